@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'enrichment-worker',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

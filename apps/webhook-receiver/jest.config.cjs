@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'webhook-receiver',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

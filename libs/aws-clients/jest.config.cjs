@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'aws-clients',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

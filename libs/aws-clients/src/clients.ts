@@ -1,0 +1,110 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsClientConfig } from './config';
+
+export interface AwsClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly documentClient: DynamoDBDocumentClient;
+  readonly sqs: SQSClient;
+  readonly eventBridge: EventBridgeClient;
+  readonly bedrock: BedrockRuntimeClient;
+  readonly secretsManager: SecretsManagerClient;
+  /** Closes every client created so far (sockets released). */
+  destroy(): void;
+}
+
+export interface AwsClientOptions {
+  /** Attempts for Bedrock calls including the first (the SDK retries throttling itself). */
+  bedrockMaxAttempts?: number;
+  /** Attempts for the other clients. */
+  maxAttempts?: number;
+}
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * One factory for every AWS SDK client a service uses. Clients are created on first use and
+ * reused (keep-alive sockets, bounded by maxSockets). An endpoint override targets the local
+ * stack; when one is set and no AWS credentials are in the environment, placeholder credentials
+ * are used so that the SDK does not go looking for an instance role.
+ */
+export function createAwsClients(config: AwsClientConfig, options: AwsClientOptions = {}): AwsClients {
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: config.maxSockets });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: config.maxSockets });
+  const requestHandler = () => new NodeHttpHandler({ httpAgent, httpsAgent, connectionTimeout: 3000 });
+  const hasEnvCredentials = Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE);
+
+  const base = (endpoint: string | undefined) => ({
+    region: config.region,
+    ...(endpoint ? { endpoint } : {}),
+    ...(endpoint && !hasEnvCredentials ? { credentials: LOCAL_CREDENTIALS } : {}),
+    maxAttempts: options.maxAttempts ?? 3,
+  });
+
+  const created: { destroy(): void }[] = [];
+  const lazy = <T extends { destroy(): void }>(make: () => T) => {
+    let instance: T | undefined;
+    return () => {
+      if (!instance) {
+        instance = make();
+        created.push(instance);
+      }
+      return instance;
+    };
+  };
+
+  const dynamodb = lazy(() => new DynamoDBClient({ ...base(config.endpoints.dynamodb), requestHandler: requestHandler() }));
+  const documentClient = lazy(() =>
+    DynamoDBDocumentClient.from(dynamodb(), { marshallOptions: { removeUndefinedValues: true } }),
+  );
+  const sqs = lazy(() => new SQSClient({ ...base(config.endpoints.sqs), requestHandler: requestHandler() }));
+  const eventBridge = lazy(
+    () => new EventBridgeClient({ ...base(config.endpoints.eventbridge), requestHandler: requestHandler() }),
+  );
+  // Bedrock Runtime defaults to HTTP/2 (needed for AWS's bidirectional streams). A plain http://
+  // endpoint (the local emulator) is served over HTTP/1.1 with keep-alive instead.
+  const bedrock = lazy(() => {
+    const endpoint = config.endpoints.bedrock;
+    return new BedrockRuntimeClient({
+      ...base(endpoint),
+      maxAttempts: options.bedrockMaxAttempts ?? 3,
+      ...(endpoint?.startsWith('http://') ? { requestHandler: requestHandler() } : {}),
+    });
+  });
+  const secretsManager = lazy(
+    () => new SecretsManagerClient({ ...base(config.endpoints.secretsManager), requestHandler: requestHandler() }),
+  );
+
+  return {
+    get dynamodb() {
+      return dynamodb();
+    },
+    get documentClient() {
+      return documentClient();
+    },
+    get sqs() {
+      return sqs();
+    },
+    get eventBridge() {
+      return eventBridge();
+    },
+    get bedrock() {
+      return bedrock();
+    },
+    get secretsManager() {
+      return secretsManager();
+    },
+    destroy() {
+      for (const client of created.splice(0)) client.destroy();
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}

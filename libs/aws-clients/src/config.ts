@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { env } from '@manga-assist/service-runtime';
+
+/**
+ * Environment variables shared by every service that talks to AWS. Endpoint overrides point a
+ * client at the local stack; unset, the SDK resolves AWS's endpoints, region and credentials
+ * (env, profile, ECS task role...) the usual way.
+ */
+export const awsEnv = {
+  AWS_REGION: env.string('us-east-1'),
+  DYNAMODB_ENDPOINT: env.optionalUrl(),
+  SQS_ENDPOINT: env.optionalUrl(),
+  EVENTBRIDGE_ENDPOINT: env.optionalUrl(),
+  BEDROCK_ENDPOINT: env.optionalUrl(),
+  SECRETS_MANAGER_ENDPOINT: env.optionalUrl(),
+  AWS_MAX_SOCKETS: env.int(256, { min: 1, max: 10_000 }),
+};
+
+/** Resource names (tables, queues, bus), configurable per environment. */
+export const resourceNamesEnv = {
+  SESSIONS_TABLE: env.string('MangaAssist-Sessions'),
+  CATALOG_TABLE: env.string('MangaAssist-Catalog'),
+  IDEMPOTENCY_TABLE: env.string('MangaAssist-WebhookIdempotency'),
+  ENRICHMENT_JOBS_TABLE: env.string('MangaAssist-EnrichmentJobs'),
+  REVIEWS_TABLE: env.string('MangaAssist-Reviews'),
+  ENRICHMENT_QUEUE: env.string('manga-enrichment-queue.fifo'),
+  ENRICHMENT_DLQ: env.string('manga-enrichment-dlq.fifo'),
+  MODERATION_QUEUE: env.string('manga-moderation-queue'),
+  MODERATION_DLQ: env.string('manga-moderation-dlq'),
+  EVENT_BUS_NAME: env.string('MangaAssist-AI-Events'),
+};
+
+const namesSchema = z.object(resourceNamesEnv);
+export type AwsEnv = z.infer<z.ZodObject<typeof awsEnv>>;
+export type ResourceNamesEnv = z.infer<typeof namesSchema>;
+
+export interface AwsClientConfig {
+  region: string;
+  endpoints: { dynamodb?: string; sqs?: string; eventbridge?: string; bedrock?: string; secretsManager?: string };
+  maxSockets: number;
+}
+
+export function awsClientConfigFromEnv(e: AwsEnv): AwsClientConfig {
+  return {
+    region: e.AWS_REGION,
+    endpoints: {
+      dynamodb: e.DYNAMODB_ENDPOINT,
+      sqs: e.SQS_ENDPOINT,
+      eventbridge: e.EVENTBRIDGE_ENDPOINT,
+      bedrock: e.BEDROCK_ENDPOINT,
+      secretsManager: e.SECRETS_MANAGER_ENDPOINT,
+    },
+    maxSockets: e.AWS_MAX_SOCKETS,
+  };
+}
+
+export interface ResourceNames {
+  tables: { sessions: string; catalog: string; idempotency: string; enrichmentJobs: string; reviews: string };
+  queues: { enrichment: string; enrichmentDlq: string; moderation: string; moderationDlq: string };
+  eventBusName: string;
+}
+
+export function resourceNamesFromEnv(e: ResourceNamesEnv): ResourceNames {
+  return {
+    tables: {
+      sessions: e.SESSIONS_TABLE,
+      catalog: e.CATALOG_TABLE,
+      idempotency: e.IDEMPOTENCY_TABLE,
+      enrichmentJobs: e.ENRICHMENT_JOBS_TABLE,
+      reviews: e.REVIEWS_TABLE,
+    },
+    queues: {
+      enrichment: e.ENRICHMENT_QUEUE,
+      enrichmentDlq: e.ENRICHMENT_DLQ,
+      moderation: e.MODERATION_QUEUE,
+      moderationDlq: e.MODERATION_DLQ,
+    },
+    eventBusName: e.EVENT_BUS_NAME,
+  };
+}
+
+/** The default names, as the local stack provisions them. */
+export const DEFAULT_RESOURCE_NAMES: ResourceNames = resourceNamesFromEnv(namesSchema.parse({}));

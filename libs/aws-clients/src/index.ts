@@ -1,0 +1,15 @@
+export {
+  awsEnv,
+  resourceNamesEnv,
+  awsClientConfigFromEnv,
+  resourceNamesFromEnv,
+  DEFAULT_RESOURCE_NAMES,
+  type AwsEnv,
+  type ResourceNamesEnv,
+  type AwsClientConfig,
+  type ResourceNames,
+} from './config';
+export { createAwsClients, type AwsClients, type AwsClientOptions } from './clients';
+export { tableDefinitions, ttlAttributes, queueDefinitions, type QueueDefinition } from './resources';
+export { resolveQueueUrl } from './queue-url';
+export { dynamoTableCheck, sqsQueueCheck } from './readiness';

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'event-schemas',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

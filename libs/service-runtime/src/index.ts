@@ -1,0 +1,15 @@
+export { loadConfig, ConfigError, env } from './config';
+export { createLogger, REDACTED_PATHS, type Logger, type LoggerOptions } from './logger';
+export { createMetricsRegistry, getOrCreateMetric, Registry, Counter, Gauge, Histogram } from './metrics';
+export {
+  createOpsRouter,
+  runReadinessChecks,
+  type ReadinessCheck,
+  type ReadinessReport,
+  type CheckStatus,
+} from './health';
+export { createShutdown, type Shutdown, type ShutdownOptions } from './shutdown';
+export { startHttpServer, type RunningHttpServer } from './http-server';
+export { requestContext, requestLocals, resolveRequestId, type RequestLocals } from './request-context';
+export { runMain } from './main';
+export { createServiceRuntime, type ServiceRuntime, type ServiceRuntimeOptions } from './runtime';

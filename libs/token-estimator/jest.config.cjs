@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'token-estimator',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'unicode-validator',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'bedrock-emulator',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

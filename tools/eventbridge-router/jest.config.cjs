@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'eventbridge-router',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

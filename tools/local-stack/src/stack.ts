@@ -1,0 +1,115 @@
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import dynalite from 'dynalite';
+import { startFauxqs } from 'fauxqs';
+import {
+  createAwsClients,
+  DEFAULT_RESOURCE_NAMES,
+  type AwsClients,
+  type ResourceNames,
+} from '@manga-assist/aws-clients';
+import { provision } from './provision';
+import { DEFAULT_REDIS_URL, probeRedis } from './redis';
+
+export interface LocalStackOptions {
+  /** Fixed ports for `npm start`; tests leave them at 0 (random). */
+  ports?: { dynamodb?: number; sqs?: number };
+  host?: string;
+  names?: ResourceNames;
+  /** Redis: 'auto' uses it when it answers; 'required' throws when it does not; false skips it. */
+  redis?: 'auto' | 'required' | false;
+  redisUrl?: string;
+  /** Receives before a message goes to its DLQ. */
+  maxReceiveCount?: number;
+}
+
+export interface LocalStack {
+  names: ResourceNames;
+  endpoints: { dynamodb: string; sqs: string };
+  /** Queue name -> URL as CreateQueue returned it. */
+  queueUrls: Record<string, string>;
+  /** REDIS_URL when Redis answers, else undefined (services then run degraded). */
+  redisUrl: string | undefined;
+  /** A key prefix unique to this stack, so tests sharing one Redis never collide. */
+  redisKeyPrefix: string;
+  /** Environment variables that point a service at this stack. */
+  env: Record<string, string>;
+  /** SDK clients aimed at this stack. */
+  clients: AwsClients;
+  stop(): Promise<void>;
+}
+
+/** Starts DynamoDB (dynalite) and SQS (fauxqs) in-process, finds Redis, and provisions everything. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const names = options.names ?? DEFAULT_RESOURCE_NAMES;
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve, reject) => {
+      dynamo.once('error', reject);
+      dynamo.listen(options.ports?.dynamodb ?? 0, host, () => resolve());
+    });
+    stops.push(() => new Promise<void>((resolve) => dynamo.close(() => resolve())));
+    const dynamodbEndpoint = `http://${host}:${(dynamo.address() as AddressInfo).port}`;
+
+    const sqsServer = await startFauxqs({ port: options.ports?.sqs ?? 0, host, logger: false });
+    stops.push(() => sqsServer.stop());
+    const sqsEndpoint = `http://${host}:${sqsServer.port}`;
+
+    const clients = createAwsClients({
+      region: 'us-east-1',
+      endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint },
+      maxSockets: 64,
+    });
+    stops.push(async () => clients.destroy());
+
+    const { queueUrls } = await provision(clients, names, { maxReceiveCount: options.maxReceiveCount });
+
+    const redisUrl = options.redisUrl ?? DEFAULT_REDIS_URL;
+    let usableRedis: string | undefined;
+    if (options.redis !== false) {
+      const up = await probeRedis(redisUrl);
+      if (!up && options.redis === 'required') throw new Error(`Redis is not answering at ${redisUrl}`);
+      usableRedis = up ? redisUrl : undefined;
+    }
+    const redisKeyPrefix = `test:${randomUUID().slice(0, 8)}:`;
+
+    const env: Record<string, string> = {
+      AWS_REGION: 'us-east-1',
+      DYNAMODB_ENDPOINT: dynamodbEndpoint,
+      SQS_ENDPOINT: sqsEndpoint,
+      SESSIONS_TABLE: names.tables.sessions,
+      CATALOG_TABLE: names.tables.catalog,
+      IDEMPOTENCY_TABLE: names.tables.idempotency,
+      ENRICHMENT_JOBS_TABLE: names.tables.enrichmentJobs,
+      REVIEWS_TABLE: names.tables.reviews,
+      ENRICHMENT_QUEUE: queueUrls[names.queues.enrichment],
+      ENRICHMENT_DLQ: queueUrls[names.queues.enrichmentDlq],
+      MODERATION_QUEUE: queueUrls[names.queues.moderation],
+      MODERATION_DLQ: queueUrls[names.queues.moderationDlq],
+      EVENT_BUS_NAME: names.eventBusName,
+      ...(usableRedis ? { REDIS_URL: usableRedis, REDIS_KEY_PREFIX: redisKeyPrefix } : {}),
+    };
+
+    return {
+      names,
+      endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint },
+      queueUrls,
+      redisUrl: usableRedis,
+      redisKeyPrefix,
+      env,
+      clients,
+      stop: () => stopAll(stops),
+    };
+  } catch (error) {
+    await stopAll(stops);
+    throw error;
+  }
+}
+
+async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {
+  for (const stop of stops.splice(0).reverse()) {
+    await stop().catch(() => undefined);
+  }
+}
