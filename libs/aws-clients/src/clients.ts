@@ -60,7 +60,9 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
     };
   };
 
-  const dynamodb = lazy(() => new DynamoDBClient({ ...base(config.endpoints.dynamodb), requestHandler: requestHandler() }));
+  const dynamodb = lazy(
+    () => new DynamoDBClient({ ...base(config.endpoints.dynamodb), requestHandler: requestHandler() }),
+  );
   const documentClient = lazy(() =>
     DynamoDBDocumentClient.from(dynamodb(), { marshallOptions: { removeUndefinedValues: true } }),
   );
@@ -79,7 +81,11 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
     });
   });
   const secretsManager = lazy(
-    () => new SecretsManagerClient({ ...base(config.endpoints.secretsManager), requestHandler: requestHandler() }),
+    () =>
+      new SecretsManagerClient({
+        ...base(config.endpoints.secretsManager),
+        requestHandler: requestHandler(),
+      }),
   );
 
   return {

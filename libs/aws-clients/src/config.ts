@@ -36,7 +36,13 @@ export type ResourceNamesEnv = z.infer<typeof namesSchema>;
 
 export interface AwsClientConfig {
   region: string;
-  endpoints: { dynamodb?: string; sqs?: string; eventbridge?: string; bedrock?: string; secretsManager?: string };
+  endpoints: {
+    dynamodb?: string;
+    sqs?: string;
+    eventbridge?: string;
+    bedrock?: string;
+    secretsManager?: string;
+  };
   maxSockets: number;
 }
 

@@ -34,7 +34,8 @@ export function loadConfig<S extends z.ZodObject>(
 
 /** Env helpers: strings from the environment coerced into typed values with clear messages. */
 export const env = {
-  string: (fallback?: string) => (fallback === undefined ? z.string().min(1) : z.string().min(1).default(fallback)),
+  string: (fallback?: string) =>
+    fallback === undefined ? z.string().min(1) : z.string().min(1).default(fallback),
   optionalString: () => z.string().min(1).optional(),
   url: (fallback?: string) => (fallback === undefined ? z.url() : z.url().default(fallback)),
   optionalUrl: () =>

@@ -42,7 +42,8 @@ export async function runReadinessChecks(
     }),
   );
   const criticalDown = results.some((r) => !r.ok && r.critical);
-  const status = shuttingDown || criticalDown ? 'unavailable' : results.some((r) => !r.ok) ? 'degraded' : 'ok';
+  const status =
+    shuttingDown || criticalDown ? 'unavailable' : results.some((r) => !r.ok) ? 'degraded' : 'ok';
   return { status, checks: results };
 }
 
@@ -65,7 +66,10 @@ export function createOpsRouter({
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req: Request, res: Response) => {
-    const report = await runReadinessChecks(checks, { timeoutMs: checkTimeoutMs, shuttingDown: isShuttingDown() });
+    const report = await runReadinessChecks(checks, {
+      timeoutMs: checkTimeoutMs,
+      shuttingDown: isShuttingDown(),
+    });
     res.status(report.status === 'unavailable' ? 503 : 200).json(report);
   });
   router.get('/metrics', async (_req: Request, res: Response) => {

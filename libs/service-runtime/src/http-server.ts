@@ -11,7 +11,11 @@ export interface RunningHttpServer {
 
 export async function startHttpServer(
   handler: RequestListener,
-  { port = 0, host = '0.0.0.0', keepAliveTimeoutMs = 65_000 }: { port?: number; host?: string; keepAliveTimeoutMs?: number } = {},
+  {
+    port = 0,
+    host = '0.0.0.0',
+    keepAliveTimeoutMs = 65_000,
+  }: { port?: number; host?: string; keepAliveTimeoutMs?: number } = {},
 ): Promise<RunningHttpServer> {
   const server = createServer(handler);
   // Longer than a load balancer's idle timeout (ALB: 60 s), so the LB never reuses a closed socket.

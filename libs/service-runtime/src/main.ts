@@ -9,7 +9,8 @@ export function runMain(service: string, start: () => Promise<unknown>): void {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
     } else {
-      const err = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error;
+      const err =
+        error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error;
       process.stderr.write(`${JSON.stringify({ level: 'fatal', service, msg: 'failed to start', err })}\n`);
     }
     process.exit(1);

@@ -18,7 +18,11 @@ export interface ShutdownOptions {
   exit?: (code: number) => void;
 }
 
-export function createShutdown({ logger, timeoutMs = 15_000, exit = (c) => process.exit(c) }: ShutdownOptions): Shutdown {
+export function createShutdown({
+  logger,
+  timeoutMs = 15_000,
+  exit = (c) => process.exit(c),
+}: ShutdownOptions): Shutdown {
   const hooks: ShutdownHook[] = [];
   let running: Promise<number> | undefined;
 

@@ -1,0 +1,96 @@
+import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+import { startFauxqs } from 'fauxqs';
+import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { createAwsClients } from './clients';
+import { DEFAULT_RESOURCE_NAMES } from './config';
+import { resolveQueueUrl } from './queue-url';
+import { dynamoTableCheck, sqsQueueCheck } from './readiness';
+import { queueDefinitions, tableDefinitions } from './resources';
+
+describe('createAwsClients against local emulators', () => {
+  const dynamo = dynalite({ createTableMs: 0 });
+  let sqsServer: Awaited<ReturnType<typeof startFauxqs>>;
+  let clients: ReturnType<typeof createAwsClients>;
+
+  beforeAll(async () => {
+    await new Promise<void>((r) => dynamo.listen(0, '127.0.0.1', () => r()));
+    sqsServer = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
+    clients = createAwsClients({
+      region: 'us-east-1',
+      endpoints: {
+        dynamodb: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+        sqs: `http://127.0.0.1:${sqsServer.port}`,
+      },
+      maxSockets: 8,
+    });
+  });
+  afterAll(async () => {
+    clients.destroy();
+    await sqsServer.stop();
+    await new Promise<void>((r) => dynamo.close(() => r()));
+  });
+
+  it('reuses one client per service', () => {
+    expect(clients.dynamodb).toBe(clients.dynamodb);
+    expect(clients.documentClient).toBe(clients.documentClient);
+  });
+
+  it('talks to the overridden endpoints with placeholder credentials', async () => {
+    const [table] = tableDefinitions(DEFAULT_RESOURCE_NAMES);
+    await clients.dynamodb.send(new CreateTableCommand(table));
+    const { TableNames } = await clients.dynamodb.send(new ListTablesCommand({}));
+    expect(TableNames).toContain(table.TableName);
+    await expect(
+      dynamoTableCheck(clients.dynamodb, table.TableName as string).check(AbortSignal.timeout(2000)),
+    ).resolves.toBeUndefined();
+    await expect(
+      dynamoTableCheck(clients.dynamodb, 'missing').check(AbortSignal.timeout(2000)),
+    ).rejects.toThrow();
+  });
+
+  it('resolves queue URLs exactly as SQS reports them', async () => {
+    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'q1' }));
+    expect(await resolveQueueUrl(clients.sqs, 'q1')).toBe(QueueUrl);
+    expect(await resolveQueueUrl(clients.sqs, QueueUrl as string)).toBe(QueueUrl);
+    await expect(
+      sqsQueueCheck(clients.sqs, QueueUrl as string).check(AbortSignal.timeout(2000)),
+    ).resolves.toBeUndefined();
+  });
+
+  it('points Bedrock at a plain-HTTP endpoint over HTTP/1.1 when overridden', async () => {
+    const local = createAwsClients({
+      region: 'eu-west-1',
+      endpoints: { bedrock: 'http://127.0.0.1:1' },
+      maxSockets: 1,
+    });
+    const endpoint = await local.bedrock.config.endpoint?.();
+    expect(endpoint?.hostname).toBe('127.0.0.1');
+    expect(await local.bedrock.config.region()).toBe('eu-west-1');
+    local.destroy();
+  });
+});
+
+describe('resource definitions', () => {
+  it('define the five tables of the design, keyed as the services expect', () => {
+    const keys = Object.fromEntries(
+      tableDefinitions(DEFAULT_RESOURCE_NAMES).map((t) => [t.TableName, t.KeySchema?.[0].AttributeName]),
+    );
+    expect(keys).toEqual({
+      'MangaAssist-Sessions': 'sessionId',
+      'MangaAssist-Catalog': 'mangaId',
+      'MangaAssist-WebhookIdempotency': 'idempotency_key',
+      'MangaAssist-EnrichmentJobs': 'jobId',
+      'MangaAssist-Reviews': 'reviewId',
+    });
+  });
+
+  it('give every queue a DLQ, FIFO for enrichment', () => {
+    const queues = queueDefinitions(DEFAULT_RESOURCE_NAMES);
+    expect(queues.map((q) => [q.name, q.fifo, q.dlq])).toEqual([
+      ['manga-enrichment-queue.fifo', true, 'manga-enrichment-dlq.fifo'],
+      ['manga-moderation-queue', false, 'manga-moderation-dlq'],
+    ]);
+  });
+});

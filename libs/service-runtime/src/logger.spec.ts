@@ -1,0 +1,39 @@
+import { Writable } from 'node:stream';
+import { createLogger } from './logger';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(JSON.parse(chunk.toString()));
+      cb();
+    },
+  });
+  return { lines, destination };
+}
+
+describe('createLogger', () => {
+  it('writes one JSON line per event with service, level label, time and message', () => {
+    const { lines, destination } = capture();
+    createLogger({ service: 'svc', destination }).child({ requestId: 'r-1' }).info({ n: 1 }, 'hello');
+    expect(lines[0]).toMatchObject({ service: 'svc', level: 'info', requestId: 'r-1', n: 1, msg: 'hello' });
+    expect(typeof lines[0].time).toBe('string');
+  });
+
+  it('redacts secrets, tokens, signatures and auth headers wherever they appear', () => {
+    const { lines, destination } = capture();
+    createLogger({ service: 'svc', destination }).info(
+      {
+        token: 't',
+        config: { secret: 's', apiKey: 'k' },
+        headers: { authorization: 'Bearer x', 'stripe-signature': 't=1,v1=abc' },
+        user: { password: 'p', name: 'ok' },
+      },
+      'sensitive',
+    );
+    const text = JSON.stringify(lines[0]);
+    for (const leaked of ['Bearer x', 'v1=abc', '"s"', '"k"', '"p"', '"t"'])
+      expect(text).not.toContain(leaked);
+    expect(lines[0]).toMatchObject({ user: { name: 'ok', password: '[redacted]' } });
+  });
+});
