@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 
 // Docker cannot run on the CI machines: this checks docker-compose.yml's structure instead.
 const root = resolve(__dirname, '../../..');
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<
     string,
     {
