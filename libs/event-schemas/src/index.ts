@@ -1,1 +1,83 @@
-export {};
+export {
+  EVENT_SOURCES,
+  DETAIL_TYPES,
+  CATALOG_UPDATE_TYPES,
+  CATALOG_UPDATE_PREFIX,
+  SOURCE_BY_DETAIL_TYPE,
+  catalogUpdateDetailType,
+  isDetailType,
+  type EventSource,
+  type DetailType,
+  type CatalogUpdateType,
+} from './sources';
+export {
+  FIELD_CAPS,
+  PROCESSING_STAGES,
+  SEVERITIES,
+  usdAmount,
+  messageReceivedSchema,
+  inferenceCompletedSchema,
+  moderationFlaggedSchema,
+  recommendationGeneratedSchema,
+  paymentCompletedSchema,
+  reviewSubmittedSchema,
+  catalogUpdateSchema,
+  eventEnvelopeSchema,
+  type ProcessingStage,
+  type Severity,
+  type MessageReceived,
+  type InferenceCompleted,
+  type ModerationFlagged,
+  type RecommendationGenerated,
+  type PaymentCompleted,
+  type ReviewSubmitted,
+  type CatalogUpdate,
+  type EventEnvelope,
+  type MessageReceivedInput,
+  type InferenceCompletedInput,
+  type ModerationFlaggedInput,
+  type RecommendationGeneratedInput,
+  type PaymentCompletedInput,
+  type ReviewSubmittedInput,
+  type CatalogUpdateInput,
+} from './schemas';
+export { truncateForEvent, toResponseSummary, toContentPreview } from './truncate';
+export {
+  detailSchemas,
+  parseDetail,
+  parseEnvelope,
+  isEnvelopeOf,
+  type DetailOf,
+  type DetailInputOf,
+  type TypedEvent,
+  type TypedEnvelopeTag,
+} from './parse';
+export { MAX_CHAIN_DEPTH, chainDepthOf, assertChainDepth, withChainMetadata, type ChainMetadata } from './chain';
+export { MAX_ENTRY_BYTES, MAX_ENTRIES_PER_PUT, putEventsEntrySize, type SizedEntry } from './entry-size';
+export {
+  createEventPublisher,
+  type EventPublisher,
+  type EventPublisherOptions,
+  type PublishEvent,
+  type PublisherLogger,
+} from './publisher';
+export {
+  matchesPattern,
+  validatePattern,
+  type EventPattern,
+  type PatternCondition,
+  type PatternScalar,
+  type PatternValidation,
+} from './pattern';
+export { routingRules, resolvePath, type RoutingRule } from './routing';
+export {
+  EventSchemasError,
+  EventValidationError,
+  ChainDepthExceededError,
+  EventTooLargeError,
+  PublishError,
+  InvalidPatternError,
+  type EventValidationCode,
+  type ValidationIssue,
+  type FailedEntry,
+} from './errors';

@@ -1,0 +1,90 @@
+/** Base of every typed error of this lib: `code` is stable, `message` is English + Japanese. */
+export class EventSchemasError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+export type EventValidationCode = 'UNKNOWN_DETAIL_TYPE' | 'INVALID_DETAIL' | 'INVALID_ENVELOPE' | 'SOURCE_MISMATCH';
+
+export class EventValidationError extends EventSchemasError {
+  constructor(
+    override readonly code: EventValidationCode,
+    message: string,
+    readonly issues: ValidationIssue[] = [],
+    readonly detailType?: string,
+    /** Position in a publish() batch, when the error comes from the publisher. */
+    readonly index?: number,
+  ) {
+    super(code, message);
+  }
+}
+
+export class ChainDepthExceededError extends EventSchemasError {
+  constructor(
+    readonly depth: number,
+    readonly max: number,
+  ) {
+    super(
+      'CHAIN_DEPTH_EXCEEDED',
+      `Event chain depth ${depth} reached the maximum ${max}: possible event loop / ` +
+        `イベントチェーンの深さ ${depth} が上限 ${max} に達しました (ループの可能性)`,
+    );
+  }
+}
+
+export class EventTooLargeError extends EventSchemasError {
+  constructor(
+    readonly index: number,
+    readonly sizeBytes: number,
+    readonly maxBytes: number,
+    readonly detailType: string,
+  ) {
+    super(
+      'ENTRY_TOO_LARGE',
+      `Event #${index} (${detailType}) is ${sizeBytes} bytes, over the ${maxBytes}-byte PutEvents entry limit / ` +
+        `イベント #${index} (${detailType}) が ${sizeBytes} バイトで上限 ${maxBytes} バイトを超えています`,
+    );
+  }
+}
+
+export interface FailedEntry {
+  index: number;
+  detailType: string;
+  errorCode: string;
+  errorMessage: string;
+  attempts: number;
+}
+
+export class PublishError extends EventSchemasError {
+  constructor(
+    readonly failed: FailedEntry[],
+    /** Event ids of the entries that did get published (undefined where failed), in input order. */
+    readonly eventIds: (string | undefined)[],
+  ) {
+    const summary = failed
+      .slice(0, 5)
+      .map((f) => `#${f.index} ${f.detailType}: ${f.errorCode} ${f.errorMessage}`)
+      .join('; ');
+    super(
+      'PUBLISH_FAILED',
+      `${failed.length} of ${eventIds.length} events were not published (${summary}) / ` +
+        `${eventIds.length} 件中 ${failed.length} 件のイベントを発行できませんでした`,
+    );
+  }
+}
+
+export class InvalidPatternError extends EventSchemasError {
+  constructor(readonly problems: string[]) {
+    super('INVALID_PATTERN', `Invalid event pattern: ${problems.join('; ')} / イベントパターンが不正です`);
+  }
+}

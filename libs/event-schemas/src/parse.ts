@@ -1,0 +1,116 @@
+import type { z } from 'zod';
+import { EventValidationError, type ValidationIssue } from './errors';
+import {
+  catalogUpdateSchema,
+  eventEnvelopeSchema,
+  inferenceCompletedSchema,
+  messageReceivedSchema,
+  moderationFlaggedSchema,
+  paymentCompletedSchema,
+  recommendationGeneratedSchema,
+  reviewSubmittedSchema,
+  type EventEnvelope,
+} from './schemas';
+import { CATALOG_UPDATE_PREFIX, isDetailType, type DetailType } from './sources';
+
+/** Detail type -> its zod schema. */
+export const detailSchemas = {
+  MessageReceived: messageReceivedSchema,
+  InferenceCompleted: inferenceCompletedSchema,
+  ModerationFlagged: moderationFlaggedSchema,
+  'Recommendation.Generated': recommendationGeneratedSchema,
+  PaymentCompleted: paymentCompletedSchema,
+  ReviewSubmitted: reviewSubmittedSchema,
+  'CatalogUpdate.new_release': catalogUpdateSchema,
+  'CatalogUpdate.price_change': catalogUpdateSchema,
+  'CatalogUpdate.discontinued': catalogUpdateSchema,
+  'CatalogUpdate.metadata_update': catalogUpdateSchema,
+} as const satisfies Record<DetailType, z.ZodType>;
+
+export type DetailOf<T extends DetailType> = z.output<(typeof detailSchemas)[T]>;
+export type DetailInputOf<T extends DetailType> = z.input<(typeof detailSchemas)[T]>;
+
+/** Any known detail, discriminated by its detail type. */
+export type TypedEvent = { [T in DetailType]: { detailType: T; detail: DetailOf<T> } }[DetailType];
+
+function issuesOf(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+/**
+ * Validates a detail against the schema of its detail type and returns it typed, with defaults
+ * (chain metadata) filled. Throws EventValidationError (UNKNOWN_DETAIL_TYPE | INVALID_DETAIL).
+ */
+export function parseDetail<T extends DetailType>(detailType: T, detail: unknown): DetailOf<T>;
+export function parseDetail(detailType: string, detail: unknown): DetailOf<DetailType>;
+export function parseDetail(detailType: string, detail: unknown): DetailOf<DetailType> {
+  if (!isDetailType(detailType)) {
+    throw new EventValidationError(
+      'UNKNOWN_DETAIL_TYPE',
+      `Unknown detail type "${detailType}" / 不明なイベント種別 "${detailType}"`,
+      [],
+      detailType,
+    );
+  }
+  const result = (detailSchemas[detailType] as z.ZodType).safeParse(detail);
+  if (!result.success) {
+    const issues = issuesOf(result.error);
+    throw new EventValidationError(
+      'INVALID_DETAIL',
+      `Invalid ${detailType} detail: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')} / ` +
+        `${detailType} の内容が不正です`,
+      issues,
+      detailType,
+    );
+  }
+  const parsed = result.data as DetailOf<DetailType>;
+  if (detailType.startsWith(CATALOG_UPDATE_PREFIX)) {
+    const expected = detailType.slice(CATALOG_UPDATE_PREFIX.length);
+    const actual = (parsed as { update_type: string }).update_type;
+    if (actual !== expected) {
+      throw new EventValidationError(
+        'INVALID_DETAIL',
+        `update_type "${actual}" does not match detail type ${detailType} / update_type が種別と一致しません`,
+        [{ path: 'update_type', message: `expected ${expected}` }],
+        detailType,
+      );
+    }
+  }
+  return parsed;
+}
+
+/**
+ * Parses an event as a consumer receives it (an SQS message body, string or object): validates
+ * the envelope, then the detail for its detail type. Throws EventValidationError.
+ */
+export function parseEnvelope(body: unknown): EventEnvelope<DetailOf<DetailType>> & TypedEnvelopeTag {
+  let value = body;
+  if (typeof body === 'string') {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      throw new EventValidationError('INVALID_ENVELOPE', 'Event body is not JSON / イベント本文が JSON ではありません');
+    }
+  }
+  const result = eventEnvelopeSchema.safeParse(value);
+  if (!result.success) {
+    throw new EventValidationError(
+      'INVALID_ENVELOPE',
+      'Not an EventBridge event envelope / EventBridge のイベント形式ではありません',
+      issuesOf(result.error),
+    );
+  }
+  const envelope = result.data;
+  const detail = parseDetail(envelope['detail-type'], envelope.detail);
+  return { ...envelope, detail } as EventEnvelope<DetailOf<DetailType>> & TypedEnvelopeTag;
+}
+
+/** Narrow an envelope by `envelope['detail-type']` in consumer code. */
+export type TypedEnvelopeTag = { 'detail-type': DetailType };
+
+export function isEnvelopeOf<T extends DetailType>(
+  envelope: EventEnvelope<unknown>,
+  detailType: T,
+): envelope is EventEnvelope<DetailOf<T>> {
+  return envelope['detail-type'] === detailType;
+}
