@@ -1,0 +1,43 @@
+import { constantTimeEqual, fromHex, hmacSha256, isFresh, parseTimestamp } from './crypto';
+import { header, type SignatureScheme, type VerifyInput, type VerifyResult } from './types';
+
+/**
+ * The partner scheme of seed 004 §5.1 (reviews, catalog), with the seed's replay hole closed: the
+ * timestamp header is part of the signed content, so it cannot be changed without the secret.
+ *
+ *   <sigHeader>: hex(HMAC-SHA256(secret, `${timestamp}.${rawBody}`))   (an optional `sha256=` prefix is accepted)
+ *   <tsHeader>:  epoch seconds
+ *
+ * Several signatures may be sent comma-separated (the sender signing with old and new secret).
+ */
+export function partnerScheme(signatureHeader: string, timestampHeader: string): SignatureScheme {
+  return {
+    name: 'partner',
+    requiredHeaders: [signatureHeader, timestampHeader],
+    verify({ headers, rawBody, secrets, nowSeconds, toleranceSeconds }: VerifyInput): VerifyResult {
+      const signature = header(headers, signatureHeader);
+      const timestampValue = header(headers, timestampHeader);
+      if (signature === undefined || timestampValue === undefined) return { ok: false, reason: 'missing_header' };
+      const timestamp = parseTimestamp(timestampValue);
+      const candidates = signature
+        .split(',')
+        .map((s) => fromHex(s.trim().replace(/^sha256=/, '')))
+        .filter((b): b is Buffer => b !== undefined);
+      if (timestamp === undefined || candidates.length === 0) return { ok: false, reason: 'malformed' };
+
+      let matched = false;
+      for (const secret of secrets) {
+        const expected = hmacSha256(secret, `${timestampValue}.`, rawBody);
+        for (const candidate of candidates) matched = constantTimeEqual(expected, candidate) || matched;
+      }
+      if (!matched) return { ok: false, reason: 'bad_signature' };
+      if (!isFresh(timestamp, nowSeconds, toleranceSeconds)) return { ok: false, reason: 'stale' };
+      return { ok: true, timestamp };
+    },
+  };
+}
+
+/** Signs a body the way a partner does (tests, benchmarks, the dev CLI). */
+export function signPartner(secret: string, timestamp: number, rawBody: string | Buffer): string {
+  return hmacSha256(secret, `${timestamp}.`, Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody)).toString('hex');
+}
