@@ -1,0 +1,58 @@
+/**
+ * Scenario 1's adaptive Bedrock timeout: min(25, 10 + input_tokens / 1000) seconds, so that a
+ * long Sonnet call is cut before the gateway's 29 s limit and a fallback still fits.
+ */
+export function deadlineForInputTokens(inputTokens: number, { capMs = 25_000, baseMs = 10_000 } = {}): number {
+  return Math.min(capMs, baseMs + Math.max(0, inputTokens));
+}
+
+export interface CallSignal {
+  signal: AbortSignal;
+  /** The deadline fired (TIMEOUT), as opposed to the caller aborting (ABORTED). */
+  deadlineExceeded(): boolean;
+  callerAborted(): boolean;
+  /** Aborts the call from inside (e.g. the stream's consumer went away). */
+  abort(): void;
+  dispose(): void;
+}
+
+/** One signal for a call: the caller's signal, the deadline, and an internal abort. */
+export function callSignal(callerSignal: AbortSignal | undefined, deadlineMs: number): CallSignal {
+  const internal = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    internal.abort(new DOMException(`deadline of ${deadlineMs} ms exceeded`, 'TimeoutError'));
+  }, deadlineMs);
+  timer.unref?.();
+  const signal = callerSignal ? AbortSignal.any([callerSignal, internal.signal]) : internal.signal;
+  return {
+    signal,
+    deadlineExceeded: () => timedOut && !(callerSignal?.aborted ?? false),
+    callerAborted: () => callerSignal?.aborted ?? false,
+    abort: () => internal.abort(new DOMException('call abandoned', 'AbortError')),
+    dispose: () => clearTimeout(timer),
+  };
+}
+
+/** Rejects as soon as the signal aborts; lets a wait (e.g. a half-open breaker's queue) honour it. */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
