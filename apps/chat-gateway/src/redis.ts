@@ -1,0 +1,40 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '@manga-assist/service-runtime';
+
+/**
+ * A Redis client that fails fast while Redis is down (no offline queue, one attempt per command)
+ * and keeps reconnecting in the background, so callers degrade instead of hanging.
+ */
+export function createRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 1000,
+    commandTimeout: 500,
+    lazyConnect: false,
+    retryStrategy: (times) => Math.min(times * 200, 5000),
+  });
+  let down = false;
+  redis.on('error', (error) => {
+    if (!down) logger.warn({ err: error.message }, 'redis unavailable: running without cache, local rate limiter');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) logger.info('redis reachable again');
+    down = false;
+  });
+  return redis;
+}
+
+/** Non-critical readiness check: Redis down makes the service "degraded", not unready. */
+export function redisCheck(redis: Redis | undefined) {
+  return {
+    name: 'redis',
+    critical: false,
+    check: async () => {
+      if (!redis) throw new Error('REDIS_URL not configured');
+      if (redis.status !== 'ready') throw new Error(`redis ${redis.status}`);
+      await redis.ping();
+    },
+  };
+}

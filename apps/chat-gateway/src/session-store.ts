@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export type Role = 'user' | 'assistant';
+
+export interface StoredMessage {
+  /** Monotonic per session; lets the summariser say "everything up to seq N" safely under concurrency. */
+  seq: number;
+  role: Role;
+  content: string;
+  at: number;
+}
+
+export interface Session {
+  sessionId: string;
+  userId: string;
+  version: number;
+  messages: StoredMessage[];
+  summary?: string;
+  summarizedThrough: number;
+  lastSeq: number;
+  createdAt: number;
+  updatedAt: number;
+  /** Epoch seconds; DynamoDB TTL deletes late, so readers treat ttl <= now as absent. */
+  ttl: number;
+}
+
+export class SessionNotFoundError extends Error {
+  readonly code = 'SESSION_NOT_FOUND';
+  constructor() {
+    super('session not found');
+    this.name = 'SessionNotFoundError';
+  }
+}
+
+export class SessionContentionError extends Error {
+  readonly code = 'SESSION_CONTENTION';
+  constructor(attempts: number) {
+    super(`session write lost ${attempts} races in a row`);
+    this.name = 'SessionContentionError';
+  }
+}
+
+export interface SessionStoreOptions {
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  ttlSeconds: number;
+  /** Oldest messages beyond these bounds are dropped so the item stays far below 400 KB. */
+  maxMessages: number;
+  maxItemBytes: number;
+  maxAttempts?: number;
+  now?: () => number;
+  onDropped?: (sessionId: string, dropped: number) => void;
+}
+
+export interface SessionStore {
+  /** The live session, or undefined when absent, expired or owned by someone else. */
+  get(sessionId: string, userId: string): Promise<Session | undefined>;
+  newSessionId(): string;
+  /** Appends messages; creates the session when `create` is set. Retries lost races (no turn is lost). */
+  append(args: { sessionId: string; userId: string; create: boolean; messages: { role: Role; content: string }[] }): Promise<Session>;
+  clear(sessionId: string, userId: string): Promise<Session>;
+  /** Replaces every message up to `throughSeq` by `summary`; a no-op when the session is gone. */
+  applySummary(sessionId: string, userId: string, summary: string, throughSeq: number): Promise<Session | undefined>;
+}
+
+export function createSessionStore(options: SessionStoreOptions): SessionStore {
+  const { documentClient, tableName } = options;
+  const now = options.now ?? Date.now;
+  const maxAttempts = options.maxAttempts ?? 10;
+
+  async function read(sessionId: string): Promise<Session | undefined> {
+    const { Item } = await documentClient.send(
+      new GetCommand({ TableName: tableName, Key: { sessionId }, ConsistentRead: true }),
+    );
+    return Item as Session | undefined;
+  }
+
+  const isLive = (s: Session | undefined): s is Session => !!s && s.ttl > Math.floor(now() / 1000);
+
+  /** Read-modify-write guarded by the version attribute, retried with jitter on a lost race. */
+  async function update(
+    sessionId: string,
+    change: (current: Session | undefined) => Session | undefined,
+  ): Promise<Session | undefined> {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const stored = await read(sessionId);
+      const next = change(isLive(stored) ? stored : undefined);
+      if (!next) return undefined;
+      next.version = (stored?.version ?? 0) + 1;
+      next.updatedAt = now();
+      next.ttl = Math.floor(now() / 1000) + options.ttlSeconds;
+      try {
+        await documentClient.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: next,
+            ...(stored
+              ? { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': stored.version } }
+              : { ConditionExpression: 'attribute_not_exists(sessionId)' }),
+          }),
+        );
+        return next;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException) && (error as Error).name !== 'ConditionalCheckFailedException') {
+          throw error;
+        }
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      }
+    }
+    throw new SessionContentionError(maxAttempts);
+  }
+
+  function bound(session: Session): Session {
+    let dropped = 0;
+    while (
+      session.messages.length > options.maxMessages ||
+      (session.messages.length > 2 && Buffer.byteLength(JSON.stringify(session)) > options.maxItemBytes)
+    ) {
+      session.messages.shift();
+      dropped++;
+    }
+    // The history must open with a user message for the model.
+    while (session.messages[0]?.role === 'assistant') {
+      session.messages.shift();
+      dropped++;
+    }
+    if (dropped) options.onDropped?.(session.sessionId, dropped);
+    return session;
+  }
+
+  return {
+    async get(sessionId, userId) {
+      const s = await read(sessionId);
+      return isLive(s) && s.userId === userId ? s : undefined;
+    },
+    newSessionId: () => randomUUID(),
+    async append({ sessionId, userId, create, messages }) {
+      const result = await update(sessionId, (current) => {
+        if (current && current.userId !== userId) throw new SessionNotFoundError();
+        if (!current && !create) throw new SessionNotFoundError();
+        const base: Session = current
+          ? structuredClone(current)
+          : {
+              sessionId,
+              userId,
+              version: 0,
+              messages: [],
+              summarizedThrough: 0,
+              lastSeq: 0,
+              createdAt: now(),
+              updatedAt: now(),
+              ttl: 0,
+            };
+        for (const m of messages) {
+          base.lastSeq += 1;
+          base.messages.push({ seq: base.lastSeq, role: m.role, content: m.content, at: now() });
+        }
+        return bound(base);
+      });
+      return result as Session;
+    },
+    async clear(sessionId, userId) {
+      const result = await update(sessionId, (current) => {
+        if (!current || current.userId !== userId) throw new SessionNotFoundError();
+        const next = structuredClone(current);
+        next.messages = [];
+        delete next.summary;
+        next.summarizedThrough = next.lastSeq;
+        return next;
+      });
+      return result as Session;
+    },
+    async applySummary(sessionId, userId, summary, throughSeq) {
+      return update(sessionId, (current) => {
+        if (!current || current.userId !== userId || current.summarizedThrough >= throughSeq) return undefined;
+        const next = structuredClone(current);
+        next.messages = next.messages.filter((m) => m.seq > throughSeq);
+        while (next.messages[0]?.role === 'assistant') next.messages.shift();
+        next.summary = summary;
+        next.summarizedThrough = throughSeq;
+        return next;
+      });
+    },
+  };
+}

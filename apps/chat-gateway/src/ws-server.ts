@@ -1,0 +1,168 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import type { Logger } from '@manga-assist/service-runtime';
+import { bearerToken, type AuthVerifier, type Identity } from './auth';
+
+/** One client connection as the message handler sees it. */
+export interface WsConnection {
+  identity: Identity;
+  acceptLanguage: string | undefined;
+  connectionId: string;
+  /** Sends one JSON frame; false when the socket is gone or was cut off for not reading. */
+  send(frame: object): boolean;
+  /** Aborts when the client goes away (or is cut off): in-flight model calls stop. */
+  signal: AbortSignal;
+  log: Logger;
+}
+
+export interface WsServerOptions {
+  server: Server;
+  path: string;
+  verifier: AuthVerifier;
+  logger: Logger;
+  maxPayloadBytes: number;
+  heartbeatMs: number;
+  maxBufferedBytes: number;
+  maxConnections: number;
+  onMessage(conn: WsConnection, data: string): void;
+  metrics?: {
+    open(delta: number): void;
+    slowConsumer(): void;
+    reaped(): void;
+    rejected(reason: string): void;
+  };
+}
+
+export interface ChatWsServer {
+  readonly size: number;
+  close(): Promise<void>;
+}
+
+let connectionSeq = 0;
+
+/**
+ * WebSocket endpoint on the HTTP server: JWT verified before the upgrade completes (401 otherwise),
+ * bounded frames (maxPayload), ping/pong heartbeats with reaping of clients that stop answering,
+ * and a cap on unsent bytes per client so that a slow reader is cut off instead of making the
+ * server buffer without bound.
+ */
+export function attachChatWebSocket(options: WsServerOptions): ChatWsServer {
+  const { logger, metrics } = options;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayloadBytes,
+    perMessageDeflate: false,
+    clientTracking: true,
+  });
+  const alive = new WeakMap<WebSocket, boolean>();
+
+  const reject = (socket: Duplex, status: number, text: string, reason: string) => {
+    metrics?.rejected(reason);
+    const body = JSON.stringify({ error: { code: reason, message: text } });
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== options.path) return reject(socket, 404, 'Not Found', 'NOT_FOUND');
+    if (wss.clients.size >= options.maxConnections) return reject(socket, 503, 'Service Unavailable', 'TOO_MANY_CONNECTIONS');
+    const token = bearerToken(req.headers.authorization, url.searchParams.get('access_token'));
+    options.verifier.verify(token).then(
+      (identity) => {
+        if (socket.destroyed) return;
+        wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, identity, req));
+      },
+      (error: { code?: string }) => reject(socket, 401, 'Unauthorized', error.code ?? 'TOKEN_INVALID'),
+    );
+  };
+  options.server.on('upgrade', onUpgrade);
+
+  function onConnection(ws: WebSocket, identity: Identity, req: IncomingMessage) {
+    const connectionId = `ws-${++connectionSeq}`;
+    const log = logger.child({ connectionId, userId: identity.userId });
+    const abort = new AbortController();
+    alive.set(ws, true);
+    metrics?.open(1);
+
+    const send = (frame: object): boolean => {
+      if (ws.readyState !== WebSocket.OPEN) return false;
+      if (ws.bufferedAmount > options.maxBufferedBytes) {
+        log.warn({ bufferedAmount: ws.bufferedAmount }, 'websocket client not reading: cut off');
+        metrics?.slowConsumer();
+        abort.abort(new Error('slow consumer'));
+        ws.terminate();
+        return false;
+      }
+      ws.send(JSON.stringify(frame));
+      return true;
+    };
+
+    const conn: WsConnection = {
+      identity,
+      acceptLanguage: req.headers['accept-language'],
+      connectionId,
+      send,
+      signal: abort.signal,
+      log,
+    };
+
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      alive.set(ws, true);
+      if (isBinary) {
+        send({ type: 'error', code: 'BAD_FRAME', message: 'binary frames are not supported' });
+        return;
+      }
+      options.onMessage(conn, rawToString(data));
+    });
+    ws.on('error', (error) => log.debug({ err: error.message }, 'websocket error'));
+    ws.on('close', () => {
+      metrics?.open(-1);
+      if (!abort.signal.aborted) abort.abort(new Error('client disconnected'));
+    });
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        metrics?.reaped();
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, options.heartbeatMs);
+  heartbeat.unref();
+
+  return {
+    get size() {
+      return wss.clients.size;
+    },
+    close() {
+      clearInterval(heartbeat);
+      options.server.off('upgrade', onUpgrade);
+      for (const ws of wss.clients) ws.close(1001, 'server shutting down');
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          for (const ws of wss.clients) ws.terminate();
+        }, 2000);
+        timer.unref();
+        wss.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
