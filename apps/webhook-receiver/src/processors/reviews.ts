@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { DeliveryError } from '../errors';
+import type { EventPublisherLike, Processor, SentimentClassifier } from './types';
+
+const REVIEW_TEXT_MAX_GRAPHEMES = 2000;
+
+const reviewPayload = z.looseObject({
+  review_id: z.union([z.string().min(1), z.number()]).transform(String),
+  product_id: z.union([z.string().min(1), z.number()]).transform(String),
+  text: z.string().refine((s) => s.trim().length > 0, 'blank'),
+  rating: z.number().int().min(1).max(5),
+  customer_id: z.string().optional(),
+});
+
+export type ReviewValidated = z.infer<typeof reviewPayload>;
+
+const segmenter = new Intl.Segmenter('ja', { granularity: 'grapheme' });
+
+/** Cuts to at most `max` grapheme clusters (never splits an emoji or a combining sequence). */
+export function truncateGraphemes(text: string, max: number): string {
+  let count = 0;
+  let end = 0;
+  for (const { segment, index } of segmenter.segment(text)) {
+    if (++count > max) return text.slice(0, index);
+    end = index + segment.length;
+  }
+  return text.slice(0, end);
+}
+
+export function validateReview(payload: unknown): ReviewValidated {
+  const parsed = reviewPayload.safeParse(payload);
+  if (!parsed.success) {
+    throw new DeliveryError('invalid_payload', parsed.error.issues.map((i) => i.path.join('.') || 'body').join(', '));
+  }
+  return parsed.data;
+}
+
+/**
+ * Review -> ReviewSubmitted. Sentiment is a nice-to-have: the classifier answers `unknown` past
+ * its own deadline, so a slow or failing model never fails or delays the webhook beyond it.
+ */
+export function reviewProcessor(publisher: EventPublisherLike, classify: SentimentClassifier): Processor<ReviewValidated> {
+  return {
+    validate: validateReview,
+    async process(review) {
+      const text = truncateGraphemes(review.text, REVIEW_TEXT_MAX_GRAPHEMES);
+      const sentiment = await classify(text);
+      await publisher.publish([
+        {
+          detailType: 'ReviewSubmitted',
+          detail: {
+            review_id: review.review_id,
+            product_id: review.product_id,
+            review_text: text,
+            rating: review.rating,
+            ...(review.customer_id ? { customer_id: review.customer_id } : {}),
+            ai_sentiment: sentiment,
+            actions: ['content_moderation', 'response_generation'],
+            processing_stage: 'raw',
+            _chain_depth: 0,
+          },
+        },
+      ]);
+      return { processed: true, review_id: review.review_id, sentiment };
+    },
+  };
+}
