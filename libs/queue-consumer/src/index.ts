@@ -1,1 +1,5 @@
-export {};
+export { createQueueConsumer, errorReason, type QueueConsumer, type QueueConsumerOptions, type QueueConsumerStats } from './consumer';
+export { processSqsEvent, type SqsEvent, type SqsEventRecord, type SqsBatchResponse, type ProcessSqsEventOptions } from './lambda';
+export { runBatch, runOne, type RunBatchOptions } from './core';
+export { planChains, retryDelaySeconds } from './plan';
+export type { QueueMessage, MessageHandler, MessageOutcome, SettledMessage, ConsumerLogger } from './types';

@@ -1,0 +1,67 @@
+import { planChains } from './plan';
+import type { MessageHandler, MessageOutcome, QueueMessage, SettledMessage } from './types';
+
+export interface RunBatchOptions {
+  fifo: boolean;
+  isPoison?: (error: unknown) => boolean;
+  /**
+   * Called once per message as soon as its outcome is known; resolves with the outcome that
+   * actually held (a poison message whose DLQ move failed becomes 'failed', which stops its group).
+   */
+  settle: (settled: SettledMessage) => Promise<MessageOutcome> | MessageOutcome;
+}
+
+/** Runs one message through the handler and classifies the result. Never throws. */
+export async function runOne(
+  message: QueueMessage,
+  handler: MessageHandler,
+  isPoison?: (error: unknown) => boolean,
+): Promise<SettledMessage> {
+  try {
+    await handler(message);
+    return { message, outcome: 'succeeded' };
+  } catch (error) {
+    let poison = false;
+    try {
+      poison = isPoison?.(error) ?? false;
+    } catch {
+      poison = false;
+    }
+    return { message, outcome: poison ? 'poison' : 'failed', error };
+  }
+}
+
+/**
+ * The per-batch core shared by the long-running consumer and the Lambda adapter: message groups
+ * run in parallel, one group's messages in order; a failure in a group skips the rest of that
+ * group in this batch (Powertools' skip-group-on-error), so order is never broken by a retry.
+ */
+export async function runBatch(
+  messages: readonly QueueMessage[],
+  handler: MessageHandler,
+  { fifo, isPoison, settle }: RunBatchOptions,
+): Promise<SettledMessage[]> {
+  const results: SettledMessage[] = [];
+  await Promise.all(
+    planChains(messages, fifo).map(async (chain) => {
+      let blocked: unknown;
+      let isBlocked = false;
+      for (const message of chain) {
+        if (isBlocked) {
+          const skipped: SettledMessage = { message, outcome: 'skipped', error: blocked };
+          results.push(skipped);
+          await settle(skipped);
+          continue;
+        }
+        const settled = await runOne(message, handler, isPoison);
+        const final = await settle(settled);
+        results.push({ ...settled, outcome: final });
+        if (final === 'failed' || final === 'skipped') {
+          isBlocked = true;
+          blocked = settled.error;
+        }
+      }
+    }),
+  );
+  return results;
+}
