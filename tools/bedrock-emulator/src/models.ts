@@ -12,15 +12,15 @@ export interface LatencyModel {
 const ZERO: LatencyModel = { ttftBaseMs: 0, ttftPerInputTokenMs: 0, perOutputTokenMs: 0 };
 
 /**
- * `realistic` reproduces the seeds: Haiku answers an enrichment prompt (~100 input, ~150 output
- * tokens) in ~1.5-2 s (scenario 2); Sonnet with 8,000 input tokens spends 25 s before its first
+ * `realistic` reproduces the seeds: Haiku answers an enrichment prompt (~100 input, ~120-150 output
+ * tokens) in ~1.7-2 s (scenario 2); Sonnet with 8,000 input tokens spends 25 s before its first
  * token and 25-30 s in all (scenario 1: long contexts, not long answers, blow the 29 s budget).
  * `demo` is short and even, so a person can watch answers stream in the local stack.
  */
 export const LATENCY_PROFILES: Record<ProfileName, Record<ModelFamily, LatencyModel>> = {
   zero: { haiku: ZERO, sonnet: ZERO, opus: ZERO, other: ZERO },
   realistic: {
-    haiku: { ttftBaseMs: 350, ttftPerInputTokenMs: 0.1, perOutputTokenMs: 8 },
+    haiku: { ttftBaseMs: 500, ttftPerInputTokenMs: 0.1, perOutputTokenMs: 10 },
     sonnet: { ttftBaseMs: 1000, ttftPerInputTokenMs: 3, perOutputTokenMs: 20 },
     opus: { ttftBaseMs: 1500, ttftPerInputTokenMs: 4, perOutputTokenMs: 35 },
     other: { ttftBaseMs: 500, ttftPerInputTokenMs: 0.5, perOutputTokenMs: 15 },

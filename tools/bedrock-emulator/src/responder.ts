@@ -153,7 +153,7 @@ function productDescription(text: string, seed: number): string {
 function synopsis(text: string, seed: number): string {
   const title = field(text, 'title') ?? /for manga:\s*([^\n(]+)/i.exec(text)?.[1]?.trim() ?? 'The series';
   const opener = pick(['In a city on the edge of change', 'On a quiet island in the Seto Inland Sea', 'At an elite Tokyo high school'], seed);
-  return `${opener}, ${title} follows an unlikely hero whose ordinary life is overturned by a single choice. Allies become rivals, secrets surface, and every chapter raises the stakes until the hero must decide what they are willing to lose.`;
+  return `${opener}, ${title} follows an unlikely hero whose ordinary life is overturned by a single choice. Allies become rivals, secrets surface, and every chapter raises the stakes until the hero must decide what they are willing to lose. Along the way, friendships are tested, old enemies return with new faces, and the world turns out to be far larger than the hero ever imagined. Fans praise its pacing, its expressive art and an ending to each volume that makes the next one impossible to put down.`;
 }
 
 function summary(prompt: Prompt, japanese: boolean): string {
