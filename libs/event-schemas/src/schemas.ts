@@ -173,9 +173,19 @@ export type RecommendationGenerated = z.output<typeof recommendationGeneratedSch
 export type PaymentCompleted = z.output<typeof paymentCompletedSchema>;
 export type ReviewSubmitted = z.output<typeof reviewSubmittedSchema>;
 export type CatalogUpdate = z.output<typeof catalogUpdateSchema>;
-export type EventEnvelope<D = Record<string, unknown>> = Omit<z.output<typeof eventEnvelopeSchema>, 'detail'> & {
+/** The envelope as targets receive it (explicit so that unknown extra keys stay `unknown`). */
+export interface EventEnvelope<D = Record<string, unknown>> {
+  version: string;
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
   detail: D;
-};
+  'replay-name'?: string;
+}
 
 /** What a publisher may pass (chain metadata and defaults optional). */
 export type MessageReceivedInput = z.input<typeof messageReceivedSchema>;

@@ -1,1 +1,10 @@
-export {};
+export {
+  startEventBridgeRouter,
+  type EventBridgeRouter,
+  type EventBridgeRouterOptions,
+  type ReplayFilter,
+  type InjectedFailure,
+  type RouterLogger,
+} from './router';
+export { buildEnvelope, busNameOf, type WireEntry, type EntryResult } from './put-events';
+export { createArchive, type Archive } from './archive';

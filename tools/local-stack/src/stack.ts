@@ -8,6 +8,8 @@ import {
   type AwsClients,
   type ResourceNames,
 } from '@manga-assist/aws-clients';
+import { routingRules } from '@manga-assist/event-schemas';
+import { startEventBridgeRouter, type EventBridgeRouter } from '@manga-assist/eventbridge-router';
 import { provision } from './provision';
 import { DEFAULT_REDIS_URL, probeRedis } from './redis';
 
@@ -21,6 +23,10 @@ export interface LocalStackOptions {
   redisUrl?: string;
   /** Receives before a message goes to its DLQ. */
   maxReceiveCount?: number;
+  /** Start the EventBridge local router with the platform's routing rules (default true). */
+  eventbridge?: boolean;
+  /** JSONL archive file for the EventBridge router (default: memory only). */
+  eventArchivePath?: string;
 }
 
 export interface LocalStack {
@@ -36,6 +42,8 @@ export interface LocalStack {
   env: Record<string, string>;
   /** SDK clients aimed at this stack. */
   clients: AwsClients;
+  /** The EventBridge local router (PutEvents -> rules -> SQS), unless `eventbridge: false`. */
+  router?: EventBridgeRouter;
   stop(): Promise<void>;
 }
 
@@ -57,14 +65,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => sqsServer.stop());
     const sqsEndpoint = `http://${host}:${sqsServer.port}`;
 
-    const clients = createAwsClients({
+    // Clients are created lazily on first use, so endpoints added below (EventBridge router)
+    // still reach them as long as they are set before the stack is returned.
+    const clientConfig: Parameters<typeof createAwsClients>[0] = {
       region: 'us-east-1',
       endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint },
       maxSockets: 64,
-    });
+    };
+    const clients = createAwsClients(clientConfig);
     stops.push(async () => clients.destroy());
 
     const { queueUrls } = await provision(clients, names, { maxReceiveCount: options.maxReceiveCount });
+
+    let router: EventBridgeRouter | undefined;
+    if (options.eventbridge !== false) {
+      router = await startEventBridgeRouter({
+        host,
+        sqs: clients.sqs,
+        rules: routingRules(names),
+        queueUrls,
+        archivePath: options.eventArchivePath,
+      });
+      const started = router;
+      stops.push(() => started.stop());
+      clientConfig.endpoints.eventbridge = router.url;
+    }
 
     const redisUrl = options.redisUrl ?? DEFAULT_REDIS_URL;
     let usableRedis: string | undefined;
@@ -89,6 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       MODERATION_QUEUE: queueUrls[names.queues.moderation],
       MODERATION_DLQ: queueUrls[names.queues.moderationDlq],
       EVENT_BUS_NAME: names.eventBusName,
+      ...(router ? { EVENTBRIDGE_ENDPOINT: router.url } : {}),
       ...(usableRedis ? { REDIS_URL: usableRedis, REDIS_KEY_PREFIX: redisKeyPrefix } : {}),
     };
 
@@ -100,6 +126,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       redisKeyPrefix,
       env,
       clients,
+      router,
       stop: () => stopAll(stops),
     };
   } catch (error) {
