@@ -1,7 +1,5 @@
-import fc from 'fast-check';
-import { contentHash, contentPreview, PREVIEW_GRAPHEMES } from './content';
-
-const graphemes = (s: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)].length;
+import { toContentPreview } from '@manga-assist/event-schemas';
+import { contentHash } from './content';
 
 describe('contentHash', () => {
   it('is the SHA-256 hex of the UTF-8 bytes', () => {
@@ -10,26 +8,10 @@ describe('contentHash', () => {
   });
 });
 
-describe('contentPreview', () => {
-  it('keeps short text whole', () => {
-    expect(contentPreview('面白かった！')).toBe('面白かった！');
-  });
-
-  it('cuts at 200 grapheme clusters, never inside a flag, ZWJ sequence or surrogate pair', () => {
+describe('content preview (event-schemas toContentPreview, as the flag uses it)', () => {
+  it('cuts at 200 grapheme clusters, never inside a ZWJ sequence, flag or surrogate pair', () => {
     const family = '👨‍👩‍👧‍👦';
-    const text = `${'あ'.repeat(199)}${family}🇯🇵𠮷`;
-    const preview = contentPreview(text);
+    const preview = toContentPreview(`${'あ'.repeat(199)}${family}🇯🇵𠮷`);
     expect(preview).toBe(`${'あ'.repeat(199)}${family}`);
-    expect(graphemes(preview)).toBe(PREVIEW_GRAPHEMES);
-  });
-
-  it('always yields a prefix of at most 200 graphemes (property)', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 400 }), (text) => {
-        const preview = contentPreview(text);
-        expect(text.startsWith(preview)).toBe(true);
-        expect(graphemes(preview)).toBe(Math.min(PREVIEW_GRAPHEMES, graphemes(text)));
-      }),
-    );
   });
 });

@@ -15,11 +15,11 @@ export class WebhookSecretError extends Error {
   }
 }
 
-export interface StandardWebhookHeaders {
+export type StandardWebhookHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 /** Decodes a `whsec_<base64>` secret into its key bytes; throws on anything else. */
 export function decodeSecret(secret: string): Buffer {
