@@ -49,6 +49,9 @@ export interface Faults {
   onlyModels: string[];
 }
 
+/** What callers may pass: any subset of Faults, plus `nextReply` (appends one forced reply). */
+export type FaultsPatch = Partial<Faults> & { nextReply?: string };
+
 export const NO_FAULTS: Faults = {
   throttleRate: 0,
   serverErrorRate: 0,

@@ -48,6 +48,11 @@ async function collectChunks(body: AsyncIterable<ResponseStream>) {
   return chunks;
 }
 
+function must<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a value');
+  return value;
+}
+
 async function eventually(check: () => boolean, timeoutMs = 2000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!check()) {
@@ -93,7 +98,7 @@ describe('bedrock emulator over the real SDK', () => {
       const c = client(transport);
       const whole = await c.send(converse(SONNET, 'Which fantasy manga should I read next?'));
       const out = await c.send(new ConverseStreamCommand(converse(SONNET, 'Which fantasy manga should I read next?').input));
-      const events = await collectConverseStream(out.stream!);
+      const events = await collectConverseStream(must(out.stream));
       const kinds = events.map((e) => Object.keys(e).find((k) => k !== '$unknown'));
       expect(kinds[0]).toBe('messageStart');
       expect(kinds.slice(-3)).toEqual(['contentBlockStop', 'messageStop', 'metadata']);
@@ -120,7 +125,7 @@ describe('bedrock emulator over the real SDK', () => {
   it('streams InvokeModelWithResponseStream as base64 chunk events of Anthropic stream events', async () => {
     const c = client('http1');
     const out = await c.send(new InvokeModelWithResponseStreamCommand({ modelId: HAIKU, contentType: 'application/json', body: anthropicBody('Recommend a sports manga') }));
-    const chunks = await collectChunks(out.body!);
+    const chunks = await collectChunks(must(out.body));
     const types = chunks.map((ch) => ch.type);
     expect(types.slice(0, 2)).toEqual(['message_start', 'content_block_start']);
     expect(types.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
@@ -190,11 +195,11 @@ describe('bedrock emulator over the real SDK', () => {
         const run = async () => {
           if (op === 'converse-stream') {
             const out = await c.send(new ConverseStreamCommand(converse(HAIKU, 'Recommend a manga').input));
-            for await (const e of out.stream!) if (e.contentBlockDelta?.delta?.text) seen.push(e.contentBlockDelta.delta.text);
+            for await (const e of must(out.stream)) if (e.contentBlockDelta?.delta?.text) seen.push(e.contentBlockDelta.delta.text);
           } else {
             const out = await c.send(new InvokeModelWithResponseStreamCommand({ modelId: HAIKU, body: anthropicBody('Recommend a manga') }));
-            for await (const e of out.body!) {
-              const ev = JSON.parse(Buffer.from(e.chunk!.bytes!).toString('utf8'));
+            for await (const e of must(out.body)) {
+              const ev = JSON.parse(Buffer.from(must(e.chunk?.bytes)).toString('utf8'));
               if (ev.type === 'content_block_delta') seen.push(ev.delta.text);
             }
           }
@@ -244,7 +249,7 @@ describe('bedrock emulator over the real SDK', () => {
     }));
     const started = performance.now();
     const out = await client('h2').send(new ConverseStreamCommand({ modelId: SONNET, system: [{ text: CHAT_SYSTEM }], messages }));
-    const events = await collectConverseStream(out.stream!);
+    const events = await collectConverseStream(must(out.stream));
     const elapsed = performance.now() - started;
     const metadata = events.at(-1)?.metadata;
     expect(metadata?.usage?.inputTokens).toBeGreaterThanOrEqual(7900);

@@ -14,6 +14,7 @@ import {
   NO_FAULTS,
   type ErrorType,
   type Faults,
+  type FaultsPatch,
 } from './faults';
 import { isKnownModelId, LATENCY_PROFILES, modelFamily, planLatency, PROFILES, type ProfileName } from './models';
 import {
@@ -49,7 +50,7 @@ export interface BedrockEmulatorOptions {
   profile?: ProfileName;
   /** Multiplies every delay (latency model and extraLatencyMs); 0.01 makes tests 100x faster. */
   timeScale?: number;
-  faults?: Partial<Faults>;
+  faults?: FaultsPatch;
   /** Seed of the generator behind probabilistic faults (same seed, same sequence). */
   seed?: number;
   logger?: EmulatorLogger;
@@ -58,7 +59,7 @@ export interface BedrockEmulatorOptions {
 export interface BedrockEmulator {
   url: string;
   port: number;
-  setFaults(faults: Partial<Faults>): Faults;
+  setFaults(faults: FaultsPatch): Faults;
   resetFaults(): void;
   faults(): Faults;
   setProfile(profile: ProfileName, timeScale?: number): void;

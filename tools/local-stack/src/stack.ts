@@ -10,12 +10,13 @@ import {
 } from '@manga-assist/aws-clients';
 import { routingRules } from '@manga-assist/event-schemas';
 import { startEventBridgeRouter, type EventBridgeRouter } from '@manga-assist/eventbridge-router';
+import { startBedrockEmulator, type BedrockEmulator, type BedrockEmulatorOptions } from '@manga-assist/bedrock-emulator';
 import { provision } from './provision';
 import { DEFAULT_REDIS_URL, probeRedis } from './redis';
 
 export interface LocalStackOptions {
   /** Fixed ports for `npm start`; tests leave them at 0 (random). */
-  ports?: { dynamodb?: number; sqs?: number };
+  ports?: { dynamodb?: number; sqs?: number; bedrock?: number; eventbridge?: number };
   host?: string;
   names?: ResourceNames;
   /** Redis: 'auto' uses it when it answers; 'required' throws when it does not; false skips it. */
@@ -23,6 +24,11 @@ export interface LocalStackOptions {
   redisUrl?: string;
   /** Receives before a message goes to its DLQ. */
   maxReceiveCount?: number;
+  /**
+   * Bedrock Runtime emulator (a development stand-in, not a model). Default on with profile
+   * 'zero' (no latency); `{ profile: 'demo' }` lets people watch answers stream.
+   */
+  bedrock?: boolean | Pick<BedrockEmulatorOptions, 'profile' | 'timeScale' | 'faults' | 'seed' | 'logger'>;
   /** Start the EventBridge local router with the platform's routing rules (default true). */
   eventbridge?: boolean;
   /** JSONL archive file for the EventBridge router (default: memory only). */
@@ -42,6 +48,8 @@ export interface LocalStack {
   env: Record<string, string>;
   /** SDK clients aimed at this stack. */
   clients: AwsClients;
+  /** The Bedrock emulator handle (faults, stats, profile), unless `bedrock: false`. */
+  bedrock?: BedrockEmulator;
   /** The EventBridge local router (PutEvents -> rules -> SQS), unless `eventbridge: false`. */
   router?: EventBridgeRouter;
   stop(): Promise<void>;
@@ -77,10 +85,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const { queueUrls } = await provision(clients, names, { maxReceiveCount: options.maxReceiveCount });
 
+    let bedrock: BedrockEmulator | undefined;
+    if (options.bedrock !== false) {
+      const settings = typeof options.bedrock === 'object' ? options.bedrock : {};
+      bedrock = await startBedrockEmulator({ profile: 'zero', ...settings, host, port: options.ports?.bedrock ?? 0 });
+      const started = bedrock;
+      stops.push(() => started.stop());
+      clientConfig.endpoints.bedrock = bedrock.url;
+    }
+
     let router: EventBridgeRouter | undefined;
     if (options.eventbridge !== false) {
       router = await startEventBridgeRouter({
         host,
+        port: options.ports?.eventbridge ?? 0,
         sqs: clients.sqs,
         rules: routingRules(names),
         queueUrls,
@@ -114,6 +132,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       MODERATION_QUEUE: queueUrls[names.queues.moderation],
       MODERATION_DLQ: queueUrls[names.queues.moderationDlq],
       EVENT_BUS_NAME: names.eventBusName,
+      ...(bedrock ? { BEDROCK_ENDPOINT: bedrock.url } : {}),
       ...(router ? { EVENTBRIDGE_ENDPOINT: router.url } : {}),
       ...(usableRedis ? { REDIS_URL: usableRedis, REDIS_KEY_PREFIX: redisKeyPrefix } : {}),
     };
@@ -126,6 +145,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       redisKeyPrefix,
       env,
       clients,
+      bedrock,
       router,
       stop: () => stopAll(stops),
     };
