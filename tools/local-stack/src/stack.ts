@@ -99,6 +99,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       router = await startEventBridgeRouter({
         host,
         port: options.ports?.eventbridge ?? 0,
+        port: options.ports?.eventbridge ?? 0,
         sqs: clients.sqs,
         rules: routingRules(names),
         queueUrls,
