@@ -99,7 +99,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       router = await startEventBridgeRouter({
         host,
         port: options.ports?.eventbridge ?? 0,
-        port: options.ports?.eventbridge ?? 0,
         sqs: clients.sqs,
         rules: routingRules(names),
         queueUrls,
