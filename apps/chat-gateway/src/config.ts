@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { env, loadConfig } from '@manga-assist/service-runtime';
 import { awsEnv, resourceNamesEnv } from '@manga-assist/aws-clients';
+import { fmEnv } from '@manga-assist/fm-client';
 
 export const chatGatewayEnv = z
   .object({
     ...awsEnv,
     ...resourceNamesEnv,
+    ...fmEnv,
     PORT: env.port(3000),
     HOST: env.string('0.0.0.0'),
     LOG_LEVEL: env.logLevel(),
@@ -50,9 +52,6 @@ export const chatGatewayEnv = z
     REQUEST_CEILING_MS: env.int(29_000, { min: 100 }),
     MODEL_DEADLINE_CAP_MS: env.int(25_000, { min: 100 }),
     DEADLINE_SCALE: env.number(1, { min: 0.001, max: 10 }),
-    /** e.g. "haiku:80,sonnet:20"; empty = complexity routing only. */
-    AB_SPLIT: z.string().default(''),
-    FM_CACHE_TTL_S: env.int(300, { min: 1 }),
     CATALOG_REFRESH_MS: env.int(5 * 60_000, { min: 1000 }),
     CATALOG_MAX_TITLES: env.int(50_000, { min: 1 }),
   })

@@ -1,0 +1,234 @@
+import {
+  createFmClient,
+  createAbSplit,
+  createModelRegistry,
+  fmSettingsFromEnv,
+  selectModelForComplexity,
+  type InferenceRecord,
+} from '@manga-assist/fm-client';
+import { createEventPublisher, toResponseSummary } from '@manga-assist/event-schemas';
+import { startHttpServer, type ServiceRuntime } from '@manga-assist/service-runtime';
+import {
+  awsClientConfigFromEnv,
+  createAwsClients,
+  dynamoTableCheck,
+  resourceNamesFromEnv,
+  type AwsClients,
+} from '@manga-assist/aws-clients';
+import type { Redis } from 'ioredis';
+import type { ChatGatewayConfig } from './config';
+import { createAuthVerifier, createDevTokenIssuer } from './auth';
+import { createSessionStore } from './session-store';
+import { createRedis, redisCheck } from './redis';
+import { createUserRateLimiter } from './rate-limit';
+import { createGatewayMetrics } from './metrics';
+import { createSummarizer } from './summarizer';
+import { createCatalogGrounding } from './catalog';
+import { createChatService, type ContextTools } from './chat-service';
+import { createContextTools } from './context-tools';
+import { createHttpApp } from './http-app';
+import { attachChatWebSocket } from './ws-server';
+import { createWsMessageHandler } from './ws-handler';
+import type { Lang } from './prompt';
+
+export interface ChatGateway {
+  url: string;
+  port: number;
+  /** Resolves when background work (summaries, event publishes) has drained. For tests. */
+  idle(): Promise<void>;
+  readonly openWebSockets: number;
+  stop(): Promise<void>;
+}
+
+export interface ChatGatewayDeps {
+  config: ChatGatewayConfig;
+  runtime: ServiceRuntime;
+  /** Defaults to clients built from the config; tests may pass their own. */
+  clients?: AwsClients;
+  /** Tests may replace the token-estimator adapter. */
+  contextTools?: ContextTools;
+}
+
+export async function startChatGateway({ config, runtime, clients, contextTools }: ChatGatewayDeps): Promise<ChatGateway> {
+  const fmSettings = fmSettingsFromEnv(config);
+  const aws = clients ?? createAwsClients(awsClientConfigFromEnv(config), { bedrockMaxAttempts: fmSettings.maxAttempts });
+  const names = resourceNamesFromEnv(config);
+  const { logger, registry, shutdown } = runtime;
+  const metrics = createGatewayMetrics(registry);
+  const redis: Redis | undefined = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
+  if (!redis) logger.warn('REDIS_URL not set: no response cache, in-memory rate limiter (degraded)');
+
+  // InferenceCompleted per inference, off the critical path; a failed publish is logged and counted.
+  const publisher = createEventPublisher({ client: aws.eventBridge, eventBusName: names.eventBusName, logger, maxAttempts: 3 });
+  const publishing = new Set<Promise<unknown>>();
+  const MAX_PUBLISHING = 1000;
+  const onInference = (record: InferenceRecord & { text?: string }) => {
+    if (publishing.size >= MAX_PUBLISHING) {
+      metrics.publishFailed('backlog_full');
+      logger.warn({ sessionId: record.sessionId, requestId: record.requestId }, 'InferenceCompleted not published: too many publishes in flight');
+      return;
+    }
+    const p = publisher
+      .publish([
+        {
+          detailType: 'InferenceCompleted',
+          detail: {
+            session_id: record.sessionId ?? 'none',
+            model_id: record.modelId,
+            status: 'success',
+            metrics: {
+              input_tokens: record.inputTokens,
+              output_tokens: record.outputTokens,
+              latency_ms: Math.round(record.latencyMs),
+              estimated_cost_usd: record.costUsd,
+            },
+            stop_reason: record.stopReason,
+            cached: record.cached,
+            ...(record.variant ? { variant: record.variant } : {}),
+            ...(record.text ? { response_summary: toResponseSummary(record.text) } : {}),
+          },
+        },
+      ])
+      .catch((error: Error & { code?: string }) => {
+        metrics.publishFailed(error.code ?? error.name ?? 'error');
+        logger.warn({ err: error.message, sessionId: record.sessionId, requestId: record.requestId }, 'InferenceCompleted publish failed (chat unaffected)');
+      })
+      .finally(() => publishing.delete(p));
+    publishing.add(p);
+  };
+
+  const fm = createFmClient({
+    bedrock: aws.bedrock,
+    registry: createModelRegistry(fmSettings.registry),
+    redis,
+    cache: { ...fmSettings.cache, keyPrefix: `${config.REDIS_KEY_PREFIX}fm:` },
+    breaker: fmSettings.breaker,
+    defaultDeadlineMs: fmSettings.defaultDeadlineMs,
+    metrics: registry,
+    logger,
+    onInference,
+  });
+
+  const store = createSessionStore({
+    documentClient: aws.documentClient,
+    tableName: names.tables.sessions,
+    ttlSeconds: config.SESSION_TTL_S,
+    maxMessages: config.SESSION_MAX_TURNS * 2,
+    maxItemBytes: config.SESSION_MAX_BYTES,
+    onDropped: (sessionId, n) => {
+      metrics.session('messages_dropped', n);
+      logger.info({ sessionId, dropped: n }, 'oldest messages dropped to bound the session item');
+    },
+  });
+  const limiter = createUserRateLimiter({
+    redis,
+    points: config.RATE_LIMIT_POINTS,
+    windowSeconds: config.RATE_LIMIT_WINDOW_S,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+  });
+  const summarizer = createSummarizer({
+    fm,
+    store,
+    logger,
+    metrics,
+    afterTurns: config.SUMMARIZE_AFTER_TURNS,
+    keepRecentTurns: config.SUMMARY_KEEP_RECENT_TURNS,
+    queueMax: config.SUMMARY_QUEUE_MAX,
+    deadlineMs: config.MODEL_DEADLINE_CAP_MS * config.DEADLINE_SCALE,
+  });
+  const grounding = createCatalogGrounding({
+    documentClient: aws.documentClient,
+    tableName: names.tables.catalog,
+    refreshMs: config.CATALOG_REFRESH_MS,
+    maxTitles: config.CATALOG_MAX_TITLES,
+    logger,
+  });
+  void grounding.refresh();
+
+  const abSplit = fmSettings.abSplit ? createAbSplit(fmSettings.abSplit) : undefined;
+  const chat = createChatService({
+    fm,
+    store,
+    limiter,
+    summarizer,
+    context: contextTools ?? createContextTools(),
+    grounding,
+    metrics,
+    selectModel: (message) => selectModelForComplexity(message, { threshold: fmSettings.complexityThreshold }),
+    abSplit,
+    deadlines: { ceilingMs: config.REQUEST_CEILING_MS, modelCapMs: config.MODEL_DEADLINE_CAP_MS, scale: config.DEADLINE_SCALE },
+    inputTokenBudget: config.INPUT_TOKEN_BUDGET,
+    maxOutputTokens: config.MAX_OUTPUT_TOKENS,
+  });
+
+  const verifier = createAuthVerifier({
+    secret: config.AUTH_JWT_SECRET,
+    jwksUrl: config.AUTH_JWKS_URL,
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+  });
+  const devIssuer = config.AUTH_DEV_ISSUER
+    ? createDevTokenIssuer({ secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE })
+    : undefined;
+  if (devIssuer) logger.warn('AUTH_DEV_ISSUER is on: POST /dev/token issues tokens to anyone (local mode only)');
+
+  const app = createHttpApp({
+    logger,
+    registry,
+    checks: [dynamoTableCheck(aws.dynamodb, names.tables.sessions), redisCheck(redis)],
+    isShuttingDown: () => shutdown.isShuttingDown,
+    verifier,
+    devIssuer,
+    webUi: config.WEB_UI,
+    chat,
+    metrics,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  });
+  const http = await startHttpServer(app, { port: config.PORT, host: config.HOST });
+  const ws = attachChatWebSocket({
+    server: http.server,
+    path: '/v1/ws',
+    verifier,
+    logger,
+    maxPayloadBytes: config.WS_MAX_PAYLOAD_BYTES,
+    heartbeatMs: config.WS_HEARTBEAT_MS,
+    maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+    maxConnections: config.WS_MAX_CONNECTIONS,
+    onMessage: createWsMessageHandler(chat, metrics),
+    metrics: {
+      open: (d) => metrics.websocketOpen(d),
+      slowConsumer: () => metrics.websocketEvent('slow_consumer_cut'),
+      reaped: () => metrics.websocketEvent('reaped'),
+      rejected: (reason) => metrics.websocketEvent('upgrade_rejected', reason),
+    },
+  });
+  logger.info({ url: http.url, redis: Boolean(redis), webUi: config.WEB_UI, devIssuer: Boolean(devIssuer) }, 'chat-gateway listening');
+
+  const idle = async () => {
+    await summarizer.idle();
+    await Promise.all([...publishing]);
+    await fm.close();
+  };
+  const stop = async () => {
+    await ws.close();
+    await http.close();
+    await summarizer.stop();
+    await Promise.all([...publishing]);
+    await fm.close();
+    grounding.stop();
+    redis?.disconnect();
+    if (!clients) aws.destroy();
+  };
+  shutdown.register('chat-gateway', stop);
+  return {
+    url: http.url,
+    port: http.port,
+    idle,
+    get openWebSockets() {
+      return ws.size;
+    },
+    stop,
+  };
+}
+
+export type { Lang };

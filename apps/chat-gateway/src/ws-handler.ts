@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { resolveLanguage } from '@manga-assist/unicode-validator';
+import type { ChatService } from './chat-service';
+import { CHAT_ERRORS } from './chat-service';
+import { parseChatRequest } from './envelope';
+import { runAction } from './actions';
+import type { GatewayMetrics } from './metrics';
+import type { WsConnection } from './ws-server';
+
+const FRAME_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * The WebSocket protocol. Client frames are the REST envelope plus an optional `id` echoed on every
+ * answer frame. sendMessage answers `start`, `delta`* (in order), then `final` (usage, cost) or
+ * `error` (code + localized message); `restart` tells the client to discard a partial answer when a
+ * fallback takes over. getHistory answers `history`, clearSession `cleared`. One sendMessage at a
+ * time per connection.
+ */
+export function createWsMessageHandler(chat: ChatService, metrics: GatewayMetrics) {
+  const busy = new WeakSet<WsConnection>();
+
+  return (conn: WsConnection, raw: string) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      const lang = resolveLanguage(undefined, conn.acceptLanguage);
+      conn.send({ type: 'error', code: 'INVALID_JSON', message: lang === 'ja' ? 'JSONが正しくありません。' : 'The frame is not valid JSON.' });
+      return;
+    }
+    const rawId = (body as { id?: unknown })?.id;
+    const id = typeof rawId === 'string' && FRAME_ID.test(rawId) ? rawId : randomUUID();
+    const parsed = parseChatRequest(body, conn.acceptLanguage);
+    if (!parsed.ok) {
+      metrics.request('unknown', 'ws', 400, parsed.lang, 0);
+      conn.send({ type: 'error', id, code: parsed.code, message: parsed.message });
+      return;
+    }
+    const { request, lang } = parsed;
+    const requestId = randomUUID();
+    const ctx = { userId: conn.identity.userId, requestId, lang, log: conn.log.child({ requestId, frameId: id }), transport: 'ws' as const, signal: conn.signal };
+
+    if (request.action === 'sendMessage') {
+      if (busy.has(conn)) {
+        const error = CHAT_ERRORS.busy();
+        conn.send({ type: 'error', id, code: error.code, message: error.userMessage[lang] });
+        return;
+      }
+      busy.add(conn);
+      let seq = 0;
+      const sink = {
+        start: (meta: { sessionId: string; model: string; variant: string }) => conn.send({ type: 'start', id, ...meta }),
+        delta: (text: string) => conn.send({ type: 'delta', id, seq: seq++, text }),
+        restart: (reason: string) => conn.send({ type: 'restart', id, reason }),
+      };
+      void runAction(chat, metrics, ctx, request, sink)
+        .then((outcome) => {
+          if (outcome.ok) conn.send({ type: 'final', id, ...outcome.body });
+          else if (outcome.code !== 'ABORTED') conn.send({ type: 'error', id, code: outcome.code, message: outcome.message, ...(outcome.retryAfterSeconds ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}) });
+        })
+        .finally(() => busy.delete(conn));
+      return;
+    }
+
+    void runAction(chat, metrics, ctx, request).then((outcome) => {
+      if (outcome.ok) conn.send({ type: request.action === 'getHistory' ? 'history' : 'cleared', id, ...outcome.body });
+      else conn.send({ type: 'error', id, code: outcome.code, message: outcome.message });
+    });
+  };
+}
