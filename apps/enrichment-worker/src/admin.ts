@@ -1,0 +1,222 @@
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Logger } from '@manga-assist/service-runtime';
+import type { QueueConsumer } from '@manga-assist/queue-consumer';
+import type { AimdLimiter } from './aimd';
+import { jobErrorMessage } from './errors';
+import type { JobStore } from './job-store';
+import { jobRequestSchema, newJobMessage, type JobMessage } from './messages';
+import type { WorkerMetrics } from './metrics';
+import type { JobProcessor } from './processor';
+
+export interface AdminDeps {
+  sqs: SQSClient;
+  queueUrl: string;
+  dlqUrl: string;
+  jobs: JobStore;
+  consumer?: QueueConsumer;
+  processor: JobProcessor;
+  aimd: AimdLimiter;
+  metrics: WorkerMetrics;
+  logger: Logger;
+  backlogMax: number;
+  oldestAgeMaxSeconds: number;
+  bulkMaxJobs: number;
+}
+
+const bilingual = (code: string, ja: string, en: string, extra: Record<string, unknown> = {}) => ({
+  error: { code, message: { ja, en }, ...extra },
+});
+
+interface QueueDepth {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+/**
+ * Admin API: submit one job or a bulk list with backpressure, read a job, read stats.
+ * Queue depth comes from GetQueueAttributes (cached 1 s). SQS has no "age of oldest message"
+ * attribute (that is a CloudWatch metric), so the age is measured on the messages this worker
+ * receives: now - SentTimestamp of the oldest one in the latest receive. With fauxqs,
+ * ApproximateNumberOfMessages is not updated when a visibility timeout expires, so after a crash
+ * the depth reads low until those messages are received again.
+ */
+export function createAdminRouter(deps: AdminDeps): Router {
+  const { sqs, queueUrl, dlqUrl, jobs, logger, metrics } = deps;
+  const router = Router();
+  router.use(express.json({ limit: '8mb' }));
+
+  let cached: { at: number; depth: QueueDepth } | undefined;
+  const depthOf = async (url: string): Promise<QueueDepth> => {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
+    );
+    return {
+      visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+      delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+    };
+  };
+  const queueDepth = async (): Promise<QueueDepth> => {
+    if (cached && Date.now() - cached.at < 1000) return cached.depth;
+    const depth = await depthOf(queueUrl);
+    cached = { at: Date.now(), depth };
+    return depth;
+  };
+  const oldestAgeSeconds = () => Math.round((deps.consumer?.stats().oldestReceivedAgeMs ?? 0) / 1000);
+
+  const bulkSchema = z.object({ jobs: z.array(jobRequestSchema).min(1) });
+
+  router.post('/admin/jobs', async (req: Request, res: Response) => {
+    const body = req.body as unknown;
+    const parsed = Array.isArray((body as { jobs?: unknown })?.jobs)
+      ? bulkSchema.safeParse(body)
+      : jobRequestSchema.transform((j) => ({ jobs: [j] })).safeParse(body);
+    if (!parsed.success) {
+      res.status(400).json(
+        bilingual('INVALID_JOB', 'ジョブの内容が不正です。', 'The job request is invalid.', {
+          issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        }),
+      );
+      return;
+    }
+    const requests = parsed.data.jobs;
+    if (requests.length > deps.bulkMaxJobs || requests.length > deps.backlogMax) {
+      res.status(413).json(
+        bilingual(
+          'TOO_MANY_JOBS',
+          `一度に送信できるジョブは最大${Math.min(deps.bulkMaxJobs, deps.backlogMax)}件です。`,
+          `At most ${Math.min(deps.bulkMaxJobs, deps.backlogMax)} jobs per request.`,
+        ),
+      );
+      return;
+    }
+
+    let depth: QueueDepth;
+    try {
+      depth = await queueDepth();
+    } catch (error) {
+      logger.error({ err: error }, 'queue depth unavailable; refusing submissions');
+      res.status(503).set('retry-after', '5').json(bilingual('QUEUE_UNAVAILABLE', 'キューに接続できません。', 'The queue is unavailable.'));
+      return;
+    }
+    const age = oldestAgeSeconds();
+    const over = depth.visible + requests.length - deps.backlogMax;
+    if (over > 0 || age > deps.oldestAgeMaxSeconds) {
+      const reason = over > 0 ? 'backlog' : 'age';
+      const perSecond = Math.max(1, deps.processor.counters().completedPerMinute / 60);
+      const retryAfter = reason === 'backlog' ? Math.min(300, Math.max(1, Math.ceil(over / perSecond))) : 30;
+      metrics.rejected.inc({ reason });
+      res
+        .status(429)
+        .set('retry-after', String(retryAfter))
+        .json(
+          bilingual(
+            'BACKPRESSURE',
+            `処理待ちのジョブが多すぎます。${retryAfter}秒後に再送してください。`,
+            `Too many jobs are waiting. Retry in ${retryAfter} s.`,
+            { reason, backlog: depth.visible, backlogMax: deps.backlogMax, oldestMessageAgeSeconds: age, retryAfterSeconds: retryAfter },
+          ),
+        );
+      return;
+    }
+
+    const messages = requests.map((r) => newJobMessage(r));
+    try {
+      await jobs.createQueued(messages.map((m) => ({ jobId: m.jobId, mangaId: m.mangaId, type: m.type, source: 'admin' })));
+    } catch (error) {
+      logger.error({ err: error }, 'could not record submitted jobs');
+      res.status(503).set('retry-after', '5').json(bilingual('JOB_STORE_UNAVAILABLE', 'ジョブを記録できません。', 'Jobs could not be recorded.'));
+      return;
+    }
+    const failed = await enqueue(messages);
+    for (const f of failed) {
+      await jobs.fail(f.jobId, { code: 'ENQUEUE_FAILED', reason: f.reason }).catch((e) => logger.error({ err: e, jobId: f.jobId }, 'could not record enqueue failure'));
+    }
+    cached = undefined;
+    const accepted = messages.length - failed.length;
+    metrics.submitted.inc(accepted);
+    res.status(failed.length === messages.length ? 503 : 202).json({
+      accepted,
+      jobs: messages.filter((m) => !failed.some((f) => f.jobId === m.jobId)).map((m) => ({ jobId: m.jobId, mangaId: m.mangaId, type: m.type, status: 'queued' })),
+      failed,
+    });
+  });
+
+  async function enqueue(messages: JobMessage[]): Promise<{ jobId: string; reason: string }[]> {
+    const chunks: JobMessage[][] = [];
+    for (let i = 0; i < messages.length; i += 10) chunks.push(messages.slice(i, i + 10));
+    const failed: { jobId: string; reason: string }[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length) {
+        let pending = chunks[next++];
+        for (let attempt = 1; pending.length && attempt <= 3; attempt++) {
+          try {
+            const out = await sqs.send(
+              new SendMessageBatchCommand({
+                QueueUrl: queueUrl,
+                Entries: pending.map((m, i) => ({
+                  Id: String(i),
+                  MessageBody: JSON.stringify(m),
+                  MessageGroupId: m.mangaId,
+                  MessageDeduplicationId: m.jobId,
+                })),
+              }),
+            );
+            const bad = new Set((out.Failed ?? []).map((f) => Number(f.Id)));
+            const lastReason = (out.Failed ?? []).map((f) => f.Code).join(',');
+            pending = pending.filter((_, i) => bad.has(i));
+            if (pending.length && attempt === 3) failed.push(...pending.map((m) => ({ jobId: m.jobId, reason: lastReason })));
+          } catch (error) {
+            if (attempt === 3) failed.push(...pending.map((m) => ({ jobId: m.jobId, reason: (error as Error).message })));
+          }
+          if (pending.length && attempt < 3) await new Promise((r) => setTimeout(r, 100 * attempt));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    if (failed.length) logger.error({ count: failed.length }, 'jobs could not be enqueued; recorded as failed');
+    return failed;
+  }
+
+  router.get('/admin/jobs/:jobId', async (req: Request, res: Response) => {
+    const job = await jobs.get(String(req.params.jobId));
+    if (!job) {
+      res.status(404).json(bilingual('JOB_NOT_FOUND', 'ジョブが見つかりません。', 'Job not found.'));
+      return;
+    }
+    res.json({ ...job, ...(job.status === 'failed' ? { message: jobErrorMessage(job.errorCode) } : {}) });
+  });
+
+  router.get('/admin/stats', async (_req: Request, res: Response) => {
+    const [queue, dlq] = await Promise.all([queueDepth().catch(() => undefined), depthOf(dlqUrl).catch(() => undefined)]);
+    const consumer = deps.consumer?.stats();
+    const counters = deps.processor.counters();
+    res.json({
+      queue: queue ?? { error: 'unavailable' },
+      dlq: dlq ? { visible: dlq.visible } : { error: 'unavailable' },
+      oldestMessageAgeSeconds: oldestAgeSeconds(),
+      inFlight: consumer?.inFlight ?? 0,
+      modelCallsRunning: deps.aimd.running,
+      concurrencyLimit: deps.aimd.limit,
+      throttlesSeen: deps.aimd.throttles,
+      limitDecreases: deps.aimd.decreases,
+      completedPerMinute: counters.completedPerMinute,
+      failedPerMinute: counters.failedPerMinute,
+      totals: { completed: counters.completed, failed: counters.failed, skipped: counters.skipped },
+      consumer,
+      notes: [
+        'queue.visible is SQS ApproximateNumberOfMessages; fauxqs does not raise it when a visibility timeout expires.',
+        'oldestMessageAgeSeconds is measured on received messages (SQS exposes the age only as a CloudWatch metric).',
+      ],
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,151 @@
+import { BatchWriteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { EnrichmentType } from './messages';
+
+export type JobStatus = 'queued' | 'in_progress' | 'completed' | 'failed' | 'skipped';
+
+export interface JobRecord {
+  jobId: string;
+  mangaId: string;
+  type: EnrichmentType;
+  status: JobStatus;
+  attempts: number;
+  source?: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  /** in_progress only: after this (epoch ms) the worker holding the job is presumed dead. */
+  leaseUntil?: number;
+  errorCode?: string;
+  reason?: string;
+  /** The last attempt's error while the job is retried. */
+  lastError?: string;
+  ttl: number;
+}
+
+/** What readers see: an in_progress job past its lease is reported `stalled`. */
+export type JobView = Omit<JobRecord, 'status'> & { status: JobStatus | 'stalled' };
+
+export interface JobStoreOptions {
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  leaseSeconds: number;
+  ttlDays: number;
+  now?: () => number;
+}
+
+export interface JobStore {
+  /** Records freshly generated jobs as queued (BatchWrite, unprocessed items retried). */
+  createQueued(jobs: { jobId: string; mangaId: string; type: EnrichmentType; source: string }[]): Promise<void>;
+  /**
+   * Marks a job in progress with a lease and counts the attempt. Returns false when the job has
+   * already completed or been skipped (a duplicate delivery): the caller does nothing.
+   */
+  start(job: { jobId: string; mangaId: string; type: EnrichmentType; source: string }): Promise<boolean>;
+  complete(jobId: string): Promise<void>;
+  skip(jobId: string, reason: string): Promise<void>;
+  fail(jobId: string, error: { code: string; reason: string }): Promise<void>;
+  /** A retryable attempt failed: back to queued with the error, the message will return. */
+  retrying(jobId: string, error: { code: string; reason: string }): Promise<void>;
+  get(jobId: string): Promise<JobView | undefined>;
+}
+
+export function createJobStore({ documentClient: db, tableName, leaseSeconds, ttlDays, now = Date.now }: JobStoreOptions): JobStore {
+  const stamps = () => {
+    const t = now();
+    return { iso: new Date(t).toISOString(), ms: t, ttl: Math.floor(t / 1000) + ttlDays * 86_400 };
+  };
+
+  const finish = async (jobId: string, status: JobStatus, extra: Record<string, unknown>, remove: string[]) => {
+    const s = stamps();
+    const names: Record<string, string> = { '#s': 'status', '#ttl': 'ttl' };
+    const values: Record<string, unknown> = { ':s': status, ':u': s.iso, ':ttl': s.ttl };
+    const sets = ['#s = :s', 'updatedAt = :u', '#ttl = :ttl'];
+    for (const [k, v] of Object.entries(extra)) {
+      sets.push(`${k} = :${k}`);
+      values[`:${k}`] = v;
+    }
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { jobId },
+        UpdateExpression: `SET ${sets.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  };
+
+  return {
+    async createQueued(jobs) {
+      const s = stamps();
+      const items = jobs.map((j) => ({
+        PutRequest: {
+          Item: { ...j, status: 'queued', attempts: 0, createdAt: s.iso, updatedAt: s.iso, ttl: s.ttl } satisfies Omit<JobRecord, 'mangaId' | 'type'> &
+            Record<string, unknown>,
+        },
+      }));
+      for (let i = 0; i < items.length; i += 25) {
+        let pending: typeof items = items.slice(i, i + 25);
+        for (let attempt = 0; pending.length; attempt++) {
+          if (attempt >= 8) throw new Error(`could not record ${pending.length} jobs in ${tableName}`);
+          if (attempt) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+          const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+          pending = (out.UnprocessedItems?.[tableName] ?? []) as typeof items;
+        }
+      }
+    },
+
+    async start(job) {
+      const s = stamps();
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { jobId: job.jobId },
+            UpdateExpression:
+              'SET #s = :s, mangaId = :m, #type = :type, #source = if_not_exists(#source, :src), createdAt = if_not_exists(createdAt, :u), ' +
+              'startedAt = :u, updatedAt = :u, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, #ttl = :ttl',
+            ConditionExpression: 'attribute_not_exists(jobId) OR NOT (#s IN (:done, :skipped))',
+            ExpressionAttributeNames: { '#s': 'status', '#type': 'type', '#source': 'source', '#ttl': 'ttl' },
+            ExpressionAttributeValues: {
+              ':s': 'in_progress',
+              ':m': job.mangaId,
+              ':type': job.type,
+              ':src': job.source,
+              ':u': s.iso,
+              ':lease': s.ms + leaseSeconds * 1000,
+              ':zero': 0,
+              ':one': 1,
+              ':ttl': s.ttl,
+              ':done': 'completed',
+              ':skipped': 'skipped',
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    complete: (jobId) => finish(jobId, 'completed', { completedAt: stamps().iso }, ['leaseUntil', 'errorCode', 'reason', 'lastError']),
+    skip: (jobId, reason) => finish(jobId, 'skipped', { reason, completedAt: stamps().iso }, ['leaseUntil']),
+    fail: (jobId, { code, reason }) =>
+      finish(jobId, 'failed', { errorCode: code, reason: reason.slice(0, 2000), completedAt: stamps().iso }, ['leaseUntil']),
+    retrying: (jobId, { code, reason }) =>
+      finish(jobId, 'queued', { errorCode: code, lastError: reason.slice(0, 2000) }, ['leaseUntil']),
+
+    async get(jobId) {
+      const out = await db.send(new GetCommand({ TableName: tableName, Key: { jobId }, ConsistentRead: true }));
+      const item = out.Item as JobRecord | undefined;
+      if (!item) return undefined;
+      if (item.status === 'in_progress' && item.leaseUntil !== undefined && item.leaseUntil < now()) {
+        return { ...item, status: 'stalled' };
+      }
+      return item;
+    },
+  };
+}
