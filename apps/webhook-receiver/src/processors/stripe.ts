@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DeliveryError } from '../errors';
 import { formatMinorAmount } from './currency';
-import type { EventPublisherLike, Processor } from './types';
+import type { EventPublisherLike, ProcessResult, Processor } from './types';
 
 const stripeEvent = z.looseObject({
   id: z.string().min(1),
@@ -76,7 +76,7 @@ export function validateStripeEvent(payload: unknown): StripeValidated {
 export function stripeProcessor(publisher: EventPublisherLike): Processor<StripeValidated> {
   return {
     validate: validateStripeEvent,
-    async process(v) {
+    async process(v): Promise<ProcessResult> {
       if (v.kind === 'ignored') return { processed: false, ignored: true, type: v.type };
       await publisher.publish([{ detailType: 'PaymentCompleted', detail: v.detail }]);
       return { processed: true, order_id: String(v.detail.order_id), amount_minor: Number(v.detail.amount_minor) };
