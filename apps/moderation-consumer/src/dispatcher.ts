@@ -94,10 +94,6 @@ export function createDispatcher(deps: DispatcherDeps) {
     };
     if (depth >= maxDepth) return rejectLoop('chain_depth', { maxDepth });
     if (!route.acceptOwnSource && envelope.source === deps.ownSource) return rejectLoop('own_source', {});
-    const stage = (envelope.detail as { processing_stage?: unknown }).processing_stage ?? 'raw';
-    if (typeof stage !== 'string' || !route.stages.includes(stage)) {
-      return rejectLoop('processing_stage', { stage, accepted: route.stages });
-    }
 
     let detail: unknown;
     try {
@@ -107,6 +103,9 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (error instanceof EventValidationError) throw new InvalidEventError(error.message, error);
       throw error;
     }
+    // After parsing: an absent stage takes the detail type's default (raw for inputs).
+    const stage = (detail as { processing_stage: string }).processing_stage;
+    if (!route.stages.includes(stage)) return rejectLoop('processing_stage', { stage, accepted: route.stages });
 
     const ctx: HandlerContext<unknown> = {
       envelope: { id: envelope.id, source: envelope.source, 'detail-type': detailType, time: envelope.time, detail },
