@@ -4,12 +4,13 @@ import type { ProcessingStage } from './schemas';
 /** Seed 004 §5.3: an event at depth >= 3 is not processed (possible loop). */
 export const MAX_CHAIN_DEPTH = 3;
 
-export interface ChainMetadata {
+// A type alias (not an interface) so it stays assignable to the schemas' loose index signature.
+export type ChainMetadata = {
   _chain_depth: number;
   _source_event_id?: string;
   _processed_at?: string;
   processing_stage: ProcessingStage;
-}
+};
 
 /** Depth of a received detail; absent or malformed counts as 0 (fresh input). */
 export function chainDepthOf(detail: unknown): number {

@@ -81,3 +81,4 @@ export {
   type ValidationIssue,
   type FailedEntry,
 } from './errors';
+export { toSqsMessageBody } from './sqs-body';

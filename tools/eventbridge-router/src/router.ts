@@ -5,6 +5,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
   matchesPattern,
   resolvePath,
+  toSqsMessageBody,
   validatePattern,
   InvalidPatternError,
   type EventEnvelope,
@@ -69,7 +70,8 @@ export interface EventBridgeRouter {
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const JSON_11 = 'application/x-amz-json-1.1';
 
-const silentLogger: RouterLogger = { info() {}, warn() {}, error() {} };
+const ignore = () => undefined;
+const silentLogger: RouterLogger = { info: ignore, warn: ignore, error: ignore };
 
 export async function startEventBridgeRouter(options: EventBridgeRouterOptions): Promise<EventBridgeRouter> {
   const region = options.region ?? 'us-east-1';
@@ -103,7 +105,8 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
     }
     const command = new SendMessageCommand({
       QueueUrl: queueUrls[queueName],
-      MessageBody: JSON.stringify(envelope),
+      // Same JSON value as AWS sends; astral characters escaped for fauxqs (see toSqsMessageBody).
+      MessageBody: toSqsMessageBody(envelope),
       ...(fifo ? { MessageGroupId: groupId, MessageDeduplicationId: `${envelope.id}${dedupSuffix}`.slice(0, 128) } : {}),
     });
     for (let attempt = 1; ; attempt++) {

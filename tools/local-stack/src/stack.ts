@@ -32,7 +32,7 @@ export interface LocalStackOptions {
   /** Start the EventBridge local router with the platform's routing rules (default true). */
   eventbridge?: boolean;
   /** JSONL archive file for the EventBridge router (default: memory only). */
-  eventArchivePath?: string;
+  archivePath?: string;
 }
 
 export interface LocalStack {
@@ -102,7 +102,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sqs: clients.sqs,
         rules: routingRules(names),
         queueUrls,
-        archivePath: options.eventArchivePath,
+        archivePath: options.archivePath,
       });
       const started = router;
       stops.push(() => started.stop());
