@@ -3,7 +3,7 @@ import { ConfigError, createLogger, createServiceRuntime } from '@manga-assist/s
 import { createIdempotencyStore } from '@manga-assist/idempotency-store';
 import { loadWebhookReceiverConfig } from './config';
 import { startWebhookReceiver } from './service';
-import { signPartner } from './signatures';
+import { signPartner, signStandardWebhook } from './signatures';
 import {
   checkoutCompleted,
   drainQueue,
@@ -240,6 +240,61 @@ describe('webhook-receiver service', () => {
       expect(dup).toMatchObject({ status: 200, body: { status: 'already_processed' } });
       const events = await drainQueue(h.stack, moderationQueue());
       expect(events.filter((e) => (e.detail as { stripe_event_id?: string }).stripe_event_id === id)).toHaveLength(1);
+    });
+  });
+
+  describe('configuration variants', () => {
+    const startSecond = async (env: Record<string, string>) => {
+      const local = createServiceRuntime({
+        service: 'webhook-receiver',
+        logger: createLogger({ service: 'webhook-receiver', level: 'silent' }),
+        exit: () => undefined,
+        defaultMetrics: false,
+      });
+      const config = loadWebhookReceiverConfig({ ...h.stack.env, PORT: '0', HOST: '127.0.0.1', SENTIMENT_ENABLED: 'false', ...env });
+      const service = await startWebhookReceiver({ config, runtime: local });
+      return { url: service.url, stop: () => local.shutdown.trigger('test done') };
+    };
+
+    it('lets a source use Standard Webhooks, keyed by the webhook-id header', async () => {
+      const secret = `whsec_${Buffer.from('catalog-standard-key-0123456789').toString('base64')}`;
+      const second = await startSecond({
+        WEBHOOK_SECRETS_STRIPE: 'a',
+        WEBHOOK_SECRETS_REVIEWS: 'b',
+        WEBHOOK_SECRETS_CATALOG: secret,
+        WEBHOOK_SCHEME_CATALOG: 'standard',
+      });
+      try {
+        const body = JSON.stringify({ batch_id: 'b-std', type: 'metadata_update', items: catalogItems(2) });
+        const id = uid('msg');
+        const ts = nowSeconds();
+        const send = (signature: string) =>
+          fetch(`${second.url}/webhooks/catalog`, {
+            method: 'POST',
+            headers: { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signature },
+            body,
+          });
+        expect((await send(signStandardWebhook('whsec_' + Buffer.from('wrong').toString('base64'), id, ts, body))).status).toBe(403);
+        const ok = await send(signStandardWebhook(secret, id, ts, body));
+        expect(ok.status).toBe(200);
+        expect(await ok.json()).toMatchObject({ key: `catalog:${id}`, result: { published: 2 } });
+        expect(await (await send(signStandardWebhook(secret, id, ts, body))).json()).toMatchObject({ status: 'already_processed' });
+        await drainQueue(h.stack, enrichmentQueue(), { idleReceives: 1 });
+      } finally {
+        await second.stop();
+      }
+    });
+
+    it('503 with Retry-After when the signing secrets cannot be read', async () => {
+      const second = await startSecond({ WEBHOOK_SECRETS_ARN: 'webhooks', SECRETS_MANAGER_ENDPOINT: 'http://127.0.0.1:9' });
+      try {
+        const res = await sendPartner(second.url, 'reviews', review());
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('30');
+        expect(res.body).toMatchObject({ error: { code: 'unavailable' } });
+      } finally {
+        await second.stop();
+      }
     });
   });
 
