@@ -1,6 +1,11 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { queueDefinitions, tableDefinitions, type AwsClients, type ResourceNames } from '@manga-assist/aws-clients';
+import {
+  queueDefinitions,
+  tableDefinitions,
+  type AwsClients,
+  type ResourceNames,
+} from '@manga-assist/aws-clients';
 
 export interface ProvisionResult {
   tables: string[];
@@ -29,7 +34,10 @@ export async function provision(
   for (const queue of queueDefinitions(names, { maxReceiveCount })) {
     const fifoAttributes = queue.fifo ? { FifoQueue: 'true' } : {};
     const dlq = await clients.sqs.send(
-      new CreateQueueCommand({ QueueName: queue.dlq, Attributes: { ...fifoAttributes, MessageRetentionPeriod: '1209600' } }),
+      new CreateQueueCommand({
+        QueueName: queue.dlq,
+        Attributes: { ...fifoAttributes, MessageRetentionPeriod: '1209600' },
+      }),
     );
     const dlqUrl = dlq.QueueUrl as string;
     const { Attributes } = await clients.sqs.send(
@@ -41,7 +49,10 @@ export async function provision(
         Attributes: {
           ...fifoAttributes,
           VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: queue.maxReceiveCount }),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: Attributes?.QueueArn,
+            maxReceiveCount: queue.maxReceiveCount,
+          }),
         },
       }),
     );

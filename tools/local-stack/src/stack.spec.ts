@@ -30,13 +30,19 @@ describe('local stack', () => {
         }),
       );
       const first = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: q[names.enrichment], VisibilityTimeout: 1, WaitTimeSeconds: 1 }),
+        new ReceiveMessageCommand({
+          QueueUrl: q[names.enrichment],
+          VisibilityTimeout: 1,
+          WaitTimeSeconds: 1,
+        }),
       );
       expect(first.Messages).toHaveLength(1);
       await new Promise((r) => setTimeout(r, 1200));
       // Second receive exceeds maxReceiveCount=1: SQS moves it to the DLQ.
       await sqs.send(new ReceiveMessageCommand({ QueueUrl: q[names.enrichment], WaitTimeSeconds: 1 }));
-      const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q[names.enrichmentDlq], WaitTimeSeconds: 2 }));
+      const dead = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: q[names.enrichmentDlq], WaitTimeSeconds: 2 }),
+      );
       expect(dead.Messages?.[0]?.Body).toBe('{"poison":true}');
     } finally {
       await stackWithOneReceive.stop();

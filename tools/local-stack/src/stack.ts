@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import dynalite from 'dynalite';
-import { startFauxqs } from 'fauxqs';
 import {
   createAwsClients,
   DEFAULT_RESOURCE_NAMES,
@@ -69,6 +68,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => new Promise<void>((resolve) => dynamo.close(() => resolve())));
     const dynamodbEndpoint = `http://${host}:${(dynamo.address() as AddressInfo).port}`;
 
+    // fauxqs ships ES modules only (exports has just an `import` condition): load it with import()
+    // so that CommonJS runners (tsx for npm start, Jest) both resolve it.
+    const { startFauxqs } = await import('fauxqs');
     const sqsServer = await startFauxqs({ port: options.ports?.sqs ?? 0, host, logger: false });
     stops.push(() => sqsServer.stop());
     const sqsEndpoint = `http://${host}:${sqsServer.port}`;
