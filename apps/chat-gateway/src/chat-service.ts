@@ -56,8 +56,8 @@ export interface ContextTools {
     fits: boolean;
     reason?: string;
   };
-  /** Feeds the estimator's calibration with what the model really counted. */
-  observe(estimatedInputTokens: number, actualInputTokens: number, text: string): void;
+  /** Feeds the estimator's calibration with what the model really counted for this request. */
+  observe(request: { system: string; messages: ChatTurn[] }, actualInputTokens: number): void;
 }
 
 export interface ChatRequestContext {
@@ -204,7 +204,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     try {
       const response = await call({ ...primary, deadlineMs: primaryDeadline }, ctx, sessionId, variant, sink, markStreamed);
       metrics.model('primary', response.modelId, (performance.now() - startedPrimary) / 1000);
-      if (!response.cached) context.observe(primary.estimatedTokens, response.inputTokens, primary.request.system + message);
+      if (!response.cached) context.observe({ system: primary.request.system, messages: primary.request.messages }, response.inputTokens);
       log.info(
         { path: 'primary', estimatedTokens: primary.estimatedTokens, truncated: primary.truncated, droppedTurns: primary.dropped, deadlineMs: Math.round(primaryDeadline), cached: response.cached, inputTokens: response.inputTokens, outputTokens: response.outputTokens },
         'chat answered (primary path)',
