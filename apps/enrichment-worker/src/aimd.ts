@@ -55,7 +55,8 @@ export function createAimdLimiter(options: AimdOptions): AimdLimiter {
       return decreases;
     },
     onSuccess() {
-      if (++successes < increaseEvery) return;
+      // increaseEvery 0: one step per "round trip", i.e. after `limit` successes (classic AIMD).
+      if (++successes < (increaseEvery > 0 ? increaseEvery : limit)) return;
       successes = 0;
       if (limit < max) {
         limit++;

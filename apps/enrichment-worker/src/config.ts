@@ -22,11 +22,11 @@ export const enrichmentWorkerEnv = z.object({
   WORKER_CONCURRENCY_MIN: env.int(1, { min: 1, max: 2_000 }),
   /** Start value of the limit (default: the max). */
   WORKER_CONCURRENCY_INITIAL: env.int(0, { min: 0, max: 2_000 }),
-  /** +1 to the limit after this many successful model calls without a throttle. */
-  WORKER_AIMD_INCREASE_EVERY: env.int(10, { min: 1, max: 10_000 }),
+  /** +1 to the limit after this many successful model calls without a throttle (0: after `limit` of them, once per round trip). */
+  WORKER_AIMD_INCREASE_EVERY: env.int(0, { min: 0, max: 10_000 }),
   WORKER_AIMD_DECREASE_FACTOR: env.number(0.5, { min: 0.05, max: 0.95 }),
-  /** At most one decrease per this window (a burst of throttles is one congestion signal). */
-  WORKER_AIMD_COOLDOWN_MS: env.int(1_000, { min: 0, max: 60_000 }),
+  /** At most one decrease per this window, about one model round trip (a burst of throttles is one congestion signal). */
+  WORKER_AIMD_COOLDOWN_MS: env.int(2_000, { min: 0, max: 60_000 }),
   WORKER_POLLERS: env.int(4, { min: 1, max: 64 }),
   WORKER_WAIT_TIME_SECONDS: env.int(20, { min: 0, max: 20 }),
   VISIBILITY_TIMEOUT_SECONDS: env.int(60, { min: 2, max: 43_200 }),
