@@ -359,7 +359,8 @@ export function createFmClient(options: FmClientOptions): FmClient {
 
       try {
         for await (const text of channel) yield { type: 'delta', text };
-        const result = summary!;
+        const result = summary;
+        if (!result) throw new FmError('MODEL_ERROR', 'model stream ended without a summary', { modelId: spec.id });
         const response: FmResponse = {
           text: result.text,
           modelId: spec.id,

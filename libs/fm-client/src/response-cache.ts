@@ -40,13 +40,14 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const pending = new Set<Promise<unknown>>();
   const keyOf = (hash: string) => `${keyPrefix}fm:answer:${hash}`;
 
-  const usable = (): boolean => {
-    if (!redis) return false;
-    if (redis.status === 'ready') return true;
+  // The client when it can take a command now, else undefined (and the reason is reported).
+  const usable = (): Redis | undefined => {
+    if (!redis) return undefined;
+    if (redis.status === 'ready') return redis;
     // lazyConnect clients start in 'wait': kick off the connection, skip the cache this time.
     if (redis.status === 'wait') redis.connect().catch(() => undefined);
     onEvent('unavailable', redis.status);
-    return false;
+    return undefined;
   };
 
   const bounded = <T>(op: Promise<T>): Promise<T> => {
@@ -60,9 +61,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   return {
     async get(hash) {
-      if (!usable()) return undefined;
+      const client = usable();
+      if (!client) return undefined;
       try {
-        const raw = await bounded(redis!.get(keyOf(hash)));
+        const raw = await bounded(client.get(keyOf(hash)));
         if (raw === null) {
           onEvent('miss');
           return undefined;
@@ -80,8 +82,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
     },
     put(hash, answer) {
-      if (!usable()) return;
-      const write = bounded(redis!.set(keyOf(hash), JSON.stringify(answer), 'EX', ttlSeconds)).then(
+      const client = usable();
+      if (!client) return;
+      const write = bounded(client.set(keyOf(hash), JSON.stringify(answer), 'EX', ttlSeconds)).then(
         () => onEvent('store'),
         (err) => onEvent(err instanceof CacheTimeout ? 'timeout' : 'error', err),
       );
