@@ -1,0 +1,186 @@
+// npm run bench -- webhook [deliveries] [concurrency]
+//
+// Verified, deduplicated webhooks per second and CPU ms per webhook of the webhook-receiver
+// bundle (dist/apps/webhook-receiver/main.js, built if missing) running as its own process, next
+// to the raw conditional PutItem rate of the same dynalite in the same run. DESIGN.md §6: the
+// receiver should be bound by DynamoDB round trips, not by its own CPU (<= 1 ms CPU/webhook).
+//
+// CPU is the receiver's own process.cpuUsage(), read from its /metrics
+// (prom-client's process_cpu_seconds_total), so the load generator and the emulators, which run
+// in this process, are not counted. Each processed delivery costs 2 DynamoDB writes (claim +
+// complete); a duplicate costs 1 conditional put + 1 consistent read.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import Stripe from 'stripe';
+import { startLocalStack } from '@manga-assist/local-stack';
+
+const DELIVERIES = Number(process.argv[2] ?? process.env.BENCH_DELIVERIES ?? 2000);
+const CONCURRENCY = Number(process.argv[3] ?? process.env.BENCH_CONCURRENCY ?? 32);
+const DUPLICATE_SHARE = 0.25;
+const SECRET = 'whsec_bench_secret';
+const root = join(__dirname, '..', '..', '..');
+const bundle = join(root, 'dist', 'apps', 'webhook-receiver', 'main.js');
+const stripe = new Stripe('sk_test_bench_not_used_for_calls');
+
+async function pool<T>(items: T[], concurrency: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await run(items[next++]);
+    }),
+  );
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function cpuSeconds(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm'))?.[1] ?? NaN);
+  return value('process_cpu_user_seconds_total') + value('process_cpu_system_seconds_total');
+}
+
+async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`receiver exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('receiver did not become ready');
+}
+
+/** Pre-signed deliveries (signing is the sender's cost, not the receiver's): 25% are duplicates. */
+function makeDeliveries(run: string, type: string) {
+  const unique = Math.round(DELIVERIES * (1 - DUPLICATE_SHARE));
+  const ids = Array.from({ length: DELIVERIES }, (_, i) => (i < unique ? i : (i * 7) % unique));
+  // Interleave: a duplicate follows its original by a while, some land concurrently.
+  ids.sort((a, b) => a - b);
+  const t = Math.floor(Date.now() / 1000);
+  return ids.map((i) => {
+    const id = `evt_${run}_${type}_${i}`;
+    const body = JSON.stringify({
+      id,
+      object: 'event',
+      type,
+      data: {
+        object: {
+          id: `cs_${id}`,
+          amount_total: 1500,
+          currency: 'jpy',
+          customer_email: 'reader@example.jp',
+          metadata: { order_id: `order-${id}` },
+        },
+      },
+    });
+    return { body, signature: stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET, timestamp: t }) };
+  });
+}
+
+async function runPhase(url: string, label: string, type: string) {
+  const deliveries = makeDeliveries(String(Date.now()), type);
+  const outcomes: Record<string, number> = {};
+  const cpuBefore = await cpuSeconds(url);
+  const started = performance.now();
+  await pool(deliveries, CONCURRENCY, async (d) => {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const res = await fetch(`${url}/webhooks/stripe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': d.signature },
+        body: d.body,
+      });
+      const body = (await res.json()) as { status?: string };
+      const outcome = res.status === 200 ? String(body.status) : String(res.status);
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      if (res.status !== 409) break; // in progress: retry like a sender would
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = (await cpuSeconds(url)) - cpuBefore;
+  const rate = deliveries.length / seconds;
+  console.log(
+    `  ${label.padEnd(44)} ${rate.toFixed(0).padStart(6)} webhooks/s   ${((cpu * 1000) / deliveries.length).toFixed(3)} ms CPU/webhook   ` +
+      `outcomes ${JSON.stringify(outcomes)}`,
+  );
+  return rate;
+}
+
+async function main() {
+  if (!existsSync(bundle)) {
+    console.log('building webhook-receiver (npx nx build webhook-receiver)...');
+    const built = spawnSync('npx', ['nx', 'build', 'webhook-receiver'], { cwd: root, stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('build failed');
+  }
+  const stack = await startLocalStack({ redis: false });
+  let child: ChildProcess | undefined;
+  try {
+    const table = stack.names.tables.idempotency;
+    console.log(`webhook-receiver benchmark: ${DELIVERIES} deliveries per phase (25% duplicates), ${CONCURRENCY} concurrent`);
+
+    // 1. The floor: raw conditional PutItem against the same dynalite, same concurrency.
+    const keys = Array.from({ length: DELIVERIES }, (_, i) => `bench:raw:${Date.now()}:${i}`);
+    const rawStart = performance.now();
+    await pool(keys, CONCURRENCY, async (key) => {
+      await stack.clients.documentClient.send(
+        new PutCommand({
+          TableName: table,
+          Item: { idempotency_key: key, status: 'IN_PROGRESS', ttl: Math.floor(Date.now() / 1000) + 86400 },
+          ConditionExpression: 'attribute_not_exists(idempotency_key)',
+        }),
+      );
+    });
+    const rawRate = keys.length / ((performance.now() - rawStart) / 1000);
+    console.log(`  ${'raw conditional PutItem (dynalite)'.padEnd(44)} ${rawRate.toFixed(0).padStart(6)} puts/s`);
+
+    // 2. The receiver bundle as its own process.
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, [bundle], {
+      env: {
+        ...process.env,
+        ...stack.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        WEBHOOK_SECRETS_STRIPE: SECRET,
+        WEBHOOK_SECRETS_REVIEWS: 'unused',
+        WEBHOOK_SECRETS_CATALOG: 'unused',
+        SENTIMENT_ENABLED: 'false',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await waitHealthy(url, child);
+    await runPhase(url, 'warm-up', 'customer.created');
+
+    const ignoredRate = await runPhase(url, 'verify + dedup only (Stripe type ignored)', 'customer.created');
+    const publishedRate = await runPhase(url, 'verify + dedup + PutEvents -> router -> SQS', 'checkout.session.completed');
+
+    console.log(
+      `  ratio webhooks/s : raw PutItem/s = ${(ignoredRate / rawRate).toFixed(2)} (dedup only), ` +
+        `${(publishedRate / rawRate).toFixed(2)} (with publishing); a processed webhook does 2 DynamoDB writes.`,
+    );
+  } finally {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child?.once('exit', r));
+    }
+    await stack.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
