@@ -1,4 +1,4 @@
-import { estimateTokens } from './token-estimate';
+import { estimateTokens } from '@manga-assist/token-estimator';
 
 export interface ComplexityAssessment {
   /** 0 (trivial) .. 1 (clearly needs the stronger model). */
@@ -47,7 +47,7 @@ export function assessComplexity(text: string): ComplexityAssessment {
   let score = 0;
   const estimatedTokens = estimateTokens(text);
 
-  // Length: grows up to 0.4 at ~400 tokens (about 250 kanji/kana or 1,600 Latin characters).
+  // Length: grows up to 0.4 at ~400 estimated tokens (roughly 300 kana/kanji or 2,000 Latin characters).
   const lengthScore = Math.min(0.4, (estimatedTokens / 400) * 0.4);
   if (lengthScore >= 0.1) signals.push(`length:${estimatedTokens}`);
   score += lengthScore;
