@@ -32,8 +32,11 @@ export const moderationConsumerEnv = z.object({
   ALERT_WEBHOOK_SECRET: webhookSecret(),
   CRM_WEBHOOK_URL: env.url(),
   CRM_WEBHOOK_SECRET: webhookSecret(),
-  /** Where alerts and confirmations go after their last retry (name or URL). Must exist. */
-  OUTBOUND_DLQ: env.string('manga-moderation-outbound-dlq'),
+  /**
+   * Where alerts and confirmations go after their last retry (name or URL; must exist). Unset: the
+   * moderation DLQ, where these records carry the message attribute kind=outbound_webhook.
+   */
+  OUTBOUND_DLQ: env.optionalString(),
   OUTBOUND_MAX_ATTEMPTS: env.int(5, { min: 1, max: 20 }),
   OUTBOUND_BASE_DELAY_MS: env.int(500, { min: 0 }),
   OUTBOUND_MAX_DELAY_MS: env.int(8_000, { min: 0 }),

@@ -60,7 +60,7 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
   const [queueUrl, dlqUrl, outboundDlqUrl] = await Promise.all([
     resolveQueueUrl(aws.sqs, names.queues.moderation),
     resolveQueueUrl(aws.sqs, names.queues.moderationDlq),
-    resolveQueueUrl(aws.sqs, config.OUTBOUND_DLQ),
+    resolveQueueUrl(aws.sqs, config.OUTBOUND_DLQ ?? names.queues.moderationDlq),
   ]);
 
   const fmClient = createFmClient({
