@@ -158,6 +158,8 @@ async function main() {
         WEBHOOK_SECRETS_REVIEWS: 'unused',
         WEBHOOK_SECRETS_CATALOG: 'unused',
         SENTIMENT_ENABLED: 'false',
+        // e.g. BENCH_RECEIVER_NODE_OPTIONS=--cpu-prof to profile the receiver alone.
+        NODE_OPTIONS: process.env.BENCH_RECEIVER_NODE_OPTIONS ?? '',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
