@@ -14,7 +14,10 @@ describe('local stack: Bedrock emulator', () => {
     expect(stack.bedrock).toBeDefined();
     expect(stack.env.BEDROCK_ENDPOINT).toBe(stack.bedrock?.url);
     const out = await stack.clients.bedrock.send(
-      new ConverseCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'Recommend a manga' }] }] }),
+      new ConverseCommand({
+        modelId: HAIKU,
+        messages: [{ role: 'user', content: [{ text: 'Recommend a manga' }] }],
+      }),
     );
     expect(out.output?.message?.content?.[0]?.text).toBeTruthy();
     expect(stack.bedrock?.stats().byModel[HAIKU].requests).toBe(1);
@@ -24,7 +27,9 @@ describe('local stack: Bedrock emulator', () => {
     stack.bedrock?.setFaults({ failNext: { type: 'AccessDeniedException', count: 1 } });
     try {
       await expect(
-        stack.clients.bedrock.send(new ConverseCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'hi' }] }] })),
+        stack.clients.bedrock.send(
+          new ConverseCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'hi' }] }] }),
+        ),
       ).rejects.toMatchObject({ name: 'AccessDeniedException' });
     } finally {
       stack.bedrock?.resetFaults();
@@ -32,11 +37,18 @@ describe('local stack: Bedrock emulator', () => {
   });
 
   it('takes a profile, and can be left out', async () => {
-    const demo = await startLocalStack({ redis: false, eventbridge: false, bedrock: { profile: 'demo', timeScale: 0.01 } });
+    const demo = await startLocalStack({
+      redis: false,
+      eventbridge: false,
+      bedrock: { profile: 'demo', timeScale: 0.01 },
+    });
     const none = await startLocalStack({ redis: false, eventbridge: false, bedrock: false });
     try {
       const out = await demo.clients.bedrock.send(
-        new ConverseStreamCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'Recommend a manga' }] }] }),
+        new ConverseStreamCommand({
+          modelId: HAIKU,
+          messages: [{ role: 'user', content: [{ text: 'Recommend a manga' }] }],
+        }),
       );
       let deltas = 0;
       for await (const event of out.stream ?? []) if (event.contentBlockDelta) deltas += 1;

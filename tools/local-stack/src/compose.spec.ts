@@ -30,6 +30,7 @@ describe('docker-compose.yml', () => {
         'moderation-consumer',
         'provision',
         'redis',
+        'webhook-sink',
         'sqs',
         'webhook-receiver',
       ].sort(),

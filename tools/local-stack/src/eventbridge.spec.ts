@@ -20,12 +20,19 @@ describe('local stack EventBridge router', () => {
     const all: Message[] = [];
     for (;;) {
       const { Messages = [] } = await stack.clients.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['MessageGroupId'] }),
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ['MessageGroupId'],
+        }),
       );
       if (Messages.length === 0) return all;
       for (const m of Messages) {
         all.push(m);
-        await stack.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }));
+        await stack.clients.sqs.send(
+          new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }),
+        );
       }
     }
   }
@@ -36,7 +43,10 @@ describe('local stack EventBridge router', () => {
   });
 
   it('routes each event to exactly the queues whose rules match', async () => {
-    const publisher = createEventPublisher({ client: stack.clients.eventBridge, eventBusName: stack.names.eventBusName });
+    const publisher = createEventPublisher({
+      client: stack.clients.eventBridge,
+      eventBusName: stack.names.eventBusName,
+    });
     const flag = (severity: 'low' | 'medium' | 'high' | 'critical', review: string): PublishEvent => ({
       detailType: 'ModerationFlagged',
       detail: withChainMetadata(
@@ -55,9 +65,15 @@ describe('local stack EventBridge router', () => {
       flag('low', 'r-low'), // 0 -> nowhere
       flag('high', 'r-high'), // 1 -> moderation
       flag('critical', 'r-crit'), // 2 -> moderation
-      { detailType: 'ReviewSubmitted', detail: { review_id: 'r-1', product_id: 'p-1', review_text: '最高の漫画 🎉', rating: 5 } }, // 3 -> moderation
+      {
+        detailType: 'ReviewSubmitted',
+        detail: { review_id: 'r-1', product_id: 'p-1', review_text: '最高の漫画 🎉', rating: 5 },
+      }, // 3 -> moderation
       { detailType: 'PaymentCompleted', detail: { order_id: 'o-1', amount_minor: 1500, currency: 'JPY' } }, // 4 -> moderation
-      { detailType: 'CatalogUpdate.new_release', detail: { product_id: 'manga-77', title: '新刊', update_type: 'new_release' } }, // 5 -> enrichment
+      {
+        detailType: 'CatalogUpdate.new_release',
+        detail: { product_id: 'manga-77', title: '新刊', update_type: 'new_release' },
+      }, // 5 -> enrichment
       {
         detailType: 'InferenceCompleted',
         detail: {
@@ -67,7 +83,10 @@ describe('local stack EventBridge router', () => {
           metrics: { input_tokens: 100, output_tokens: 50, latency_ms: 900, estimated_cost_usd: 0.0000875 },
         },
       }, // 6 -> nowhere (archived)
-      { detailType: 'MessageReceived', detail: { session_id: 's-1', user_id: 'u-1', message: 'こんにちは', language: 'ja', channel: 'web' } }, // 7 -> nowhere
+      {
+        detailType: 'MessageReceived',
+        detail: { session_id: 's-1', user_id: 'u-1', message: 'こんにちは', language: 'ja', channel: 'web' },
+      }, // 7 -> nowhere
       flag('medium', 'r-med'), // 8 -> nowhere
     ];
     const { eventIds } = await publisher.publish(events);
@@ -87,14 +106,36 @@ describe('local stack EventBridge router', () => {
 
   it('does not route a consumer re-publishing a review or payment as processed / from the ai source (loop guard)', async () => {
     const detail = (stage: string, depth = 1) =>
-      JSON.stringify({ review_id: 'r-2', product_id: 'p', review_text: 'x', rating: 3, processing_stage: stage, _chain_depth: depth });
+      JSON.stringify({
+        review_id: 'r-2',
+        product_id: 'p',
+        review_text: 'x',
+        rating: 3,
+        processing_stage: stage,
+        _chain_depth: depth,
+      });
     const bus = stack.names.eventBusName;
     const { FailedEntryCount } = await stack.clients.eventBridge.send(
       new PutEventsCommand({
         Entries: [
-          { Source: 'mangaassist.webhooks', DetailType: 'ReviewSubmitted', Detail: detail('processed'), EventBusName: bus },
-          { Source: 'mangaassist.ai', DetailType: 'ReviewSubmitted', Detail: detail('raw'), EventBusName: bus },
-          { Source: 'mangaassist.webhooks', DetailType: 'ReviewSubmitted', Detail: detail('raw', 3), EventBusName: bus },
+          {
+            Source: 'mangaassist.webhooks',
+            DetailType: 'ReviewSubmitted',
+            Detail: detail('processed'),
+            EventBusName: bus,
+          },
+          {
+            Source: 'mangaassist.ai',
+            DetailType: 'ReviewSubmitted',
+            Detail: detail('raw'),
+            EventBusName: bus,
+          },
+          {
+            Source: 'mangaassist.webhooks',
+            DetailType: 'ReviewSubmitted',
+            Detail: detail('raw', 3),
+            EventBusName: bus,
+          },
           {
             Source: 'mangaassist.ai',
             DetailType: 'ModerationFlagged',

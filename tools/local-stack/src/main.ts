@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalStack, type LocalStack } from './stack';
 import { DEFAULT_REDIS_URL, probeRedis } from './redis';
-import { localServices } from './services';
+import { LOCAL_OUTBOUND_SECRET, LOCAL_SINK_PORT, localServices } from './services';
+import { startWebhookSink } from './webhook-sink';
 import { startChild, stopChild, waitForReady, type Supervised } from './supervisor';
 
 const root = resolve(__dirname, '../../..');
@@ -47,6 +48,16 @@ async function main() {
     `Bedrock emulator (development stand-in, not a model) ${stack.env.BEDROCK_ENDPOINT}  EventBridge router ${stack.env.EVENTBRIDGE_ENDPOINT}`,
   );
 
+  const sink = await startWebhookSink({
+    secret: LOCAL_OUTBOUND_SECRET,
+    port: LOCAL_SINK_PORT,
+    onDelivery: (d) =>
+      log(
+        `outbound webhook ${d.path} (signature ${d.signatureValid ? 'valid' : 'INVALID'}): ${JSON.stringify(d.body).slice(0, 300)}`,
+      ),
+  });
+  log(`Outbound webhook sink (alerts, CRM) ${sink.url}  (GET lists deliveries)`);
+
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
   const children: Supervised[] = [];
   for (const service of localServices(root)) {
@@ -67,6 +78,7 @@ async function main() {
     log(`${reason}: stopping services...`);
     await Promise.all(children.map((c) => stopChild(c)));
     await stack.stop();
+    await sink.stop();
     if (redis) await stopChild(redis);
     log('stopped');
     process.exit(0);

@@ -9,7 +9,12 @@ export interface LocalService {
 }
 
 /** The four services as `npm start` runs them, with the local-only settings each needs. */
+/** Standard Webhooks secret shared by the moderation consumer and the local webhook sink. */
+export const LOCAL_OUTBOUND_SECRET = `whsec_${Buffer.from('mangaassist-local-outbound-key').toString('base64')}`;
+export const LOCAL_SINK_PORT = 4030;
+
 export function localServices(root: string): LocalService[] {
+  const sink = `http://127.0.0.1:${LOCAL_SINK_PORT}`;
   const entry = (app: string) => join(root, 'apps', app, 'src', 'main.ts');
   return [
     {
@@ -33,6 +38,16 @@ export function localServices(root: string): LocalService[] {
       },
     },
     { name: 'enrichment-worker', entry: entry('enrichment-worker'), port: 3002, env: {} },
-    { name: 'moderation-consumer', entry: entry('moderation-consumer'), port: 3003, env: {} },
+    {
+      name: 'moderation-consumer',
+      entry: entry('moderation-consumer'),
+      port: 3003,
+      env: {
+        ALERT_WEBHOOK_URL: `${sink}/alerts`,
+        ALERT_WEBHOOK_SECRET: LOCAL_OUTBOUND_SECRET,
+        CRM_WEBHOOK_URL: `${sink}/crm`,
+        CRM_WEBHOOK_SECRET: LOCAL_OUTBOUND_SECRET,
+      },
+    },
   ];
 }

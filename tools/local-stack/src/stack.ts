@@ -9,7 +9,11 @@ import {
 } from '@manga-assist/aws-clients';
 import { routingRules } from '@manga-assist/event-schemas';
 import { startEventBridgeRouter, type EventBridgeRouter } from '@manga-assist/eventbridge-router';
-import { startBedrockEmulator, type BedrockEmulator, type BedrockEmulatorOptions } from '@manga-assist/bedrock-emulator';
+import {
+  startBedrockEmulator,
+  type BedrockEmulator,
+  type BedrockEmulatorOptions,
+} from '@manga-assist/bedrock-emulator';
 import { provision } from './provision';
 import { DEFAULT_REDIS_URL, probeRedis } from './redis';
 
@@ -90,7 +94,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let bedrock: BedrockEmulator | undefined;
     if (options.bedrock !== false) {
       const settings = typeof options.bedrock === 'object' ? options.bedrock : {};
-      bedrock = await startBedrockEmulator({ profile: 'zero', ...settings, host, port: options.ports?.bedrock ?? 0 });
+      bedrock = await startBedrockEmulator({
+        profile: 'zero',
+        ...settings,
+        host,
+        port: options.ports?.bedrock ?? 0,
+      });
       const started = bedrock;
       stops.push(() => started.stop());
       clientConfig.endpoints.bedrock = bedrock.url;

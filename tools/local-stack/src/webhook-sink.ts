@@ -1,0 +1,101 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A delivery the sink received: what a CRM or alerting endpoint would have seen. */
+export interface SinkDelivery {
+  path: string;
+  webhookId: string | undefined;
+  signatureValid: boolean;
+  body: unknown;
+  receivedAt: string;
+}
+
+export interface WebhookSink {
+  url: string;
+  port: number;
+  deliveries(): SinkDelivery[];
+  stop(): Promise<void>;
+}
+
+/** Standard Webhooks check: `v1,<base64 HMAC-SHA256(id.ts.body)>` with the base64 key after `whsec_`. */
+export function verifyStandardWebhook(
+  secret: string,
+  headers: IncomingMessage['headers'],
+  body: string,
+): boolean {
+  const id = headers['webhook-id'];
+  const timestamp = headers['webhook-timestamp'];
+  const signatures = headers['webhook-signature'];
+  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signatures !== 'string') return false;
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest();
+  return signatures.split(' ').some((entry) => {
+    const [version, value] = entry.split(',');
+    const given = Buffer.from(value ?? '', 'base64');
+    return version === 'v1' && given.length === expected.length && timingSafeEqual(given, expected);
+  });
+}
+
+/**
+ * The outbound-webhook receiver of the local stack: stands in for the alerting endpoint and the
+ * CRM, verifies each delivery's signature, keeps the last `keep` deliveries and reports them.
+ */
+export async function startWebhookSink({
+  secret,
+  port = 0,
+  host = '127.0.0.1',
+  keep = 200,
+  onDelivery,
+}: {
+  secret: string;
+  port?: number;
+  host?: string;
+  keep?: number;
+  onDelivery?: (delivery: SinkDelivery) => void;
+}): Promise<WebhookSink> {
+  const received: SinkDelivery[] = [];
+  const server = createServer((req, res) => {
+    if (req.method === 'GET') {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(received));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > 1_000_000) req.destroy();
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = raw;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        // keep the raw text
+      }
+      const delivery: SinkDelivery = {
+        path: req.url ?? '/',
+        webhookId: req.headers['webhook-id'] as string | undefined,
+        signatureValid: verifyStandardWebhook(secret, req.headers, raw),
+        body,
+        receivedAt: new Date().toISOString(),
+      };
+      received.push(delivery);
+      if (received.length > keep) received.shift();
+      onDelivery?.(delivery);
+      res.statusCode = delivery.signatureValid ? 204 : 401;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${actual}`,
+    port: actual,
+    deliveries: () => [...received],
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
