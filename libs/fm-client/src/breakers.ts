@@ -7,7 +7,7 @@ import {
   handleWhen,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import { FmError, countsForBreaker } from './errors';
+import { FmError, countsForBreaker, isFmError } from './errors';
 import type { BreakerStateName } from './metrics';
 
 export interface BreakerOptions {
@@ -43,10 +43,15 @@ export function createModelBreakers(
   const breakerFor = (modelId: string) => {
     let policy = breakers.get(modelId);
     if (!policy) {
-      policy = circuitBreaker(handleWhen(countsForBreaker), {
+      // cockatiel treats an error its policy does not handle as a successful trial, which would
+      // close a half-open circuit on an aborted call that proved nothing: there, it counts.
+      const counts = (err: unknown) =>
+        countsForBreaker(err) || (created.state === CircuitState.HalfOpen && isFmError(err, 'ABORTED'));
+      const created: CircuitBreakerPolicy = circuitBreaker(handleWhen(counts), {
         halfOpenAfter: halfOpenAfterMs,
         breaker: new ConsecutiveBreaker(consecutiveFailures),
       });
+      policy = created;
       policy.onStateChange((state) => onStateChange(modelId, STATE_NAMES[state]));
       breakers.set(modelId, policy);
     }

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { MODEL_IDS, createModelRegistry, priceOf } from './models';
 import { FmError } from './errors';
 import type { FmRequest, FmStreamEvent } from './client';
@@ -78,6 +79,7 @@ describe('invoke (Converse)', () => {
         outputTokens: res.outputTokens,
         costUsd: res.costUsd,
         cached: false,
+        text: res.text,
       }),
     ]);
     expect(await metricValue(metrics, 'fm_calls_total', { outcome: 'ok', operation: 'invoke' })).toBe(1);
@@ -164,6 +166,30 @@ describe('stream (ConverseStream)', () => {
     const err = await failure(collect(client.stream(request(), { signal: ctl.signal })));
     expect(err.code).toBe('ABORTED');
     expect(client.breakerState('haiku')).toBe('closed');
+  });
+});
+
+describe("over the SDK's default HTTP/2 handler (as against AWS)", () => {
+  it('invokes, streams, and cuts a hung stream at its deadline', async () => {
+    const bedrock = new BedrockRuntimeClient({
+      endpoint: h.emulator.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    try {
+      const { client } = makeClient(h, { bedrock });
+      const req = request();
+      const whole = await client.invoke(req, { cache: false });
+      const streamed = await collect(client.stream(req, { cache: false }));
+      expect(streamed.deltas.join('')).toBe(whole.text);
+      h.emulator.setFaults({ hangRate: 1 });
+      const started = performance.now();
+      expect((await failure(collect(client.stream(request(), { deadlineMs: 200 })))).code).toBe('TIMEOUT');
+      expect(performance.now() - started).toBeLessThan(200 + 250);
+    } finally {
+      bedrock.destroy();
+    }
   });
 });
 
@@ -306,6 +332,21 @@ describe('resilience', () => {
     expect(ok.stopReason).toBe('end_turn');
     expect(client.breakerState('haiku')).toBe('closed');
     expect(states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
+  });
+
+  it('re-opens a half-open circuit whose trial call was aborted (it proved nothing)', async () => {
+    const { client, states } = makeClient(h, { bedrock: h.awsNoRetry.bedrock, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 100 } });
+    h.emulator.setFaults({ failNext: { type: 'ServiceUnavailableException', count: 2 } });
+    for (let i = 0; i < 2; i++) expect((await failure(client.invoke(request()))).code).toBe('MODEL_ERROR');
+    await sleep(150);
+    h.emulator.setFaults({ hangRate: 1 });
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 30);
+    expect((await failure(client.invoke(request(), { signal: ctl.signal }))).code).toBe('ABORTED');
+    // The caller is released at once; the SDK's own rejection reaches the breaker just after.
+    for (let i = 0; i < 25 && client.breakerState('haiku') !== 'open'; i++) await sleep(20);
+    expect(client.breakerState('haiku')).toBe('open');
+    expect(states).toEqual(['open', 'half-open', 'open']);
   });
 
   it('does not count invalid requests or caller aborts toward the circuit', async () => {

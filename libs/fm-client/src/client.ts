@@ -59,6 +59,8 @@ export interface InferenceRecord {
   operation: Operation;
   modelId: string;
   variant: string | undefined;
+  /** The answer (for a response summary in InferenceCompleted; the hook decides what to keep). */
+  text: string;
   inputTokens: number;
   outputTokens: number;
   latencyMs: number;
@@ -190,6 +192,7 @@ export function createFmClient(options: FmClientOptions): FmClient {
         operation,
         modelId: response.modelId,
         variant: callOptions.variant,
+        text: response.text,
         inputTokens: response.inputTokens,
         outputTokens: response.outputTokens,
         latencyMs: response.latencyMs,
