@@ -4,9 +4,10 @@
  * API Gateway) and UTF-8 bytes (storage, wire).
  *
  * Intl.Segmenter is the authority on grapheme clusters, but iterating it costs ~0.15 µs per
- * cluster (~600 µs for 4,000 characters), too slow for every chat message. So one pass over the
- * code points counts the "simple" ones directly and hands only the short runs around anything
- * else (combining marks, ZWJ sequences, flags, skin tones, Hangul jamo...) to the segmenter.
+ * cluster (~600 µs for 4,000 characters) plus several µs per call, too slow for every chat
+ * message. So one pass over the code points applies the rules that Japanese text and emoji need
+ * (simple code points, Extend marks, ZWJ emoji sequences, flags) and hands only the runs around
+ * anything else (Hangul jamo, Indic scripts, CR...) to the segmenter, in one call.
  *
  * A code point is simple when its Grapheme_Cluster_Break value is Other, Control (but not CR),
  * LF, LV or LVT: between two such code points UAX #29 always breaks (no rule GB3-GB13 joins
@@ -60,22 +61,90 @@ export function isSimpleCodePoint(cp: number): boolean {
   return cp >= 0x1f000 && cp < 0x1fb00 && (cp < 0x1f1e6 || cp > 0x1f1ff) && (cp < 0x1f3fb || cp > 0x1f3ff);
 }
 
-function segmentCount(text: string, start: number, end: number): number {
-  let n = 0;
-  for (const _ of segmenter.segment(text.slice(start, end))) n++;
-  return n;
+/** Grapheme_Cluster_Break=Control (or LF) among the simple code points: GB4 breaks after them. */
+export function isControlCodePoint(cp: number): boolean {
+  return (
+    cp < 0x20 ||
+    (cp >= 0x7f && cp <= 0x9f) ||
+    cp === 0xad ||
+    cp === 0x200b ||
+    cp === 0x200e ||
+    cp === 0x200f ||
+    (cp >= 0x2028 && cp <= 0x202e) ||
+    (cp >= 0x2060 && cp <= 0x206f)
+  );
 }
 
-/** All four lengths in one pass. Lone surrogates count as 3 UTF-8 bytes (U+FFFD), like Buffer. */
+/** A conservative subset of Grapheme_Cluster_Break=Extend: marks used in Japanese text and emoji. */
+export function isExtendCodePoint(cp: number): boolean {
+  return (
+    (cp >= 0x0300 && cp <= 0x036f) || // combining diacritics
+    cp === 0x3099 ||
+    cp === 0x309a || // combining (han)dakuten
+    cp === 0xff9e ||
+    cp === 0xff9f || // half-width ﾞ ﾟ
+    (cp >= 0xfe00 && cp <= 0xfe0f) || // variation selectors (VS16 = emoji presentation)
+    (cp >= 0x20d0 && cp <= 0x20f0) || // combining marks for symbols (U+20E3 keycap)
+    (cp >= 0x1f3fb && cp <= 0x1f3ff) || // skin-tone modifiers
+    (cp >= 0xe0020 && cp <= 0xe007f) // tags (subdivision flags)
+  );
+}
+
+const EXTENDED_PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u;
+const extPictCache = new Map<number, boolean>(); // bounded: at most one entry per code point
+function isExtPict(cp: number): boolean {
+  let v = extPictCache.get(cp);
+  if (v === undefined) {
+    v = EXTENDED_PICTOGRAPHIC.test(String.fromCodePoint(cp));
+    extPictCache.set(cp, v);
+  }
+  return v;
+}
+
+const SIMPLE = 0;
+const EXTEND = 1;
+const ZWJ = 2;
+const RI = 3;
+const OTHER = 4;
+
+function kindOf(cp: number): number {
+  if (isSimpleCodePoint(cp)) return cp >= 0xd800 && cp <= 0xdfff ? OTHER : SIMPLE;
+  if (cp === 0x200d) return ZWJ;
+  if (cp >= 0x1f1e6 && cp <= 0x1f1ff) return RI;
+  return isExtendCodePoint(cp) ? EXTEND : OTHER;
+}
+
+/** Segments of all runs in one segmenter call: each run is bounded by true boundaries, and LF
+ * always breaks on both sides (GB4/GB5), so joining them with LF adds exactly one segment each. */
+function segmentCountOfRuns(text: string, runs: number[]): number {
+  const parts: string[] = [];
+  for (let k = 0; k < runs.length; k += 2) parts.push(text.slice(runs[k], runs[k + 1]));
+  let n = 0;
+  for (const _ of segmenter.segment(parts.join('\n'))) n++;
+  return n - (parts.length - 1);
+}
+
+/**
+ * All four lengths in one pass. Lone surrogates count as 3 UTF-8 bytes (U+FFFD), like Buffer.
+ * Clusters of simple code points, Extend marks (GB9), ZWJ emoji sequences (GB11) and flags
+ * (GB12/13) are counted here; a run around any other code point goes to Intl.Segmenter, from
+ * the start of the cluster it belongs to up to the next pair of simple code points.
+ */
 export function measure(text: string): TextMetrics {
   const n = text.length;
   let codePoints = 0;
   let utf8Bytes = 0;
   let graphemes = 0;
-  let regionStart = -1; // start (UTF-16 index) of the run handed to the segmenter, -1 if none
-  let prevSimple = false;
-  let prevIndex = 0;
-  for (let i = 0; i < n; ) {
+  const runs: number[] = []; // [start, end) pairs handed to the segmenter
+  let runStart = -1;
+  let clusterStart = 0;
+  let prevKind = -1; // none yet
+  let prevCp = 0;
+  let riRun = 0; // consecutive regional indicators ending at the previous code point
+  let lastBase = -1; // code point the Extend* chain hangs on (for GB11)
+  let onlyExtendSinceBase = false;
+  let zwjAfterPict = false;
+  for (let i = 0; i < n;) {
     const c = text.charCodeAt(i);
     let cp = c;
     let width = 1;
@@ -90,25 +159,58 @@ export function measure(text: string): TextMetrics {
       } else utf8Bytes += 3;
     } else utf8Bytes += 3;
     codePoints++;
-    // Lone surrogates (0xd800-0xdfff) are not simple: the segmenter decides.
-    const simple = isSimpleCodePoint(cp) && (cp < 0xd800 || cp > 0xdfff);
-    if (simple) {
-      if (regionStart < 0) graphemes++;
-      else if (prevSimple) {
-        graphemes += segmentCount(text, regionStart, i) + 1;
-        regionStart = -1;
+    const kind = c < 0x300 && c !== 0x0d ? SIMPLE : kindOf(cp);
+
+    if (runStart >= 0) {
+      if (kind !== SIMPLE || prevKind !== SIMPLE) {
+        prevKind = kind;
+        prevCp = cp;
+        i += width;
+        continue;
       }
-    } else if (regionStart < 0) {
-      if (prevSimple) {
-        regionStart = prevIndex; // the previous code point may be this cluster's base
-        graphemes--;
-      } else regionStart = i; // only at i = 0
+      runs.push(runStart, i); // a pair of simple code points: a true boundary before this one
+      runStart = -1;
+      prevKind = -1; // as at the start of the text
     }
-    prevSimple = simple;
-    prevIndex = i;
+
+    let join = false;
+    if (kind === SIMPLE) {
+      join = prevKind === ZWJ && zwjAfterPict && isExtPict(cp); // GB11
+      lastBase = cp;
+      onlyExtendSinceBase = true;
+      riRun = 0;
+    } else if (kind === EXTEND || kind === ZWJ) {
+      join = prevKind >= 0 && !(prevKind === SIMPLE && isControlCodePoint(prevCp)); // GB9 unless GB4
+      if (!join) onlyExtendSinceBase = false;
+      if (kind === ZWJ) {
+        zwjAfterPict = join && onlyExtendSinceBase && lastBase >= 0 && isExtPict(lastBase);
+        onlyExtendSinceBase = false;
+      }
+      riRun = 0;
+    } else if (kind === RI) {
+      join = prevKind === RI && riRun % 2 === 1; // GB12/13
+      riRun = prevKind === RI ? riRun + 1 : 1;
+      lastBase = cp;
+      onlyExtendSinceBase = true;
+    } else {
+      // Hand the cluster this code point belongs to, and what follows, to the segmenter.
+      runStart = prevKind >= 0 ? clusterStart : i;
+      if (prevKind >= 0) graphemes--;
+      prevKind = kind;
+      prevCp = cp;
+      i += width;
+      continue;
+    }
+    if (!join) {
+      graphemes++;
+      clusterStart = i;
+    }
+    prevKind = kind;
+    prevCp = cp;
     i += width;
   }
-  if (regionStart >= 0) graphemes += segmentCount(text, regionStart, n);
+  if (runStart >= 0) runs.push(runStart, n);
+  if (runs.length > 0) graphemes += segmentCountOfRuns(text, runs);
   return { graphemes, codePoints, utf16Units: n, utf8Bytes };
 }
 

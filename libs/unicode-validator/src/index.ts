@@ -1,10 +1,4 @@
-export {
-  graphemeLength,
-  graphemeSegmenter,
-  measure,
-  truncateGraphemes,
-  type TextMetrics,
-} from './graphemes';
+export { graphemeLength, graphemeSegmenter, measure, truncateGraphemes, type TextMetrics } from './graphemes';
 export { resolveLanguage, toLang, DEFAULT_LANG, type Lang } from './language';
 export {
   validateChatMessage,

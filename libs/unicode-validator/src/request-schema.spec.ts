@@ -2,9 +2,15 @@ import { chatRequestSchema, MAX_MESSAGE_UTF16_UNITS, type ChatRequest } from './
 
 describe('chatRequestSchema', () => {
   it('parses the three actions', () => {
-    const send: ChatRequest = chatRequestSchema.parse({ action: 'sendMessage', data: { message: 'おすすめは?' }, lang: 'ja' });
+    const send: ChatRequest = chatRequestSchema.parse({
+      action: 'sendMessage',
+      data: { message: 'おすすめは?' },
+      lang: 'ja',
+    });
     expect(send).toEqual({ action: 'sendMessage', data: { message: 'おすすめは?' }, lang: 'ja' });
-    expect(chatRequestSchema.parse({ action: 'getHistory', data: { sessionId: 's-1', limit: 20 } })).toMatchObject({
+    expect(
+      chatRequestSchema.parse({ action: 'getHistory', data: { sessionId: 's-1', limit: 20 } }),
+    ).toMatchObject({
       action: 'getHistory',
     });
     expect(chatRequestSchema.parse({ action: 'clearSession', data: { sessionId: 's-1' } })).toMatchObject({
@@ -32,16 +38,19 @@ describe('chatRequestSchema', () => {
   });
 
   it('is the coarse API Gateway filter: maxLength counts UTF-16 code units', () => {
-    const ok = (message: string) => chatRequestSchema.safeParse({ action: 'sendMessage', data: { message } }).success;
+    const ok = (message: string) =>
+      chatRequestSchema.safeParse({ action: 'sendMessage', data: { message } }).success;
     expect(ok('🎉'.repeat(4000))).toBe(true); // 8,000 units
     expect(ok('🎉'.repeat(4000) + 'a')).toBe(false);
     expect(ok('a'.repeat(MAX_MESSAGE_UTF16_UNITS))).toBe(true);
   });
 
   it('strips unknown keys', () => {
-    expect(chatRequestSchema.parse({ action: 'clearSession', data: { sessionId: 'a', x: 1 }, y: 2 })).toEqual({
-      action: 'clearSession',
-      data: { sessionId: 'a' },
-    });
+    expect(chatRequestSchema.parse({ action: 'clearSession', data: { sessionId: 'a', x: 1 }, y: 2 })).toEqual(
+      {
+        action: 'clearSession',
+        data: { sessionId: 'a' },
+      },
+    );
   });
 });

@@ -20,7 +20,10 @@ describe('validateChatMessage: the seed scenario 3 cases, corrected', () => {
 
   it('counts 2,001 emoji as 2,001 characters although they are 4,002 UTF-16 units', () => {
     const r = validateChatMessage('🎉'.repeat(2001));
-    expect(r).toMatchObject({ ok: true, metrics: { graphemes: 2001, codePoints: 2001, utf16Units: 4002, utf8Bytes: 8004 } });
+    expect(r).toMatchObject({
+      ok: true,
+      metrics: { graphemes: 2001, codePoints: 2001, utf16Units: 4002, utf8Bytes: 8004 },
+    });
   });
 });
 
@@ -38,7 +41,10 @@ describe('validateChatMessage: length in grapheme clusters', () => {
   ])('%s: exactly 4,000 is valid, 4,001 is TOO_LONG', (_name, unit) => {
     expect(codeOf(validateChatMessage(unit.repeat(4000), { maxUtf8Bytes: 1e6 }))).toBe('OK');
     const r = validateChatMessage(unit.repeat(4001), { maxUtf8Bytes: 1e6 });
-    expect(r).toMatchObject({ ok: false, error: { code: 'TOO_LONG', details: { graphemes: 4001, maxGraphemes: 4000 } } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'TOO_LONG', details: { graphemes: 4001, maxGraphemes: 4000 } },
+    });
   });
 
   it('says it in Japanese and English', () => {
@@ -51,12 +57,18 @@ describe('validateChatMessage: length in grapheme clusters', () => {
 
   it('takes the limit from the options, and the message follows it', () => {
     const r = validateChatMessage('あいう', { maxGraphemes: 2 });
-    expect(r).toMatchObject({ ok: false, error: { code: 'TOO_LONG', message: { ja: 'メッセージが長すぎます (最大2文字)' } } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'TOO_LONG', message: { ja: 'メッセージが長すぎます (最大2文字)' } },
+    });
   });
 
   it('answers a huge input with bounded work and the length error', () => {
     const r = validateChatMessage('あ'.repeat(500_000));
-    expect(r).toMatchObject({ ok: false, error: { code: 'TOO_LONG', details: { graphemesIsLowerBound: true } } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'TOO_LONG', details: { graphemesIsLowerBound: true } },
+    });
     const zalgo = `a${'\u0301'.repeat(200_000)}`; // one cluster, 400 KB
     expect(validateChatMessage(zalgo)).toMatchObject({ ok: false, error: { code: 'TOO_MANY_BYTES' } });
   });
@@ -66,7 +78,10 @@ describe('validateChatMessage: byte cap', () => {
   it('accepts 4,000 party poppers (16,000 bytes) and rejects 4,000 family emoji (100,000 bytes)', () => {
     expect(codeOf(validateChatMessage('🎉'.repeat(4000)))).toBe('OK');
     const r = validateChatMessage('👨‍👩‍👧‍👦'.repeat(4000));
-    expect(r).toMatchObject({ ok: false, error: { code: 'TOO_MANY_BYTES', details: { utf8Bytes: 100_000, maxUtf8Bytes: 24_000 } } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'TOO_MANY_BYTES', details: { utf8Bytes: 100_000, maxUtf8Bytes: 24_000 } },
+    });
   });
 
   it('caps at 24,000 bytes: exactly at the cap is valid, one byte more is not', () => {
@@ -76,11 +91,14 @@ describe('validateChatMessage: byte cap', () => {
 
   it('never rejects by bytes what passes the 8,000-unit envelope with <= 4,000 graphemes', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('あ', '漢', '𠮷', '🎉', '🇯🇵', '👍🏽', '👨‍👩‍👧‍👦', 'ｶﾞ', 'a'), { maxLength: 4000 }), (parts) => {
-        const text = parts.join('');
-        if (text.length > 8000) return;
-        expect(codeOf(validateChatMessage(text))).not.toBe('TOO_MANY_BYTES');
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('あ', '漢', '𠮷', '🎉', '🇯🇵', '👍🏽', '👨‍👩‍👧‍👦', 'ｶﾞ', 'a'), { maxLength: 4000 }),
+        (parts) => {
+          const text = parts.join('');
+          if (text.length > 8000) return;
+          expect(codeOf(validateChatMessage(text))).not.toBe('TOO_MANY_BYTES');
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -88,7 +106,10 @@ describe('validateChatMessage: byte cap', () => {
   it('uses a custom cap', () => {
     expect(validateChatMessage('あい', { maxUtf8Bytes: 5 })).toMatchObject({
       ok: false,
-      error: { code: 'TOO_MANY_BYTES', message: { ja: 'メッセージのデータサイズが大きすぎます (最大5バイト)' } },
+      error: {
+        code: 'TOO_MANY_BYTES',
+        message: { ja: 'メッセージのデータサイズが大きすぎます (最大5バイト)' },
+      },
     });
   });
 });
@@ -100,7 +121,10 @@ describe('validateChatMessage: invalid content', () => {
     ['ideographic spaces and newlines', '\u3000\u3000\n\t'],
     ['zero-width space only', '\u200b\u200b'],
   ])('%s is EMPTY', (_name, text) => {
-    expect(validateChatMessage(text)).toMatchObject({ ok: false, error: { code: 'EMPTY', message: { ja: 'メッセージを入力してください' } } });
+    expect(validateChatMessage(text)).toMatchObject({
+      ok: false,
+      error: { code: 'EMPTY', message: { ja: 'メッセージを入力してください' } },
+    });
   });
 
   it.each([
@@ -108,7 +132,10 @@ describe('validateChatMessage: invalid content', () => {
     ['lone low surrogate', '\udf89abc', 0],
     ['reversed pair', 'x\udf89\ud83c', 1],
   ])('%s is LONE_SURROGATE', (_name, text, index) => {
-    expect(validateChatMessage(text)).toMatchObject({ ok: false, error: { code: 'LONE_SURROGATE', details: { index } } });
+    expect(validateChatMessage(text)).toMatchObject({
+      ok: false,
+      error: { code: 'LONE_SURROGATE', details: { index } },
+    });
   });
 
   it.each([
@@ -125,7 +152,10 @@ describe('validateChatMessage: invalid content', () => {
   });
 
   it('allows newline, tab and CRLF', () => {
-    expect(validateChatMessage('一行目\n二行目\tタブ\r\n三行目')).toMatchObject({ ok: true, text: '一行目\n二行目\tタブ\n三行目' });
+    expect(validateChatMessage('一行目\n二行目\tタブ\r\n三行目')).toMatchObject({
+      ok: true,
+      text: '一行目\n二行目\tタブ\n三行目',
+    });
   });
 
   it('allows the invisible characters emoji need (ZWJ, variation selectors)', () => {
@@ -139,7 +169,10 @@ describe('validateChatMessage: invalid content', () => {
     ['object', { message: 'hi' }, 'object'],
     ['array', ['hi'], 'array'],
   ])('%s is NOT_A_STRING', (_name, value, type) => {
-    expect(validateChatMessage(value)).toMatchObject({ ok: false, error: { code: 'NOT_A_STRING', details: { type } } });
+    expect(validateChatMessage(value)).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_A_STRING', details: { type } },
+    });
   });
 });
 
@@ -148,7 +181,11 @@ describe('validateChatMessage: normalisation (NFC)', () => {
     const r = validateChatMessage('か\u3099い\u3099ん');
     expect(r).toMatchObject({ ok: true, text: 'がいん'.replace('い', 'い\u3099').normalize('NFC') });
     expect(r).toMatchObject({ ok: true, text: 'が' + 'い\u3099'.normalize('NFC') + 'ん' });
-    expect(validateChatMessage('か\u3099')).toMatchObject({ ok: true, text: 'が', metrics: { graphemes: 1, codePoints: 1 } });
+    expect(validateChatMessage('か\u3099')).toMatchObject({
+      ok: true,
+      text: 'が',
+      metrics: { graphemes: 1, codePoints: 1 },
+    });
   });
 
   it('does not fold half-width katakana or full-width forms (that would be NFKC)', () => {
@@ -163,7 +200,10 @@ describe('validateChatMessage: normalisation (NFC)', () => {
   });
 
   it('keeps the text untouched with normalize: false', () => {
-    expect(validateChatMessage('か\u3099\r\n', { normalize: false })).toMatchObject({ ok: true, text: 'か\u3099\r\n' });
+    expect(validateChatMessage('か\u3099\r\n', { normalize: false })).toMatchObject({
+      ok: true,
+      text: 'か\u3099\r\n',
+    });
   });
 
   it('returns metrics of the stored text', () => {
@@ -196,9 +236,16 @@ describe('validateChatMessage never throws', () => {
 
   it('on any value and any options', () => {
     fc.assert(
-      fc.property(fc.anything(), fc.record({ maxGraphemes: fc.anything(), maxUtf8Bytes: fc.anything(), normalize: fc.anything() }, { requiredKeys: [] }), (value, opts) => {
-        validateChatMessage(value, opts as never);
-      }),
+      fc.property(
+        fc.anything(),
+        fc.record(
+          { maxGraphemes: fc.anything(), maxUtf8Bytes: fc.anything(), normalize: fc.anything() },
+          { requiredKeys: [] },
+        ),
+        (value, opts) => {
+          validateChatMessage(value, opts as never);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

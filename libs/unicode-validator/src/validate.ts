@@ -11,12 +11,7 @@ export const DEFAULT_MAX_GRAPHEMES = 4000;
 export const DEFAULT_MAX_UTF8_BYTES = 24_000;
 
 export type ValidationCode =
-  | 'EMPTY'
-  | 'TOO_LONG'
-  | 'TOO_MANY_BYTES'
-  | 'LONE_SURROGATE'
-  | 'CONTROL_CHARACTER'
-  | 'NOT_A_STRING';
+  'EMPTY' | 'TOO_LONG' | 'TOO_MANY_BYTES' | 'LONE_SURROGATE' | 'CONTROL_CHARACTER' | 'NOT_A_STRING';
 
 export interface ValidationFailure {
   code: ValidationCode;
@@ -34,8 +29,7 @@ export interface ValidateOptions {
 }
 
 export type ValidationResult =
-  | { ok: true; text: string; metrics: TextMetrics }
-  | { ok: false; error: ValidationFailure };
+  { ok: true; text: string; metrics: TextMetrics } | { ok: false; error: ValidationFailure };
 
 function fail(
   code: ValidationCode,
