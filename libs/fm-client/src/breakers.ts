@@ -38,6 +38,7 @@ const STATE_NAMES: Record<CircuitState, BreakerStateName> = {
 export function createModelBreakers(
   { consecutiveFailures = 5, halfOpenAfterMs = 30_000 }: BreakerOptions,
   onStateChange: (modelId: string, state: BreakerStateName) => void,
+  onCreated: (modelId: string) => void = () => undefined,
 ): ModelBreakers {
   const breakers = new Map<string, CircuitBreakerPolicy>();
   const breakerFor = (modelId: string) => {
@@ -54,6 +55,7 @@ export function createModelBreakers(
       policy = created;
       policy.onStateChange((state) => onStateChange(modelId, STATE_NAMES[state]));
       breakers.set(modelId, policy);
+      onCreated(modelId);
     }
     return policy;
   };

@@ -308,13 +308,14 @@ describe('resilience', () => {
   });
 
   it('opens the circuit after 5 failures, half-opens after the configured time and closes on success', async () => {
-    const { client, states } = makeClient(h, {
+    const { client, states, metrics } = makeClient(h, {
       bedrock: h.awsNoRetry.bedrock,
       breaker: { consecutiveFailures: 5, halfOpenAfterMs: 200 },
     });
     h.emulator.setFaults({ failNext: { type: 'InternalServerException', count: 6 }, onlyModels: ['haiku'] });
     for (let i = 0; i < 5; i++) expect((await failure(client.invoke(request()))).code).toBe('MODEL_ERROR');
     expect(client.breakerState('haiku')).toBe('open');
+    expect(await metricValue(metrics, 'fm_breaker_state', { model: MODEL_IDS.haiku })).toBe(1);
     const open = await failure(client.invoke(request()));
     expect(open).toMatchObject({ code: 'CIRCUIT_OPEN', retryable: true });
     expect((await failure(collect(client.stream(request())))).code).toBe('CIRCUIT_OPEN');
@@ -332,6 +333,8 @@ describe('resilience', () => {
     expect(ok.stopReason).toBe('end_turn');
     expect(client.breakerState('haiku')).toBe('closed');
     expect(states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
+    expect(await metricValue(metrics, 'fm_breaker_state', { model: MODEL_IDS.haiku })).toBe(0);
+    expect(await metricValue(metrics, 'fm_calls_total', { model: MODEL_IDS.haiku, outcome: 'CIRCUIT_OPEN' })).toBe(2);
   });
 
   it('re-opens a half-open circuit whose trial call was aborted (it proved nothing)', async () => {

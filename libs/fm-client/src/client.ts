@@ -135,11 +135,15 @@ export function createFmClient(options: FmClientOptions): FmClient {
       }
     },
   });
-  const breakers = createModelBreakers(options.breaker ?? {}, (modelId, state) => {
-    metrics.breaker(modelId, state);
-    logger.warn({ modelId, state }, 'fm circuit breaker state changed');
-    options.onBreakerStateChange?.(modelId, state);
-  });
+  const breakers = createModelBreakers(
+    options.breaker ?? {},
+    (modelId, state) => {
+      metrics.breaker(modelId, state);
+      logger.warn({ modelId, state }, 'fm circuit breaker state changed');
+      options.onBreakerStateChange?.(modelId, state);
+    },
+    (modelId) => metrics.breaker(modelId, 'closed'),
+  );
 
   function prepare(request: FmRequest): { spec: ModelSpec; resolved: ResolvedRequest } {
     const spec = registry.resolve(request.model);
@@ -299,9 +303,10 @@ export function createFmClient(options: FmClientOptions): FmClient {
       if (hash) {
         const hit = await cache.get(hash);
         if (hit) {
+          const firstAt = now();
           for (const piece of chunks(hit.text, REPLAY_CHUNK)) yield { type: 'delta', text: piece };
           const response = cachedResponse(hit, started, callOptions.variant);
-          record('stream', response, callOptions, started, 0);
+          record('stream', response, callOptions, started, Math.round(firstAt - started));
           yield { type: 'done', response };
           return;
         }

@@ -5,6 +5,7 @@
 //   hit      fm-client invoke, cache hit (Redis GET only, no model call)
 // Sequential calls, each prompt unique for direct/miss. Prints per-call p50/p99 and the ratios.
 import { randomUUID } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { Redis } from 'ioredis';
 import { createAwsClients } from '@manga-assist/aws-clients';
@@ -21,6 +22,8 @@ interface Summary {
   p50: number;
   p99: number;
   mean: number;
+  /** Process CPU (user + system) per call in µs: emulator included (in-process), so compare differences. */
+  cpuUs?: number;
 }
 
 function summarise(name: string, samples: number[]): Summary {
@@ -32,11 +35,29 @@ function summarise(name: string, samples: number[]): Summary {
 async function measure(name: string, fn: (i: number) => Promise<unknown>): Promise<Summary> {
   for (let i = 0; i < warmup; i++) await fn(-1 - i);
   const samples: number[] = [];
+  const cpu = process.cpuUsage();
   for (let i = 0; i < calls; i++) {
     const start = performance.now();
     await fn(i);
     samples.push(performance.now() - start);
   }
+  const used = process.cpuUsage(cpu);
+  return { ...summarise(name, samples), cpuUs: (used.user + used.system) / calls };
+}
+
+/** Open loop: starts a call every 1000/rate ms for `count` calls, whatever the previous ones do. */
+async function paced(name: string, rate: number, count: number, fn: (i: number) => Promise<unknown>): Promise<Summary> {
+  const samples: number[] = [];
+  const inflight: Promise<unknown>[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const start = performance.now();
+    inflight.push(fn(i).then(() => samples.push(performance.now() - start)));
+  }
+  await Promise.all(inflight);
   return summarise(name, samples);
 }
 
@@ -83,18 +104,48 @@ async function main(): Promise<void> {
     if (emulator.stats().requests !== before) throw new Error('cache hits reached the model');
 
     const ms = (x: number) => `${x.toFixed(3)} ms`;
+    const sms = (x: number) => `${x >= 0 ? '+' : ''}${ms(x)}`; // signed: p99 differences are often noise
     console.log(`fm-client benchmark: ${calls} sequential calls each (+${warmup} warm-up), emulator profile zero (in-process), Redis ${redis.options.host}:${redis.options.port}`);
-    console.log(`${'path'.padEnd(32)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'mean'.padStart(10)}`);
+    console.log(`machine load average (1 min): ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`);
+    console.log(`${'path'.padEnd(32)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'mean'.padStart(10)} ${'CPU/call'.padStart(10)}`);
     for (const s of [direct, miss, hit]) {
-      console.log(`${s.name.padEnd(32)} ${ms(s.p50).padStart(10)} ${ms(s.p99).padStart(10)} ${ms(s.mean).padStart(10)}`);
+      console.log(
+        `${s.name.padEnd(32)} ${ms(s.p50).padStart(10)} ${ms(s.p99).padStart(10)} ${ms(s.mean).padStart(10)} ${`${Math.round(s.cpuUs ?? 0)} µs`.padStart(10)}`,
+      );
     }
     console.log(
-      `cache miss overhead over direct: p50 +${ms(miss.p50 - direct.p50)} (x${(miss.p50 / direct.p50).toFixed(2)}), ` +
-        `p99 +${ms(miss.p99 - direct.p99)} (x${(miss.p99 / direct.p99).toFixed(2)})`,
+      `CPU per call, process incl. in-process emulator: fm-client miss ${sms(((miss.cpuUs ?? 0) - (direct.cpuUs ?? 0)) / 1000)} over direct ` +
+        `(x${((miss.cpuUs ?? 0) / (direct.cpuUs ?? 1)).toFixed(2)}); hit ${Math.round(hit.cpuUs ?? 0)} µs`,
+    );
+    console.log(
+      `cache miss overhead over direct: p50 ${sms(miss.p50 - direct.p50)} (x${(miss.p50 / direct.p50).toFixed(2)}), ` +
+        `p99 ${sms(miss.p99 - direct.p99)} (x${(miss.p99 / direct.p99).toFixed(2)})`,
     );
     console.log(
       `cache hit vs direct: p50 x${(hit.p50 / direct.p50).toFixed(2)}, p99 x${(hit.p99 / direct.p99).toFixed(2)} ` +
         `(a hit is ${(direct.p50 / hit.p50).toFixed(1)}x faster than a zero-latency model call at p50)`,
+    );
+
+    // DESIGN.md §6 asks for the gateway's overhead at 200 req/s; this is the fm-client share of it.
+    const rate = 200;
+    const count = Math.min(calls, 2000);
+    const pacedDirect = await paced(`direct SDK @${rate}/s`, rate, count, (i) =>
+      aws.bedrock.send(
+        new ConverseCommand({
+          modelId,
+          system: [{ text: SYSTEM }],
+          messages: [{ role: 'user', content: [{ text: prompt('pdirect', i) }] }],
+          inferenceConfig: { maxTokens: 1024, temperature: 0.3 },
+        }),
+      ),
+    );
+    const pacedMiss = await paced(`fm-client miss @${rate}/s`, rate, count, (i) => fm.invoke(request(prompt('pmiss', i))));
+    for (const s of [pacedDirect, pacedMiss]) {
+      console.log(`${s.name.padEnd(32)} ${ms(s.p50).padStart(10)} ${ms(s.p99).padStart(10)} ${ms(s.mean).padStart(10)}`);
+    }
+    console.log(
+      `open loop ${rate} req/s, ${count} calls: fm-client miss overhead p50 ${sms(pacedMiss.p50 - pacedDirect.p50)}, ` +
+        `p99 ${sms(pacedMiss.p99 - pacedDirect.p99)} (x${(pacedMiss.p99 / pacedDirect.p99).toFixed(2)})`,
     );
     console.log(`hooks fired: ${hooks}; emulator requests: ${emulator.stats().requests}`);
   } finally {
