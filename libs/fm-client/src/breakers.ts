@@ -18,8 +18,11 @@ export interface BreakerOptions {
 }
 
 export interface ModelBreakers {
-  /** Runs fn under the model's breaker; an open circuit throws FmError CIRCUIT_OPEN without calling. */
-  execute<T>(modelId: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs fn under the model's breaker; an open circuit throws FmError CIRCUIT_OPEN without calling.
+   * `signal`: a call released while queued behind a half-open trial is not run afterwards.
+   */
+  execute<T>(modelId: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
   state(modelId: string): BreakerStateName;
 }
 
@@ -60,9 +63,14 @@ export function createModelBreakers(
     return policy;
   };
   return {
-    async execute(modelId, fn) {
+    async execute(modelId, fn, signal) {
       try {
-        return await breakerFor(modelId).execute(fn);
+        return await breakerFor(modelId).execute(() => {
+          // Its caller has already gone (deadline or abort while queued): do not call the model,
+          // and do not count it against the model either.
+          if (signal?.aborted) throw new FmError('ABORTED', 'call abandoned before it started', { modelId });
+          return fn();
+        }, signal);
       } catch (err) {
         if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError) {
           throw new FmError('CIRCUIT_OPEN', `circuit open for model ${modelId}`, { modelId, cause: err });

@@ -352,6 +352,24 @@ describe('resilience', () => {
     expect(states).toEqual(['open', 'half-open', 'open']);
   });
 
+  it('releases calls queued behind a half-open trial at their own deadline, without calling the model', async () => {
+    const { client } = makeClient(h, { bedrock: h.awsNoRetry.bedrock, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 100 } });
+    h.emulator.setFaults({ failNext: { type: 'InternalServerException', count: 1 } });
+    expect((await failure(client.invoke(request()))).code).toBe('MODEL_ERROR');
+    await sleep(150);
+    h.emulator.setFaults({ hangRate: 1 });
+    h.emulator.resetStats();
+    const trial = failure(client.invoke(request(), { deadlineMs: 400 }));
+    const started = performance.now();
+    const queued = await failure(client.invoke(request(), { deadlineMs: 100 }));
+    expect(queued.code).toBe('TIMEOUT');
+    expect(performance.now() - started).toBeLessThan(100 + 250);
+    expect((await trial).code).toBe('TIMEOUT');
+    await sleep(50);
+    expect(h.emulator.stats().requests).toBe(1); // only the trial reached the model
+    expect(client.breakerState('haiku')).toBe('open');
+  });
+
   it('does not count invalid requests or caller aborts toward the circuit', async () => {
     const { client } = makeClient(h, { bedrock: h.awsNoRetry.bedrock, breaker: { consecutiveFailures: 2 } });
     h.emulator.setFaults({ failNext: { type: 'ValidationException', count: 4 } });

@@ -266,7 +266,7 @@ export function createFmClient(options: FmClientOptions): FmClient {
             } catch (err) {
               throw toFmError(err, spec.id, abortContext(call, deadlineMs));
             }
-          }),
+          }, call.signal),
           call.signal,
         );
         const text = (output.output?.message?.content ?? []).map((block) => block.text ?? '').join('');
@@ -355,7 +355,7 @@ export function createFmClient(options: FmClientOptions): FmClient {
           } catch (err) {
             throw toFmError(err, spec.id, abortContext(call, deadlineMs));
           }
-        }),
+        }, call.signal),
         call.signal,
       ).then(
         (result) => {
