@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
 import { createLogger, createServiceRuntime } from '@manga-assist/service-runtime';
+import { standardWebhookHeaders } from '@manga-assist/webhook-signatures';
 import { loadModerationConsumerConfig } from './config';
-import { signWebhook } from './outbound/signing';
 import { startModerationConsumer } from './service';
 import { ALERT_SECRET, createQueue, CRM_SECRET, getReview, waitFor } from './test-support/harness';
 import { startWebhookTestServer, type WebhookTestServer } from './test-support/webhook-server';
@@ -96,7 +96,7 @@ describe('end to end: signed review webhook -> webhook-receiver (child process) 
 
   async function postReview(review: Record<string, unknown>) {
     const body = JSON.stringify(review);
-    const headers = signWebhook(REVIEWS_SECRET, `msg_${randomUUID()}`, Math.floor(Date.now() / 1000), body);
+    const headers = standardWebhookHeaders(REVIEWS_SECRET, `msg_${randomUUID()}`, Math.floor(Date.now() / 1000), body);
     return fetch(`${receiverUrl}/webhooks/reviews`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   }
 
@@ -118,7 +118,7 @@ describe('end to end: signed review webhook -> webhook-receiver (child process) 
     }, 'review hidden', 20_000);
     expect(item.moderation).toMatchObject({ safe: false, severity: 'high' });
     const [alert] = await alerts.waitFor(1, 20_000);
-    expect(alert.verification).toEqual({ ok: true });
+    expect(alert.verification).toEqual({ ok: true, timestamp: expect.any(Number) });
     expect(alert.json).toMatchObject({ type: 'moderation.alert', review_id: reviewId, severity: 'high', review_hidden: true });
   });
 });

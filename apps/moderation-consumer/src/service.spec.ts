@@ -162,7 +162,7 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
     });
 
     const [alert] = (await alerts.waitFor(before + 1)).slice(before);
-    expect(alert.verification).toEqual({ ok: true });
+    expect(alert.verification).toEqual({ ok: true, timestamp: expect.any(Number) });
     expect(alert.headers['webhook-id']).toBe(`msg_${flag?.id}`);
     expect(alert.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     expect(alert.json).toMatchObject({
@@ -315,7 +315,7 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
       detail: { order_id: orderId, amount_minor: 1500, currency: 'JPY', items: [{ title: 'ワンピース 107', qty: 3 }] },
     });
     const [delivery] = (await crm.waitFor(before + 1)).slice(before);
-    expect(delivery.verification).toEqual({ ok: true });
+    expect(delivery.verification).toEqual({ ok: true, timestamp: expect.any(Number) });
     const payload = delivery.json as { message: string; amount_display: string; order_id: string; generated_by: string };
     expect(payload).toMatchObject({ order_id: orderId, amount_display: '¥1,500', generated_by: 'model' });
     expect(payload.message).toContain('¥1,500');

@@ -4,7 +4,7 @@ import { DeliveryError, errorBody, type DeliveryErrorCode } from './errors';
 import type { DeliveryOutcome, WebhookMetrics } from './metrics';
 import type { ProcessResult, Processor } from './processors';
 import type { SecretProvider } from './secrets';
-import { header, type Headers, type SignatureScheme, type VerifyFailure } from './signatures';
+import { header, type Headers, type SignatureScheme, type VerifyFailure } from '@manga-assist/webhook-signatures';
 
 export interface SourceDefinition {
   name: string;

@@ -3,7 +3,7 @@ import { ConfigError, createLogger, createServiceRuntime } from '@manga-assist/s
 import { createIdempotencyStore } from '@manga-assist/idempotency-store';
 import { loadWebhookReceiverConfig } from './config';
 import { startWebhookReceiver } from './service';
-import { signPartner, signStandardWebhook } from './signatures';
+import { signPartner, signStandardWebhook } from '@manga-assist/webhook-signatures';
 import {
   checkoutCompleted,
   drainQueue,

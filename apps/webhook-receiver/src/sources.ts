@@ -1,7 +1,7 @@
 import type { WebhookReceiverConfig } from './config';
 import type { SourceDefinition } from './pipeline';
 import { catalogProcessor, reviewProcessor, stripeProcessor, type EventPublisherLike, type SentimentClassifier } from './processors';
-import { partnerScheme, standardWebhooksScheme, stripeScheme, STANDARD_WEBHOOK_HEADERS, type SignatureScheme } from './signatures';
+import { partnerScheme, standardWebhooksScheme, stripeScheme, STANDARD_WEBHOOK_HEADERS, type SignatureScheme } from '@manga-assist/webhook-signatures';
 
 /** Seed 004 §5.1 SOURCE_CONFIG: header names and delivery id fields per source. */
 export const PARTNER_HEADERS = {

@@ -1,27 +1,9 @@
-import { createHmac } from 'node:crypto';
-import { startWebhookSink, verifyStandardWebhook } from './webhook-sink';
+import { standardWebhookHeaders } from '@manga-assist/webhook-signatures';
+import { startWebhookSink } from './webhook-sink';
 
 const secret = `whsec_${Buffer.from('local-sink-test-key-0123456789').toString('base64')}`;
-const sign = (id: string, ts: string, body: string) =>
-  `v1,${createHmac('sha256', Buffer.from(secret.slice(6), 'base64'))
-    .update(`${id}.${ts}.${body}`)
-    .digest('base64')}`;
 
 describe('webhook sink', () => {
-  it('verifies the Standard Webhooks reference vector', () => {
-    const headers = {
-      'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek',
-      'webhook-timestamp': '1614265330',
-      'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
-    };
-    expect(
-      verifyStandardWebhook('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', headers, '{"test": 2432232314}'),
-    ).toBe(true);
-    expect(
-      verifyStandardWebhook('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', headers, '{"test": 2432232315}'),
-    ).toBe(false);
-  });
-
   it('records signed deliveries and refuses unsigned ones', async () => {
     const sink = await startWebhookSink({ secret });
     try {
@@ -29,11 +11,8 @@ describe('webhook sink', () => {
       const ok = await fetch(`${sink.url}/crm`, {
         method: 'POST',
         body,
-        headers: {
-          'webhook-id': 'msg_1',
-          'webhook-timestamp': '1700000000',
-          'webhook-signature': sign('msg_1', '1700000000', body),
-        },
+        // An old timestamp on purpose: the sink judges signatures, not their age.
+        headers: standardWebhookHeaders(secret, 'msg_1', 1700000000, body),
       });
       expect(ok.status).toBe(204);
       const forged = await fetch(`${sink.url}/alerts`, { method: 'POST', body });

@@ -51,7 +51,7 @@ describe('webhook sender against a real HTTP server', () => {
     const result = await s.send('msg_evt-1', { hello: 'こんにちは' });
     expect(result).toEqual({ delivered: true, attempts: 1, status: 204 });
     const [got] = server.received;
-    expect(got.verification).toEqual({ ok: true });
+    expect(got.verification).toEqual({ ok: true, timestamp: expect.any(Number) });
     expect(got.headers['webhook-id']).toBe('msg_evt-1');
     expect(got.json).toEqual({ hello: 'こんにちは' });
   });

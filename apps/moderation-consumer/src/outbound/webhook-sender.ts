@@ -1,4 +1,4 @@
-import { decodeSecret, signWebhook } from './signing';
+import { decodeStandardWebhookSecret, standardWebhookHeaders } from '@manga-assist/webhook-signatures';
 
 /** Delivers signed Standard Webhooks with retries; I/O (fetch, sleep, clock, randomness) injected. */
 
@@ -67,7 +67,7 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
-  decodeSecret(options.secret); // fail at start-up, not on the first alert
+  decodeStandardWebhookSecret(options.secret); // fail at start-up, not on the first alert
   const doFetch = options.fetch ?? fetch;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
@@ -80,7 +80,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       const body = JSON.stringify(payload);
       let last: { status?: number; error: string } = { error: 'not attempted' };
       for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
-        const headers = signWebhook(options.secret, id, Math.floor(nowMs() / 1000), body);
+        const headers = standardWebhookHeaders(options.secret, id, Math.floor(nowMs() / 1000), body);
         let retryAfterMs: number | undefined;
         try {
           const res = await doFetch(options.url, {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyWebhook, type VerifyResult } from '../outbound/signing';
+import { verifyStandardWebhook, type VerifyResult } from '@manga-assist/webhook-signatures';
 
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
@@ -37,7 +37,7 @@ export async function startWebhookTestServer(secret: string): Promise<WebhookTes
       } catch {
         json = undefined;
       }
-      received.push({ headers: req.headers, body, json, verification: verifyWebhook(secret, req.headers, body), at: Date.now() });
+      received.push({ headers: req.headers, body, json, verification: verifyStandardWebhook(secret, req.headers, body), at: Date.now() });
       count += 1;
       res.statusCode = respond(count);
       res.end();

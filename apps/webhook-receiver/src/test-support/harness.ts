@@ -5,7 +5,7 @@ import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
 import { startBedrockEmulator, type BedrockEmulator } from '@manga-assist/bedrock-emulator';
 import { loadWebhookReceiverConfig } from '../config';
 import { startWebhookReceiver, type WebhookReceiver } from '../service';
-import { signPartner } from '../signatures';
+import { signPartner } from '@manga-assist/webhook-signatures';
 
 export const SECRETS = {
   stripe: 'whsec_test_stripe_current',

@@ -1,4 +1,4 @@
-import { constantTimeEqual, fromHex, hmacSha256, isFresh } from './crypto';
+import { checkSignatures, fromHex, hmacSha256, toBuffer } from './crypto';
 import { header, type SignatureScheme, type VerifyInput, type VerifyResult } from './types';
 
 export const STRIPE_SIGNATURE_HEADER = 'stripe-signature';
@@ -40,15 +40,12 @@ export const stripeScheme: SignatureScheme = {
     const candidates = parsed.v1.map(fromHex).filter((b): b is Buffer => b !== undefined);
     if (parsed.timestamp === undefined || candidates.length === 0) return { ok: false, reason: 'malformed' };
 
-    const prefix = `${parsed.timestamp}.`;
-    let matched = false;
-    for (const secret of secrets) {
-      const expected = hmacSha256(secret, prefix, rawBody);
-      // No early exit: every candidate is compared, so timing does not say which one matched.
-      for (const candidate of candidates) matched = constantTimeEqual(expected, candidate) || matched;
-    }
-    if (!matched) return { ok: false, reason: 'bad_signature' };
-    if (!isFresh(parsed.timestamp, nowSeconds, toleranceSeconds)) return { ok: false, reason: 'stale' };
-    return { ok: true, timestamp: parsed.timestamp };
+    const { timestamp } = parsed;
+    return checkSignatures({ keys: secrets, signedPrefix: `${timestamp}.`, rawBody, candidates, timestamp, nowSeconds, toleranceSeconds });
   },
 };
+
+/** Signs like Stripe does: the whole `stripe-signature` header value, `t=<timestamp>,v1=<hex>`. */
+export function signStripe(secret: string, timestamp: number, rawBody: string | Buffer): string {
+  return `t=${timestamp},v1=${hmacSha256(secret, `${timestamp}.`, toBuffer(rawBody)).toString('hex')}`;
+}

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { VerifyResult } from './types';
 
 /** HMAC-SHA256 of `prefix` followed by the raw body bytes (no string round trip of the body). */
 export function hmacSha256(key: string | Buffer, prefix: string, body: Buffer): Buffer {
@@ -33,4 +34,30 @@ export function parseTimestamp(value: string | undefined): number | undefined {
 
 export function isFresh(timestamp: number, nowSeconds: number, toleranceSeconds: number): boolean {
   return Math.abs(nowSeconds - timestamp) <= toleranceSeconds;
+}
+
+export const toBuffer = (body: string | Buffer): Buffer => (Buffer.isBuffer(body) ? body : Buffer.from(body));
+
+/**
+ * The tail every scheme shares: HMAC-SHA256 of `signedPrefix` + body under each key, compared with
+ * every candidate (no early exit: timing does not say which key or candidate matched), then the
+ * timestamp's age. The signature goes first, so `stale` is only said of a signed timestamp.
+ */
+export function checkSignatures(args: {
+  keys: readonly (string | Buffer)[];
+  signedPrefix: string;
+  rawBody: Buffer;
+  candidates: readonly Buffer[];
+  timestamp: number;
+  nowSeconds: number;
+  toleranceSeconds: number;
+}): VerifyResult {
+  let matched = false;
+  for (const key of args.keys) {
+    const expected = hmacSha256(key, args.signedPrefix, args.rawBody);
+    for (const candidate of args.candidates) matched = constantTimeEqual(expected, candidate) || matched;
+  }
+  if (!matched) return { ok: false, reason: 'bad_signature' };
+  if (!isFresh(args.timestamp, args.nowSeconds, args.toleranceSeconds)) return { ok: false, reason: 'stale' };
+  return { ok: true, timestamp: args.timestamp };
 }

@@ -1,4 +1,4 @@
-import { constantTimeEqual, fromHex, hmacSha256, isFresh, parseTimestamp } from './crypto';
+import { checkSignatures, fromHex, hmacSha256, parseTimestamp, toBuffer } from './crypto';
 import { header, type SignatureScheme, type VerifyInput, type VerifyResult } from './types';
 
 /**
@@ -24,20 +24,13 @@ export function partnerScheme(signatureHeader: string, timestampHeader: string):
         .map((s) => fromHex(s.trim().replace(/^sha256=/, '')))
         .filter((b): b is Buffer => b !== undefined);
       if (timestamp === undefined || candidates.length === 0) return { ok: false, reason: 'malformed' };
-
-      let matched = false;
-      for (const secret of secrets) {
-        const expected = hmacSha256(secret, `${timestampValue}.`, rawBody);
-        for (const candidate of candidates) matched = constantTimeEqual(expected, candidate) || matched;
-      }
-      if (!matched) return { ok: false, reason: 'bad_signature' };
-      if (!isFresh(timestamp, nowSeconds, toleranceSeconds)) return { ok: false, reason: 'stale' };
-      return { ok: true, timestamp };
+      const signedPrefix = `${timestampValue}.`;
+      return checkSignatures({ keys: secrets, signedPrefix, rawBody, candidates, timestamp, nowSeconds, toleranceSeconds });
     },
   };
 }
 
 /** Signs a body the way a partner does (tests, benchmarks, the dev CLI). */
 export function signPartner(secret: string, timestamp: number, rawBody: string | Buffer): string {
-  return hmacSha256(secret, `${timestamp}.`, Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody)).toString('hex');
+  return hmacSha256(secret, `${timestamp}.`, toBuffer(rawBody)).toString('hex');
 }

@@ -1,6 +1,14 @@
 import { createHmac } from 'node:crypto';
 import Stripe from 'stripe';
-import { partnerScheme, signPartner, signStandardWebhook, standardWebhooksScheme, stripeScheme, type VerifyInput } from './index';
+import {
+  partnerScheme,
+  signPartner,
+  signStandardWebhook,
+  signStripe,
+  standardWebhooksScheme,
+  stripeScheme,
+  type VerifyInput,
+} from './index';
 
 const stripe = new Stripe('sk_test_placeholder_not_used_for_calls');
 const SECRET = 'whsec_test_secret_primary';
@@ -27,6 +35,15 @@ const stripeHeader = (opts: { payload?: string; secret?: string; timestamp?: num
 describe('Stripe signature scheme', () => {
   it('accepts an event signed by the official stripe package', () => {
     expect(stripeScheme.verify(input({ 'stripe-signature': stripeHeader() }))).toEqual({ ok: true, timestamp: NOW });
+  });
+
+  it('signStripe writes the same header as the official stripe package', () => {
+    expect(signStripe(SECRET, NOW, body)).toBe(stripeHeader());
+    expect(signStripe(SECRET, NOW - 60, Buffer.from(body))).toBe(stripeHeader({ timestamp: NOW - 60 }));
+    expect(stripeScheme.verify(input({ 'stripe-signature': signStripe(OLD_SECRET, NOW, body) }, body, { secrets: [SECRET, OLD_SECRET] }))).toEqual({
+      ok: true,
+      timestamp: NOW,
+    });
   });
 
   it('rejects a changed body', () => {
