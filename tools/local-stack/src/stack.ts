@@ -1,3 +1,4 @@
+/// <reference path="../../../types/dynalite.d.ts" />
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import dynalite from 'dynalite';
