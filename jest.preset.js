@@ -3,6 +3,10 @@
 // CommonJS, so SWC transforms those packages too and import-only exports are mapped.
 const esmOnly = ['jose', 'fauxqs', 'cockatiel', 'valibot', 'toad-cache'];
 
+// Every project's test target writes a JSON report to tmp/jest/<project>.json (summed into one
+// closing line by tools/scripts/test-summary.mjs). Jest does not create that folder itself.
+require('node:fs').mkdirSync(require('node:path').join(__dirname, 'tmp', 'jest'), { recursive: true });
+
 module.exports = {
   testEnvironment: 'node',
   transform: {

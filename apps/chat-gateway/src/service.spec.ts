@@ -19,7 +19,11 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
   });
 
   it('holds a REST conversation: answer with usage and cost, history with both turns, clearSession empties it', async () => {
-    const first = await gw.post(alice, { action: 'sendMessage', data: { message: '新刊マンガ🎉おすすめ!' }, lang: 'ja' });
+    const first = await gw.post(alice, {
+      action: 'sendMessage',
+      data: { message: '新刊マンガ🎉おすすめ!' },
+      lang: 'ja',
+    });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ path: 'primary', cached: false, persisted: true });
     expect(first.body.text.length).toBeGreaterThan(0);
@@ -29,7 +33,10 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
     expect(first.body.costUsd).toBeGreaterThan(0);
     const sessionId = first.body.sessionId as string;
 
-    const second = await gw.post(alice, { action: 'sendMessage', data: { sessionId, message: '次の巻はいつ出ますか?' } });
+    const second = await gw.post(alice, {
+      action: 'sendMessage',
+      data: { sessionId, message: '次の巻はいつ出ますか?' },
+    });
     expect(second.status).toBe(200);
     expect(second.body.sessionId).toBe(sessionId);
 
@@ -42,13 +49,20 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
       ['assistant', second.body.text],
     ]);
 
-    expect((await gw.post(alice, { action: 'clearSession', data: { sessionId } })).body).toEqual({ sessionId, cleared: true });
+    expect((await gw.post(alice, { action: 'clearSession', data: { sessionId } })).body).toEqual({
+      sessionId,
+      cleared: true,
+    });
     expect((await gw.post(alice, { action: 'getHistory', data: { sessionId } })).body.turns).toEqual([]);
   });
 
   it('streams over the WebSocket: start, deltas in order, final with usage and cost; history and clear', async () => {
     const client = await openWs(gw.url, alice);
-    const frames = await client.request({ action: 'sendMessage', data: { message: 'おすすめの少年マンガを教えて' }, lang: 'ja' });
+    const frames = await client.request({
+      action: 'sendMessage',
+      data: { message: 'おすすめの少年マンガを教えて' },
+      lang: 'ja',
+    });
     expect(frames[0]).toMatchObject({ type: 'start', model: expect.stringMatching(/haiku/) });
     const deltas = frames.filter((f) => f.type === 'delta');
     expect(deltas.length).toBeGreaterThan(1);
@@ -60,7 +74,10 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
     expect(final.costUsd).toBeGreaterThan(0);
 
     const sessionId = final.sessionId;
-    const again = await client.request({ action: 'sendMessage', data: { sessionId, message: 'もっと短い作品は?' } });
+    const again = await client.request({
+      action: 'sendMessage',
+      data: { sessionId, message: 'もっと短い作品は?' },
+    });
     expect(again[again.length - 1].type).toBe('final');
     const [history] = await client.request({ action: 'getHistory', data: { sessionId } });
     expect(history.type).toBe('history');
@@ -82,7 +99,10 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
     ]) {
       const res = await gw.post(bob, body, { 'accept-language': 'ja' });
       expect(res.status).toBe(404);
-      expect(res.body.error).toEqual({ code: 'SESSION_NOT_FOUND', message: 'セッションが見つかりません。新しい会話を始めてください。' });
+      expect(res.body.error).toEqual({
+        code: 'SESSION_NOT_FOUND',
+        message: 'セッションが見つかりません。新しい会話を始めてください。',
+      });
     }
     const client = await openWs(gw.url, bob);
     const [frame] = await client.request({ action: 'getHistory', data: { sessionId } });
@@ -98,25 +118,50 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
     const emoji = await gw.post(alice, { action: 'sendMessage', data: { message: '🎉'.repeat(2001) } });
     expect(emoji.status).toBe(200);
 
-    const tooLong = await gw.post(alice, { action: 'sendMessage', data: { message: 'あ'.repeat(4001) }, lang: 'ja' });
+    const tooLong = await gw.post(alice, {
+      action: 'sendMessage',
+      data: { message: 'あ'.repeat(4001) },
+      lang: 'ja',
+    });
     expect(tooLong.status).toBe(400);
-    expect(tooLong.body.error).toEqual({ code: 'TOO_LONG', message: 'メッセージが長すぎます (最大4000文字)' });
-    const viaHeader = await gw.post(alice, { action: 'sendMessage', data: { message: 'あ'.repeat(4001) } }, { 'accept-language': 'ja-JP,ja;q=0.9,en;q=0.5' });
+    expect(tooLong.body.error).toEqual({
+      code: 'TOO_LONG',
+      message: 'メッセージが長すぎます (最大4000文字)',
+    });
+    const viaHeader = await gw.post(
+      alice,
+      { action: 'sendMessage', data: { message: 'あ'.repeat(4001) } },
+      { 'accept-language': 'ja-JP,ja;q=0.9,en;q=0.5' },
+    );
     expect(viaHeader.body.error.message).toBe('メッセージが長すぎます (最大4000文字)');
     const english = await gw.post(alice, { action: 'sendMessage', data: { message: 'あ'.repeat(4001) } });
     expect(english.body.error.message).toMatch(/too long/);
 
-    const lone = await gw.post(alice, { action: 'sendMessage', data: { message: 'マンガ\uD83D' }, lang: 'en' });
+    const lone = await gw.post(alice, {
+      action: 'sendMessage',
+      data: { message: 'マンガ\uD83D' },
+      lang: 'en',
+    });
     expect(lone.status).toBe(400);
     expect(lone.body.error.code).toBe('LONE_SURROGATE');
 
-    const big = await gw.post(alice, JSON.stringify({ action: 'sendMessage', data: { message: 'x'.repeat(100 * 1024) } }), { 'accept-language': 'ja' });
+    const big = await gw.post(
+      alice,
+      JSON.stringify({ action: 'sendMessage', data: { message: 'x'.repeat(100 * 1024) } }),
+      { 'accept-language': 'ja' },
+    );
     expect(big.status).toBe(413);
-    expect(big.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: 'リクエストが大きすぎます。' });
+    expect(big.body.error).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'リクエストが大きすぎます。',
+    });
 
     const anonymous = await gw.post(undefined, { action: 'getHistory', data: { sessionId: 'x' } });
     expect(anonymous.status).toBe(401);
-    const forged = await gw.post(`${alice.slice(0, -4)}AAAA`, { action: 'getHistory', data: { sessionId: 'x' } });
+    const forged = await gw.post(`${alice.slice(0, -4)}AAAA`, {
+      action: 'getHistory',
+      data: { sessionId: 'x' },
+    });
     expect(forged.status).toBe(401);
     const badShape = await gw.post(alice, { action: 'dance', data: {} });
     expect(badShape.status).toBe(400);
@@ -131,7 +176,10 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
   });
 
   it('serves the same single-turn question from the cache the second time (no model request)', async () => {
-    const question = { action: 'sendMessage', data: { message: `キャッシュ確認: 進撃の巨人は何巻まで? ${Date.now()}` } };
+    const question = {
+      action: 'sendMessage',
+      data: { message: `キャッシュ確認: 進撃の巨人は何巻まで? ${Date.now()}` },
+    };
     const first = await gw.post(alice, question);
     expect(first.body.cached).toBe(false);
     const before = stack.bedrock!.stats().requests;
@@ -142,11 +190,18 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
   });
 
   it('publishes InferenceCompleted with usage and cost to the bus (router archive)', async () => {
-    const res = await gw.post(alice, { action: 'sendMessage', data: { message: `イベント確認 ${Date.now()}` } });
+    const res = await gw.post(alice, {
+      action: 'sendMessage',
+      data: { message: `イベント確認 ${Date.now()}` },
+    });
     await gw.gateway.idle();
-    const event = stack.router!.archived().find(
-      (e) => e['detail-type'] === 'InferenceCompleted' && (e.detail as { session_id?: string }).session_id === res.body.sessionId,
-    );
+    const event = stack
+      .router!.archived()
+      .find(
+        (e) =>
+          e['detail-type'] === 'InferenceCompleted' &&
+          (e.detail as { session_id?: string }).session_id === res.body.sessionId,
+      );
     expect(event).toBeDefined();
     expect(event!.source).toBe('mangaassist.ai');
     expect(event!.detail).toMatchObject({
@@ -158,13 +213,18 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
         estimated_cost_usd: expect.any(Number),
       },
     });
-    expect((event!.detail as { metrics: { estimated_cost_usd: number } }).metrics.estimated_cost_usd).toBeCloseTo(res.body.costUsd, 6);
+    expect(
+      (event!.detail as { metrics: { estimated_cost_usd: number } }).metrics.estimated_cost_usd,
+    ).toBeCloseTo(res.body.costUsd, 5); // the event rounds to 6 decimals
   });
 
   it('summarises older turns with Haiku off the critical path once a session passes 5 exchanges', async () => {
     let sessionId: string | undefined;
     for (let i = 0; i < 6; i++) {
-      const res = await gw.post(alice, { action: 'sendMessage', data: { sessionId, message: `${i + 1}番目の質問: ファンタジー漫画のおすすめは?` } });
+      const res = await gw.post(alice, {
+        action: 'sendMessage',
+        data: { sessionId, message: `${i + 1}番目の質問: ファンタジー漫画のおすすめは?` },
+      });
       expect(res.status).toBe(200);
       sessionId = res.body.sessionId;
     }
@@ -181,7 +241,9 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
     const client = await openWs(gw.url, alice);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     await client.close();
-    expect(metrics).toMatch(/chat_requests_total\{action="sendMessage",transport="rest",status="200",lang="ja"/);
+    expect(metrics).toMatch(
+      /chat_requests_total\{action="sendMessage",transport="rest",status="200",lang="ja"/,
+    );
     expect(metrics).toMatch(/chat_requests_total\{action="sendMessage",transport="rest",status="400"/);
     expect(metrics).toContain('chat_request_duration_seconds_bucket');
     expect(metrics).toContain('chat_model_duration_seconds_bucket');
