@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { EventEnvelope } from '@manga-assist/event-schemas';
 
@@ -17,6 +18,7 @@ export interface Archive {
 
 export function createArchive({ path, memoryLimit = 10_000 }: { path?: string; memoryLimit?: number }): Archive {
   const memory: EventEnvelope[] = [];
+  if (path) mkdirSync(dirname(path), { recursive: true });
   let stream: WriteStream | undefined = path ? createWriteStream(path, { flags: 'a' }) : undefined;
 
   return {

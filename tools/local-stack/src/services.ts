@@ -22,9 +22,9 @@ export function localServices(root: string): LocalService[] {
       entry: entry('chat-gateway'),
       port: 3000,
       env: {
-        LOCAL_MODE: 'true',
+        WEB_UI: 'true',
         AUTH_DEV_ISSUER: 'true',
-        JWT_SECRET: 'local-dev-only-secret-change-me-0123456789',
+        AUTH_JWT_SECRET: 'local-dev-only-secret-change-me-0123456789',
       },
     },
     {
