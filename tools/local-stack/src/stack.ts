@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- dynalite ships no types; this shared declaration must reach every project whose tests compile the stack
 /// <reference path="../../../types/dynalite.d.ts" />
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
