@@ -28,12 +28,17 @@ export const enrichmentWorkerEnv = z.object({
   /** At most one decrease per this window, about one model round trip (a burst of throttles is one congestion signal). */
   WORKER_AIMD_COOLDOWN_MS: env.int(2_000, { min: 0, max: 60_000 }),
   WORKER_POLLERS: env.int(4, { min: 1, max: 64 }),
+  /**
+   * Messages held beyond the model-call limit, so that job bookkeeping (status writes, catalog
+   * write, receive/delete round trips) overlaps other jobs' model calls instead of idling a slot.
+   */
+  WORKER_PREFETCH: env.int(20, { min: 0, max: 1_000 }),
   WORKER_WAIT_TIME_SECONDS: env.int(20, { min: 0, max: 20 }),
   VISIBILITY_TIMEOUT_SECONDS: env.int(60, { min: 2, max: 43_200 }),
   /** The queue's redrive maxReceiveCount: a retryable failure on the last receive ends the job as failed. */
   JOB_MAX_RECEIVES: env.int(5, { min: 1, max: 1_000 }),
   /** An in_progress job whose lease has passed is reported stalled (the worker died with it). */
-  JOB_LEASE_SECONDS: env.int(300, { min: 5, max: 86_400 }),
+  JOB_LEASE_SECONDS: env.int(900, { min: 5, max: 86_400 }),
   JOB_TTL_DAYS: env.int(30, { min: 1, max: 3_650 }),
   MODEL: env.string('haiku'),
   MODEL_DEADLINE_MS: env.int(30_000, { min: 100, max: 600_000 }),

@@ -197,7 +197,7 @@ describe('enrichment-worker service', () => {
       await waitFor(async () => {
         limits.push(h.worker.aimd.limit);
         return h.worker.processor.counters().completed >= n;
-      }, 240_000, 100);
+      }, 800_000, 100);
       const statuses = await allDone(h, ids);
       expect(statuses.every((j) => j?.status === 'completed')).toBe(true);
       expect(await h.dlqMessages()).toHaveLength(0);
@@ -214,7 +214,7 @@ describe('enrichment-worker service', () => {
     } finally {
       await h.stop();
     }
-  });
+  }, 900_000);
 
   it('backpressure: a bulk submission beyond the backlog threshold answers 429 with Retry-After', async () => {
     const h = await startWorkerHarness({ env: { WORKER_CONSUME: 'false', BACKLOG_MAX: '50' } });

@@ -119,7 +119,8 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
         queueUrl,
         deadLetterQueueUrl: dlqUrl,
         handler: (message) => processor.handle(message),
-        concurrency: () => aimd.limit,
+        // Model calls are gated at aimd.limit inside the processor; the consumer holds a few more.
+        concurrency: () => aimd.limit + config.WORKER_PREFETCH,
         pollers: config.WORKER_POLLERS,
         waitTimeSeconds: config.WORKER_WAIT_TIME_SECONDS,
         visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
