@@ -1,4 +1,12 @@
-import { Counter, Gauge, Histogram, getOrCreateMetric, type Registry } from '@manga-assist/service-runtime';
+import {
+  counter,
+  gauge,
+  histogram,
+  type Counter,
+  type Gauge,
+  type Histogram,
+  type Registry,
+} from '@manga-assist/service-runtime';
 
 export interface WorkerMetrics {
   jobs: Counter<'outcome' | 'type'>;
@@ -12,39 +20,45 @@ export interface WorkerMetrics {
 }
 
 export function createWorkerMetrics(registry: Registry): WorkerMetrics {
-  const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
-    getOrCreateMetric(registry, name, () => new Counter<L>({ name, help, labelNames, registers: [registry] }));
   return {
-    jobs: counter('enrichment_jobs_total', 'Jobs by outcome (completed, failed, skipped, retry, duplicate)', ['outcome', 'type']),
-    catalogWriteErrors: counter('enrichment_catalog_write_errors_total', 'Catalog write failures by AWS error code and severity', [
-      'code',
-      'severity',
-    ]),
-    critical: counter(
-      'enrichment_critical_errors_total',
-      'Critical failures an alarm must watch (catalog AccessDenied / ResourceNotFound / Validation)',
-      ['code', 'table'],
-    ),
-    throttles: counter('enrichment_model_throttles_total', 'Model calls answered with throttling (or an open circuit)'),
-    limit: getOrCreateMetric(
-      registry,
-      'enrichment_concurrency_limit',
-      () => new Gauge({ name: 'enrichment_concurrency_limit', help: 'Current adaptive concurrency limit', registers: [registry] }),
-    ),
-    jobSeconds: getOrCreateMetric(
-      registry,
-      'enrichment_job_seconds',
-      () =>
-        new Histogram<'outcome'>({
-          name: 'enrichment_job_seconds',
-          help: 'Job processing time',
-          labelNames: ['outcome'],
-          buckets: [0.1, 0.5, 1, 2, 3, 5, 10, 30, 60, 300],
-          registers: [registry],
-        }),
-    ),
-    submitted: counter('enrichment_jobs_submitted_total', 'Jobs accepted by the admin API'),
-    rejected: counter('enrichment_submit_rejected_total', 'Submissions refused by backpressure', ['reason']),
+    jobs: counter(registry, {
+      name: 'enrichment_jobs_total',
+      help: 'Jobs by outcome (completed, failed, skipped, retry, duplicate)',
+      labelNames: ['outcome', 'type'],
+    }),
+    catalogWriteErrors: counter(registry, {
+      name: 'enrichment_catalog_write_errors_total',
+      help: 'Catalog write failures by AWS error code and severity',
+      labelNames: ['code', 'severity'],
+    }),
+    critical: counter(registry, {
+      name: 'enrichment_critical_errors_total',
+      help: 'Critical failures an alarm must watch (catalog AccessDenied / ResourceNotFound / Validation)',
+      labelNames: ['code', 'table'],
+    }),
+    throttles: counter(registry, {
+      name: 'enrichment_model_throttles_total',
+      help: 'Model calls answered with throttling (or an open circuit)',
+    }),
+    limit: gauge(registry, {
+      name: 'enrichment_concurrency_limit',
+      help: 'Current adaptive concurrency limit',
+    }),
+    jobSeconds: histogram(registry, {
+      name: 'enrichment_job_seconds',
+      help: 'Job processing time',
+      labelNames: ['outcome'],
+      buckets: [0.1, 0.5, 1, 2, 3, 5, 10, 30, 60, 300],
+    }),
+    submitted: counter(registry, {
+      name: 'enrichment_jobs_submitted_total',
+      help: 'Jobs accepted by the admin API',
+    }),
+    rejected: counter(registry, {
+      name: 'enrichment_submit_rejected_total',
+      help: 'Submissions refused by backpressure',
+      labelNames: ['reason'],
+    }),
   };
 }
 

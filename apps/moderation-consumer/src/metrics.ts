@@ -1,4 +1,4 @@
-import { Counter, getOrCreateMetric, type Registry } from '@manga-assist/service-runtime';
+import { counter, type Counter, type Registry } from '@manga-assist/service-runtime';
 
 export interface ConsumerMetrics {
   events: Counter<'detail_type' | 'outcome'>;
@@ -12,31 +12,52 @@ export interface ConsumerMetrics {
   confirmationFallbacks: Counter<'reason'>;
 }
 
-function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): Counter<L> {
-  return getOrCreateMetric(registry, name, () => new Counter<L>({ name, help, labelNames, registers: [registry] }));
-}
-
 export function createConsumerMetrics(registry: Registry): ConsumerMetrics {
   return {
-    events: counter(registry, 'moderation_events_total', 'Events received, by detail type and outcome', ['detail_type', 'outcome']),
-    verdicts: counter(registry, 'moderation_verdicts_total', 'Moderation verdicts, by severity and source (model | fail_closed)', [
-      'severity',
-      'source',
-    ]),
-    failClosed: counter(registry, 'moderation_fail_closed_total', 'Verdicts that failed closed (flagged for human review)', ['reason']),
-    outboundDeliveries: counter(registry, 'moderation_outbound_deliveries_total', 'Outbound webhooks, by target and final outcome', [
-      'target',
-      'outcome',
-    ]),
-    outboundAttempts: counter(registry, 'moderation_outbound_attempts_total', 'Outbound webhook HTTP attempts, by result', ['target', 'result']),
-    outboundRetries: counter(registry, 'moderation_outbound_retries_total', 'Outbound webhook retries scheduled', ['target']),
-    loopRejections: counter(registry, 'moderation_loop_rejections_total', 'Events rejected by a loop guard', ['reason', 'detail_type']),
-    reviewsHidden: counter(registry, 'moderation_reviews_hidden_total', 'Reviews hidden after a high|critical flag', ['severity']),
-    confirmationFallbacks: counter(
-      registry,
-      'moderation_confirmation_fallbacks_total',
-      'Order confirmations sent from the fixed template instead of the model text',
-      ['reason'],
-    ),
+    events: counter(registry, {
+      name: 'moderation_events_total',
+      help: 'Events received, by detail type and outcome',
+      labelNames: ['detail_type', 'outcome'],
+    }),
+    verdicts: counter(registry, {
+      name: 'moderation_verdicts_total',
+      help: 'Moderation verdicts, by severity and source (model | fail_closed)',
+      labelNames: ['severity', 'source'],
+    }),
+    failClosed: counter(registry, {
+      name: 'moderation_fail_closed_total',
+      help: 'Verdicts that failed closed (flagged for human review)',
+      labelNames: ['reason'],
+    }),
+    outboundDeliveries: counter(registry, {
+      name: 'moderation_outbound_deliveries_total',
+      help: 'Outbound webhooks, by target and final outcome',
+      labelNames: ['target', 'outcome'],
+    }),
+    outboundAttempts: counter(registry, {
+      name: 'moderation_outbound_attempts_total',
+      help: 'Outbound webhook HTTP attempts, by result',
+      labelNames: ['target', 'result'],
+    }),
+    outboundRetries: counter(registry, {
+      name: 'moderation_outbound_retries_total',
+      help: 'Outbound webhook retries scheduled',
+      labelNames: ['target'],
+    }),
+    loopRejections: counter(registry, {
+      name: 'moderation_loop_rejections_total',
+      help: 'Events rejected by a loop guard',
+      labelNames: ['reason', 'detail_type'],
+    }),
+    reviewsHidden: counter(registry, {
+      name: 'moderation_reviews_hidden_total',
+      help: 'Reviews hidden after a high|critical flag',
+      labelNames: ['severity'],
+    }),
+    confirmationFallbacks: counter(registry, {
+      name: 'moderation_confirmation_fallbacks_total',
+      help: 'Order confirmations sent from the fixed template instead of the model text',
+      labelNames: ['reason'],
+    }),
   };
 }

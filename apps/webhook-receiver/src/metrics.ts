@@ -1,4 +1,4 @@
-import { Counter, getOrCreateMetric, Histogram, type Registry } from '@manga-assist/service-runtime';
+import { counter, histogram, type Registry } from '@manga-assist/service-runtime';
 
 export type DeliveryOutcome =
   | 'processed'
@@ -27,62 +27,32 @@ export interface WebhookMetrics {
 }
 
 export function createWebhookMetrics(registry: Registry): WebhookMetrics {
-  const deliveries = getOrCreateMetric(
-    registry,
-    'webhook_deliveries_total',
-    () =>
-      new Counter({
-        name: 'webhook_deliveries_total',
-        help: 'Webhook deliveries by source and outcome',
-        labelNames: ['source', 'outcome'],
-        registers: [registry],
-      }),
-  );
-  const signatureFailures = getOrCreateMetric(
-    registry,
-    'webhook_signature_failures_total',
-    () =>
-      new Counter({
-        name: 'webhook_signature_failures_total',
-        help: 'Deliveries refused by signature checks (missing_header, malformed, bad_signature, stale)',
-        labelNames: ['source', 'reason'],
-        registers: [registry],
-      }),
-  );
-  const duplicates = getOrCreateMetric(
-    registry,
-    'webhook_duplicates_total',
-    () =>
-      new Counter({
-        name: 'webhook_duplicates_total',
-        help: 'Duplicate deliveries (of a completed or an in-progress delivery)',
-        labelNames: ['source', 'state'],
-        registers: [registry],
-      }),
-  );
-  const latency = getOrCreateMetric(
-    registry,
-    'webhook_processing_seconds',
-    () =>
-      new Histogram({
-        name: 'webhook_processing_seconds',
-        help: 'Time from claim to completion of a delivery (processing only)',
-        labelNames: ['source', 'outcome'],
-        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-        registers: [registry],
-      }),
-  );
-  const sentiment = getOrCreateMetric(
-    registry,
-    'webhook_review_sentiment_total',
-    () =>
-      new Counter({
-        name: 'webhook_review_sentiment_total',
-        help: 'Review sentiment calls by outcome (answered, timeout, error, unparseable)',
-        labelNames: ['outcome'],
-        registers: [registry],
-      }),
-  );
+  const deliveries = counter(registry, {
+    name: 'webhook_deliveries_total',
+    help: 'Webhook deliveries by source and outcome',
+    labelNames: ['source', 'outcome'],
+  });
+  const signatureFailures = counter(registry, {
+    name: 'webhook_signature_failures_total',
+    help: 'Deliveries refused by signature checks (missing_header, malformed, bad_signature, stale)',
+    labelNames: ['source', 'reason'],
+  });
+  const duplicates = counter(registry, {
+    name: 'webhook_duplicates_total',
+    help: 'Duplicate deliveries (of a completed or an in-progress delivery)',
+    labelNames: ['source', 'state'],
+  });
+  const latency = histogram(registry, {
+    name: 'webhook_processing_seconds',
+    help: 'Time from claim to completion of a delivery (processing only)',
+    labelNames: ['source', 'outcome'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
+  const sentiment = counter(registry, {
+    name: 'webhook_review_sentiment_total',
+    help: 'Review sentiment calls by outcome (answered, timeout, error, unparseable)',
+    labelNames: ['outcome'],
+  });
   return {
     delivery: (source, outcome) => deliveries.inc({ source, outcome }),
     signatureFailure: (source, reason) => signatureFailures.inc({ source, reason }),

@@ -1,6 +1,18 @@
 export { loadConfig, ConfigError, env } from './config';
 export { createLogger, REDACTED_PATHS, type Logger, type LoggerOptions } from './logger';
-export { createMetricsRegistry, getOrCreateMetric, Registry, Counter, Gauge, Histogram } from './metrics';
+export {
+  createMetricsRegistry,
+  getOrCreateMetric,
+  counter,
+  gauge,
+  histogram,
+  Registry,
+  Counter,
+  Gauge,
+  Histogram,
+  type MetricOptions,
+  type HistogramOptions,
+} from './metrics';
 export {
   createOpsRouter,
   runReadinessChecks,

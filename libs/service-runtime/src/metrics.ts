@@ -17,3 +17,45 @@ export function createMetricsRegistry(service: string, { defaults = true } = {})
 export function getOrCreateMetric<T>(registry: Registry, name: string, create: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? create();
 }
+
+export interface MetricOptions<L extends string> {
+  name: string;
+  help: string;
+  labelNames?: readonly L[];
+}
+
+export interface HistogramOptions<L extends string> extends MetricOptions<L> {
+  buckets?: number[];
+}
+
+// prom-client copies its config over its defaults, so an explicit `labelNames: undefined` (or
+// `buckets: undefined`) would replace the default instead of falling back to it: pass only keys set.
+function config<L extends string>(registry: Registry, { name, help, labelNames }: MetricOptions<L>) {
+  return { name, help, registers: [registry], ...(labelNames ? { labelNames } : {}) };
+}
+
+/** The counter registered in `registry` under `options.name`, created (in that registry only) if absent. */
+export function counter<L extends string = string>(
+  registry: Registry,
+  options: MetricOptions<L>,
+): Counter<L> {
+  return getOrCreateMetric(registry, options.name, () => new Counter<L>(config(registry, options)));
+}
+
+/** The gauge registered in `registry` under `options.name`, created (in that registry only) if absent. */
+export function gauge<L extends string = string>(registry: Registry, options: MetricOptions<L>): Gauge<L> {
+  return getOrCreateMetric(registry, options.name, () => new Gauge<L>(config(registry, options)));
+}
+
+/** The histogram registered in `registry` under `options.name`, created (in that registry only) if absent. */
+export function histogram<L extends string = string>(
+  registry: Registry,
+  options: HistogramOptions<L>,
+): Histogram<L> {
+  const { buckets } = options;
+  return getOrCreateMetric(
+    registry,
+    options.name,
+    () => new Histogram<L>({ ...config(registry, options), ...(buckets ? { buckets } : {}) }),
+  );
+}
