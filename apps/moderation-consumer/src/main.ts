@@ -1,14 +1,5 @@
-import { createServiceRuntime, runMain } from '@manga-assist/service-runtime';
+import { runService } from '@manga-assist/service-runtime';
 import { loadModerationConsumerConfig } from './config';
 import { startModerationConsumer } from './service';
 
-runMain('moderation-consumer', async () => {
-  const config = loadModerationConsumerConfig();
-  const runtime = createServiceRuntime({
-    service: 'moderation-consumer',
-    logLevel: config.LOG_LEVEL,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  });
-  runtime.shutdown.listen();
-  await startModerationConsumer({ config, runtime });
-});
+void runService('moderation-consumer', loadModerationConsumerConfig, startModerationConsumer);

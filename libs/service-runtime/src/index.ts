@@ -23,5 +23,5 @@ export {
 export { createShutdown, type Shutdown, type ShutdownOptions } from './shutdown';
 export { startHttpServer, type RunningHttpServer } from './http-server';
 export { requestContext, requestLocals, resolveRequestId, type RequestLocals } from './request-context';
-export { runMain } from './main';
+export { runMain, runService, type MainHooks, type RunServiceHooks, type RuntimeConfig } from './main';
 export { createServiceRuntime, type ServiceRuntime, type ServiceRuntimeOptions } from './runtime';
