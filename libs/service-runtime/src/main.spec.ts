@@ -15,6 +15,15 @@ function recorder() {
   };
 }
 
+/** Captures the handlers runService installs, so a test can deliver a signal without a real one. */
+function signalBox() {
+  const handlers = new Map<string, () => void>();
+  return {
+    subscribe: (signal: NodeJS.Signals, handler: () => void) => void handlers.set(signal, handler),
+    send: (signal: NodeJS.Signals) => handlers.get(signal)?.(),
+  };
+}
+
 const config = { LOG_LEVEL: 'silent', SHUTDOWN_TIMEOUT_MS: 5_000, PORT: 0 };
 
 describe('runService', () => {
@@ -40,14 +49,15 @@ describe('runService', () => {
   it('on a shutdown signal runs the hooks the service registered, then exits 0', async () => {
     const { hooks, exits } = recorder();
     const stopped: string[] = [];
+    const signals = signalBox();
 
     await runService(
       'svc',
       () => config,
       async ({ runtime }) => runtime.shutdown.register('server', () => void stopped.push('server')),
-      { ...hooks, signals: ['SIGUSR2'] },
+      { ...hooks, subscribe: signals.subscribe },
     );
-    process.emit('SIGUSR2', 'SIGUSR2');
+    signals.send('SIGTERM');
     await new Promise((resolve) => setImmediate(resolve));
 
     expect(stopped).toEqual(['server']);
@@ -57,14 +67,15 @@ describe('runService', () => {
   it('bounds shutdown by the SHUTDOWN_TIMEOUT_MS of the config', async () => {
     const { hooks, exits } = recorder();
     const exited = new Promise<void>((resolve) => (hooks.exit = (code) => resolve(void exits.push(code))));
+    const signals = signalBox();
 
     await runService(
       'svc',
       () => ({ ...config, SHUTDOWN_TIMEOUT_MS: 20 }),
       async ({ runtime }) => runtime.shutdown.register('stuck', () => new Promise<void>(() => undefined)),
-      { ...hooks, signals: ['SIGUSR2'] },
+      { ...hooks, subscribe: signals.subscribe },
     );
-    process.emit('SIGUSR2', 'SIGUSR2');
+    signals.send('SIGINT');
     await exited;
 
     expect(exits).toEqual([1]);

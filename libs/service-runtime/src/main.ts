@@ -1,5 +1,6 @@
 import { ConfigError } from './config';
 import { createServiceRuntime, type ServiceRuntime } from './runtime';
+import type { SignalSubscriber } from './shutdown';
 
 /** Process hooks, injectable so tests can observe the outcome without exiting or writing to stderr. */
 export interface MainHooks {
@@ -41,6 +42,8 @@ export interface RuntimeConfig {
 export interface RunServiceHooks extends MainHooks {
   /** Signals that trigger shutdown (default SIGTERM, SIGINT). */
   signals?: NodeJS.Signals[];
+  /** How signal handlers are installed (default `process.on`). */
+  subscribe?: SignalSubscriber;
 }
 
 /**
@@ -52,7 +55,7 @@ export function runService<C extends RuntimeConfig>(
   service: string,
   loadConfig: () => C,
   start: (deps: { config: C; runtime: ServiceRuntime }) => Promise<unknown>,
-  { signals, ...hooks }: RunServiceHooks = {},
+  { signals, subscribe, ...hooks }: RunServiceHooks = {},
 ): Promise<void> {
   return runMain(
     service,
@@ -64,7 +67,7 @@ export function runService<C extends RuntimeConfig>(
         shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
         exit: hooks.exit,
       });
-      runtime.shutdown.listen(signals);
+      runtime.shutdown.listen(signals, subscribe);
       await start({ config, runtime });
     },
     hooks,

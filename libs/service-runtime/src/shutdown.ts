@@ -1,5 +1,7 @@
 import type { Logger } from './logger';
 
+export type SignalSubscriber = (signal: NodeJS.Signals, handler: () => void) => void;
+
 export type ShutdownHook = { name: string; run: () => Promise<void> | void };
 
 export interface Shutdown {
@@ -7,8 +9,13 @@ export interface Shutdown {
   register(name: string, run: ShutdownHook['run']): void;
   /** Runs every hook once, bounded by the timeout; resolves with the exit code it chose. */
   trigger(reason: string): Promise<number>;
-  /** Installs SIGTERM/SIGINT handlers that trigger shutdown and exit the process. */
-  listen(signals?: NodeJS.Signals[]): void;
+  /**
+   * Installs SIGTERM/SIGINT handlers that trigger shutdown and exit the process. The handlers stay
+   * installed: a repeated signal (a wrapper such as tsx or npm forwarding the terminal's Ctrl-C
+   * that the process already got) joins the shutdown under way instead of killing the process.
+   * `subscribe` defaults to `process.on`; tests pass their own to deliver a signal without a real one.
+   */
+  listen(signals?: NodeJS.Signals[], subscribe?: SignalSubscriber): void;
   readonly isShuttingDown: boolean;
 }
 
@@ -58,9 +65,12 @@ export function createShutdown({
       running = Promise.race([runHooks(), deadline]).finally(() => clearTimeout(timer));
       return running;
     },
-    listen(signals = ['SIGTERM', 'SIGINT']) {
+    listen(
+      signals = ['SIGTERM', 'SIGINT'],
+      subscribe = (signal, handler) => void process.on(signal, handler),
+    ) {
       for (const signal of signals) {
-        process.once(signal, () => {
+        subscribe(signal, () => {
           void shutdown.trigger(signal).then((code) => {
             logger.info({ code }, 'stopped');
             logger.flush?.();

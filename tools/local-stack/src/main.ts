@@ -83,8 +83,10 @@ async function main() {
     log('stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void stopAll('SIGINT'));
-  process.once('SIGTERM', () => void stopAll('SIGTERM'));
+  // `on`, not `once`: a Ctrl-C reaches every process of the group, and wrappers (npm, tsx) forward
+  // it again; a second signal must not kill the supervisor halfway through stopping.
+  process.on('SIGINT', () => void stopAll('SIGINT'));
+  process.on('SIGTERM', () => void stopAll('SIGTERM'));
   for (const c of children) {
     void c.exited.then((code) => {
       if (!stopping) {
