@@ -56,6 +56,7 @@ export function attachChatWebSocket(options: WsServerOptions): ChatWsServer {
     clientTracking: true,
   });
   const alive = new WeakMap<WebSocket, boolean>();
+  let upgrading = 0;
 
   const reject = (socket: Duplex, status: number, text: string, reason: string) => {
     metrics?.rejected(reason);
@@ -69,14 +70,22 @@ export function attachChatWebSocket(options: WsServerOptions): ChatWsServer {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== options.path) return reject(socket, 404, 'Not Found', 'NOT_FOUND');
-    if (wss.clients.size >= options.maxConnections) return reject(socket, 503, 'Service Unavailable', 'TOO_MANY_CONNECTIONS');
+    // Upgrades still verifying their token count too: otherwise a burst arriving at once all pass
+    // the check before any of them joins wss.clients.
+    if (wss.clients.size + upgrading >= options.maxConnections) return reject(socket, 503, 'Service Unavailable', 'TOO_MANY_CONNECTIONS');
+    upgrading++;
     const token = bearerToken(req.headers.authorization, url.searchParams.get('access_token'));
     options.verifier.verify(token).then(
       (identity) => {
+        upgrading--;
         if (socket.destroyed) return;
+        // Synchronous without verifyClient: the socket is in wss.clients when this returns.
         wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, identity, req));
       },
-      (error: { code?: string }) => reject(socket, 401, 'Unauthorized', error.code ?? 'TOKEN_INVALID'),
+      (error: { code?: string }) => {
+        upgrading--;
+        reject(socket, 401, 'Unauthorized', error.code ?? 'TOKEN_INVALID');
+      },
     );
   };
   options.server.on('upgrade', onUpgrade);
