@@ -40,6 +40,35 @@ export function recordState(item: StoredRecord | undefined, nowMs: number): Reco
   throw new IdempotencyError('CORRUPT_RECORD', `record ${item.idempotency_key} has status ${String(item.status)}`);
 }
 
+const STRING_FIELDS = ['idempotency_key', 'status', 'token', 'payload_hash', 'result'] as const;
+const NUMBER_FIELDS = ['ttl', 'in_progress_expiry', 'created_at', 'completed_at'] as const;
+
+/**
+ * A stored record from DynamoDB's wire form (`{ S: ... }` / `{ N: ... }`), as a conditional
+ * check failure returns it. Anything unexpected gives undefined, and the caller reads the record
+ * instead, so a foreign shape is never guessed at.
+ */
+export function recordFromAttributeValues(item: unknown): StoredRecord | undefined {
+  if (item === null || typeof item !== 'object') return undefined;
+  const av = item as Record<string, { S?: unknown; N?: unknown } | undefined>;
+  const record: Record<string, string | number> = {};
+  for (const field of STRING_FIELDS) {
+    const value = av[field];
+    if (value === undefined) continue;
+    if (typeof value.S !== 'string') return undefined;
+    record[field] = value.S;
+  }
+  for (const field of NUMBER_FIELDS) {
+    const value = av[field];
+    if (value === undefined) continue;
+    const n = typeof value.N === 'string' ? Number(value.N) : NaN;
+    if (!Number.isFinite(n)) return undefined;
+    record[field] = n;
+  }
+  if (typeof record.idempotency_key !== 'string' || typeof record.ttl !== 'number' || typeof record.status !== 'string') return undefined;
+  return record as unknown as StoredRecord;
+}
+
 export function toPublicRecord<R>(item: StoredRecord): IdempotencyRecord<R> {
   return {
     key: item.idempotency_key,

@@ -1,6 +1,9 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createAwsClients } from '@manga-assist/aws-clients';
 import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
 import { createIdempotencyStore, IdempotencyError, type IdempotencyStoreOptions } from './index';
+import { recordFromAttributeValues } from './record';
 
 describe('idempotency store (against dynalite)', () => {
   let stack: LocalStack;
@@ -155,5 +158,72 @@ describe('idempotency store (against dynalite)', () => {
     await expect(store.claim('')).rejects.toMatchObject({ code: 'INVALID_KEY' });
     const missingTable = storeWith({ tableName: 'no-such-table' });
     await expect(missingTable.claim(key('missing'))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+
+  it('answers a duplicate from the failed conditional write when DynamoDB returns the item (ALL_OLD), reading only when it does not', async () => {
+    // dynalite ignores ReturnValuesOnConditionCheckFailure; DynamoDB puts the blocking item in the
+    // ConditionalCheckFailedException. A middleware adds it the way DynamoDB does, read from
+    // dynalite through another client, and every GetItem the store sends is counted.
+    const aws = createAwsClients({ region: 'us-east-1', endpoints: { dynamodb: stack.env.DYNAMODB_ENDPOINT }, maxSockets: 8 });
+    const sent: string[] = [];
+    let returnItem = true;
+    aws.dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(String(context.commandName));
+        try {
+          return await next(args);
+        } catch (error) {
+          const input = args.input as { ReturnValuesOnConditionCheckFailure?: string; TableName: string; Item?: { idempotency_key?: string | { S?: string } } };
+          if (returnItem && (error as Error).name === 'ConditionalCheckFailedException' && input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD') {
+            // At this step the DocumentClient's input may not be marshalled yet.
+            const raw = input.Item?.idempotency_key;
+            const key = { idempotency_key: { S: String(typeof raw === 'string' ? raw : raw?.S) } };
+            const { Item } = await stack.clients.dynamodb.send(new GetItemCommand({ TableName: input.TableName, Key: key, ConsistentRead: true }));
+            Object.assign(error as object, { Item });
+          }
+          throw error;
+        }
+      },
+      { step: 'initialize', priority: 'low', name: 'emulateAllOldOnConditionFailure' },
+    );
+    try {
+      const store = storeWith({ documentClient: DynamoDBDocumentClient.from(aws.dynamodb) });
+      const k = key('all-old');
+      const first = await store.claim(k, { payloadHash: 'h1' });
+      if (first.status !== 'claimed') throw new Error('expected claimed');
+      expect((await store.claim(k, { payloadHash: 'h1' })).status).toBe('in_progress');
+      expect(await store.claim(k, { payloadHash: 'h2' })).toEqual({ status: 'payload_mismatch' });
+      await store.complete(k, first.token, { n: 1 });
+      sent.length = 0;
+      expect(await store.claim(k, { payloadHash: 'h1' })).toEqual({ status: 'completed', result: { n: 1 } });
+      expect(sent).toEqual(['PutItemCommand']); // one round trip for a duplicate
+
+      returnItem = false; // as dynalite: no item in the failure -> one consistent read
+      sent.length = 0;
+      expect(await store.claim(k, { payloadHash: 'h1' })).toEqual({ status: 'completed', result: { n: 1 } });
+      expect(sent).toEqual(['PutItemCommand', 'GetItemCommand']);
+    } finally {
+      aws.destroy();
+    }
+  });
+});
+
+describe('records in DynamoDB wire form', () => {
+  it('reads the attributes this library writes and refuses shapes it does not know', () => {
+    expect(
+      recordFromAttributeValues({
+        idempotency_key: { S: 'stripe:evt_1' },
+        status: { S: 'COMPLETED' },
+        token: { S: 't' },
+        ttl: { N: '1700000000' },
+        created_at: { N: '1699999999000' },
+        result: { S: '{"ok":true}' },
+        extra: { BOOL: true },
+      }),
+    ).toEqual({ idempotency_key: 'stripe:evt_1', status: 'COMPLETED', token: 't', ttl: 1700000000, created_at: 1699999999000, result: '{"ok":true}' });
+    expect(recordFromAttributeValues(undefined)).toBeUndefined();
+    expect(recordFromAttributeValues({ idempotency_key: 'plain', status: 'COMPLETED', ttl: 1 })).toBeUndefined();
+    expect(recordFromAttributeValues({ idempotency_key: { S: 'k' }, status: { S: 'IN_PROGRESS' }, ttl: { N: 'soon' } })).toBeUndefined();
+    expect(recordFromAttributeValues({ idempotency_key: { S: 'k' }, status: { S: 'IN_PROGRESS' } })).toBeUndefined();
   });
 });

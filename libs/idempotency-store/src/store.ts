@@ -3,6 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocu
 import { IdempotencyError, isConditionalCheckFailed } from './errors';
 import {
   assertKey,
+  recordFromAttributeValues,
   parseResult,
   recordState,
   serialiseResult,
@@ -57,8 +58,9 @@ const MAX_CLAIM_ATTEMPTS = 5;
  * Idempotency claims in DynamoDB, after AWS Powertools' idempotency utility: one conditional put
  * claims a key unless a live record exists (expired records and abandoned in-progress claims are
  * overwritten). Works on DynamoDB and on dynalite: no transactions, no reliance on TTL deletion
- * (records past `ttl` count as absent) and no ReturnValuesOnConditionCheckFailure (a failed claim
- * reads the record with a consistent read instead).
+ * (records past `ttl` count as absent). A failed claim learns the live record from the failure
+ * itself (ReturnValuesOnConditionCheckFailure: ALL_OLD, one round trip on DynamoDB); where the
+ * failure carries no item (dynalite ignores the option) it reads it with a consistent read.
  */
 export function createIdempotencyStore(options: IdempotencyStoreOptions): IdempotencyStore {
   const {
@@ -88,7 +90,12 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
       return Item as StoredRecord | undefined;
     });
 
-  const tryPut = async (key: string, token: string, payloadHash: string | undefined): Promise<boolean> => {
+  /** `claimed`, or the record that beat us when the failure carried it (else undefined: read it). */
+  const tryPut = async (
+    key: string,
+    token: string,
+    payloadHash: string | undefined,
+  ): Promise<{ claimed: true } | { claimed: false; existing: StoredRecord | undefined }> => {
     const nowMs = now();
     const item: StoredRecord = {
       [KEY]: key,
@@ -109,13 +116,16 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
               'attribute_not_exists(#key) OR #ttl <= :nowS OR (#status = :inProgress AND #ipe <= :nowMs)',
             ExpressionAttributeNames: { '#key': KEY, '#ttl': 'ttl', '#status': 'status', '#ipe': 'in_progress_expiry' },
             ExpressionAttributeValues: { ':nowS': Math.floor(nowMs / 1000), ':nowMs': nowMs, ':inProgress': 'IN_PROGRESS' },
+            // DynamoDB puts the blocking record in the failure: a duplicate costs one call, not two.
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      return true;
+      return { claimed: true };
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
+      // The DocumentClient does not unmarshall exception fields: Item is in AttributeValue form.
+      return { claimed: false, existing: recordFromAttributeValues((error as { Item?: unknown }).Item) };
     }
   };
 
@@ -124,9 +134,10 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
       assertKey(key);
       for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
         const token = randomUUID();
-        if (await tryPut(key, token, payloadHash)) return { status: 'claimed', token };
+        const put = await tryPut(key, token, payloadHash);
+        if (put.claimed) return { status: 'claimed', token };
 
-        const item = await read(key);
+        const item = put.existing ?? (await read(key));
         const state = recordState(item, now());
         if (!item || state === 'absent' || state === 'expired' || state === 'stale_in_progress') {
           // Released, expired or abandoned between our put and our read: try again.
