@@ -119,6 +119,20 @@ export interface ChatServiceOptions {
   maxOutputTokens: number;
   fallbackModel?: string;
   now?: () => number;
+  /**
+   * Called once per accepted user message (after the rate limit, with the session id it goes to),
+   * before the model call. Must not block or throw: the gateway queues a MessageReceived event.
+   */
+  onMessage?: (message: AcceptedMessage) => void;
+}
+
+export interface AcceptedMessage {
+  sessionId: string;
+  userId: string;
+  requestId: string;
+  message: string;
+  lang: Lang;
+  transport: ChatRequestContext['transport'];
 }
 
 export interface ChatService {
@@ -256,6 +270,13 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       if (!decision.allowed) throw CHAT_ERRORS.rateLimited(decision.retryAfterSeconds);
       const session = input.sessionId ? await loadSession(ctx, input.sessionId) : undefined;
       const sessionId = input.sessionId ?? store.newSessionId();
+      if (options.onMessage) {
+        try {
+          options.onMessage({ sessionId, userId: ctx.userId, requestId: ctx.requestId, message: input.message, lang: ctx.lang, transport: ctx.transport });
+        } catch (error) {
+          ctx.log.warn({ err: (error as Error).message, sessionId }, 'message hook failed (chat unaffected)');
+        }
+      }
 
       const { response, path, variant, truncated } = await answer(ctx, input.message, session, sessionId, budget, sink);
 
@@ -266,6 +287,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
             sessionId,
             userId: ctx.userId,
             create: !session,
+            // What this request read (or a brand-new id): the write needs no second read.
+            known: session ?? 'absent',
             messages: [
               { role: 'user', content: input.message },
               { role: 'assistant', content: response.text },

@@ -38,7 +38,7 @@ export function createGatewayMetrics(registry: Registry) {
   });
   const publishFailures = counter(registry, {
     name: 'chat_event_publish_failures_total',
-    help: 'InferenceCompleted events that could not be published (logged; the chat is unaffected)',
+    help: 'Bus events (InferenceCompleted, MessageReceived) that could not be published (logged; the chat is unaffected)',
     labelNames: ['reason'],
   });
   const summaries = counter(registry, {

@@ -218,6 +218,30 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
     ).toBeCloseTo(res.body.costUsd, 5); // the event rounds to 6 decimals
   });
 
+  it('publishes MessageReceived per user message to the bus (router archive): REST as api, WebSocket as web', async () => {
+    const marker = `メッセージ受信 ${Date.now()}`;
+    const first = await gw.post(alice, { action: 'sendMessage', data: { message: `${marker} #1` }, lang: 'ja' });
+    const second = await gw.post(alice, { action: 'sendMessage', data: { sessionId: first.body.sessionId, message: `${marker} #2` } });
+    expect(second.status).toBe(200);
+    const client = await openWs(gw.url, alice);
+    const frames = await client.request({ action: 'sendMessage', data: { message: `${marker} #3` }, lang: 'en' });
+    await client.close();
+    const wsSession = frames[frames.length - 1].sessionId as string;
+    await gw.gateway.idle();
+
+    const received = stack
+      .router!.archived()
+      .filter((e) => e['detail-type'] === 'MessageReceived' && String((e.detail as { message?: string }).message).startsWith(marker));
+    expect(received.map((e) => e.source)).toEqual(['mangaassist.chat', 'mangaassist.chat', 'mangaassist.chat']);
+    const details = received.map((e) => e.detail).sort((a, b) => String(a.message).localeCompare(String(b.message)));
+    expect(details).toEqual([
+      expect.objectContaining({ session_id: first.body.sessionId, user_id: 'alice', message: `${marker} #1`, language: 'ja', channel: 'api', processing_stage: 'raw', _chain_depth: 0 }),
+      expect.objectContaining({ session_id: first.body.sessionId, user_id: 'alice', message: `${marker} #2`, channel: 'api' }),
+      expect.objectContaining({ session_id: wsSession, user_id: 'alice', message: `${marker} #3`, language: 'en', channel: 'web' }),
+    ]);
+    expect(new Set(details.map((d) => d.message_id)).size).toBe(3);
+  });
+
   it('summarises older turns with Haiku off the critical path once a session passes 5 exchanges', async () => {
     let sessionId: string | undefined;
     for (let i = 0; i < 6; i++) {

@@ -6,7 +6,7 @@ import {
   selectModelForComplexity,
   type InferenceRecord,
 } from '@manga-assist/fm-client';
-import { createEventPublisher, toResponseSummary } from '@manga-assist/event-schemas';
+import { createEventPublisher, FIELD_CAPS, toResponseSummary, truncateForEvent } from '@manga-assist/event-schemas';
 import { startHttpServer, type ServiceRuntime } from '@manga-assist/service-runtime';
 import {
   awsClientConfigFromEnv,
@@ -24,7 +24,8 @@ import { createUserRateLimiter } from './rate-limit';
 import { createGatewayMetrics } from './metrics';
 import { createSummarizer } from './summarizer';
 import { createCatalogGrounding } from './catalog';
-import { createChatService, type ContextTools } from './chat-service';
+import { createChatService, type AcceptedMessage, type ContextTools } from './chat-service';
+import { createEventOutbox } from './event-outbox';
 import { createContextTools } from './context-tools';
 import { createHttpApp } from './http-app';
 import { attachChatWebSocket } from './ws-server';
@@ -58,43 +59,55 @@ export async function startChatGateway({ config, runtime, clients, contextTools 
   const redis: Redis | undefined = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
   if (!redis) logger.warn('REDIS_URL not set: no response cache, in-memory rate limiter (degraded)');
 
-  // InferenceCompleted per inference, off the critical path; a failed publish is logged and counted.
+  // InferenceCompleted per inference and MessageReceived per accepted user message, off the
+  // critical path: queued, batched into PutEvents after the answers; a failure is logged and counted.
   const publisher = createEventPublisher({ client: aws.eventBridge, eventBusName: names.eventBusName, logger, maxAttempts: 3 });
-  const publishing = new Set<Promise<unknown>>();
-  const MAX_PUBLISHING = 1000;
+  const outbox = createEventOutbox({
+    publisher,
+    onFailed: (event, context, reason, message) => {
+      metrics.publishFailed(reason);
+      if (reason === 'backlog_full') logger.warn({ ...context, err: message }, `${event.detailType} not published: too many publishes in flight`);
+      else logger.warn({ ...context, err: message, reason }, `${event.detailType} publish failed (chat unaffected)`);
+    },
+  });
   const onInference = (record: InferenceRecord & { text?: string }) => {
-    if (publishing.size >= MAX_PUBLISHING) {
-      metrics.publishFailed('backlog_full');
-      logger.warn({ sessionId: record.sessionId, requestId: record.requestId }, 'InferenceCompleted not published: too many publishes in flight');
-      return;
-    }
-    const p = publisher
-      .publish([
-        {
-          detailType: 'InferenceCompleted',
-          detail: {
-            session_id: record.sessionId ?? 'none',
-            model_id: record.modelId,
-            status: 'success',
-            metrics: {
-              input_tokens: record.inputTokens,
-              output_tokens: record.outputTokens,
-              latency_ms: Math.round(record.latencyMs),
-              estimated_cost_usd: record.costUsd,
-            },
-            stop_reason: record.stopReason,
-            cached: record.cached,
-            ...(record.variant ? { variant: record.variant } : {}),
-            ...(record.text ? { response_summary: toResponseSummary(record.text) } : {}),
+    outbox.enqueue(
+      {
+        detailType: 'InferenceCompleted',
+        detail: {
+          session_id: record.sessionId ?? 'none',
+          model_id: record.modelId,
+          status: 'success',
+          metrics: {
+            input_tokens: record.inputTokens,
+            output_tokens: record.outputTokens,
+            latency_ms: Math.round(record.latencyMs),
+            estimated_cost_usd: record.costUsd,
           },
+          stop_reason: record.stopReason,
+          cached: record.cached,
+          ...(record.variant ? { variant: record.variant } : {}),
+          ...(record.text ? { response_summary: toResponseSummary(record.text) } : {}),
         },
-      ])
-      .catch((error: Error & { code?: string }) => {
-        metrics.publishFailed(error.code ?? error.name ?? 'error');
-        logger.warn({ err: error.message, sessionId: record.sessionId, requestId: record.requestId }, 'InferenceCompleted publish failed (chat unaffected)');
-      })
-      .finally(() => publishing.delete(p));
-    publishing.add(p);
+      },
+      { sessionId: record.sessionId, requestId: record.requestId },
+    );
+  };
+  const onMessage = (m: AcceptedMessage) => {
+    outbox.enqueue(
+      {
+        detailType: 'MessageReceived',
+        detail: {
+          session_id: m.sessionId,
+          user_id: m.userId,
+          message_id: m.requestId,
+          message: truncateForEvent(m.message, FIELD_CAPS.message),
+          language: m.lang,
+          channel: m.transport === 'ws' ? 'web' : 'api',
+        },
+      },
+      { sessionId: m.sessionId, requestId: m.requestId },
+    );
   };
 
   const fm = createFmClient({
@@ -159,6 +172,7 @@ export async function startChatGateway({ config, runtime, clients, contextTools 
     deadlines: { ceilingMs: config.REQUEST_CEILING_MS, modelCapMs: config.MODEL_DEADLINE_CAP_MS, scale: config.DEADLINE_SCALE },
     inputTokenBudget: config.INPUT_TOKEN_BUDGET,
     maxOutputTokens: config.MAX_OUTPUT_TOKENS,
+    onMessage,
   });
 
   const verifier = createAuthVerifier({
@@ -206,14 +220,14 @@ export async function startChatGateway({ config, runtime, clients, contextTools 
 
   const idle = async () => {
     await summarizer.idle();
-    await Promise.all([...publishing]);
+    await outbox.flush();
     await fm.close();
   };
   const stop = async () => {
     await ws.close();
     await http.close();
     await summarizer.stop();
-    await Promise.all([...publishing]);
+    await outbox.flush();
     await fm.close();
     grounding.stop();
     redis?.disconnect();

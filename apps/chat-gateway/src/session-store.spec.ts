@@ -54,6 +54,26 @@ describe('session store (DynamoDB via dynalite)', () => {
     }
   });
 
+  it('writes against the copy the request already read, and loses no turn when that copy went stale', async () => {
+    const id = store.newSessionId();
+    const pair = (n: number) => [{ role: 'user' as const, content: `q${n}` }, { role: 'assistant' as const, content: `a${n}` }];
+    // A brand-new id: no read before the conditional create.
+    await store.append({ sessionId: id, userId: 'alice', create: true, messages: pair(0), known: 'absent' });
+    const read = (await store.get(id, 'alice'))!;
+    // Exchanges 1..6 start from the same read at once: all but one write against a stale copy.
+    await Promise.all([1, 2, 3, 4, 5, 6].map((n) => store.append({ sessionId: id, userId: 'alice', create: false, messages: pair(n), known: read })));
+    // A client reusing an id that does exist (known 'absent' is wrong): appended, never overwritten.
+    await store.append({ sessionId: id, userId: 'alice', create: true, messages: pair(7), known: 'absent' });
+    const session = (await store.get(id, 'alice'))!;
+    expect(session.messages).toHaveLength(16);
+    expect(new Set(session.messages.map((m) => m.content)).size).toBe(16);
+    expect(session.messages.map((m) => m.seq)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    expect(session.version).toBe(8);
+    expect(read.messages).toHaveLength(2); // the caller's copy is not modified
+    // Someone else's session stays someone else's, known copy or not.
+    await expect(store.append({ sessionId: id, userId: 'bob', create: true, messages: pair(8), known: 'absent' })).rejects.toBeInstanceOf(SessionNotFoundError);
+  });
+
   it('treats an item past its ttl as absent (DynamoDB deletes late) and slides the expiry on use', async () => {
     const id = store.newSessionId();
     const first = await store.append({ sessionId: id, userId: 'alice', create: true, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }] });

@@ -58,8 +58,18 @@ export interface SessionStore {
   /** The live session, or undefined when absent, expired or owned by someone else. */
   get(sessionId: string, userId: string): Promise<Session | undefined>;
   newSessionId(): string;
-  /** Appends messages; creates the session when `create` is set. Retries lost races (no turn is lost). */
-  append(args: { sessionId: string; userId: string; create: boolean; messages: { role: Role; content: string }[] }): Promise<Session>;
+  /**
+   * Appends messages; creates the session when `create` is set. Retries lost races (no turn is lost).
+   * `known` is the session as this request already read it (undefined for a brand-new id): the first
+   * attempt writes against it, conditionally, without reading again; a stale copy costs one retry.
+   */
+  append(args: {
+    sessionId: string;
+    userId: string;
+    create: boolean;
+    messages: { role: Role; content: string }[];
+    known?: Session | 'absent';
+  }): Promise<Session>;
   clear(sessionId: string, userId: string): Promise<Session>;
   /** Replaces every message up to `throughSeq` by `summary`; a no-op when the session is gone. */
   applySummary(sessionId: string, userId: string, summary: string, throughSeq: number): Promise<Session | undefined>;
@@ -79,13 +89,20 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
 
   const isLive = (s: Session | undefined): s is Session => !!s && s.ttl > Math.floor(now() / 1000);
 
-  /** Read-modify-write guarded by the version attribute, retried with jitter on a lost race. */
+  /**
+   * Read-modify-write guarded by the version attribute, retried with jitter on a lost race. With
+   * `known` (what the caller read moments ago, or 'absent') the first attempt skips the read: the
+   * conditional write still refuses it if the item changed, and the retry reads afresh.
+   */
   async function update(
     sessionId: string,
     change: (current: Session | undefined) => Session | undefined,
+    known?: Session | 'absent',
   ): Promise<Session | undefined> {
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const stored = await read(sessionId);
+    // The speculative write does not count as an attempt: a stale copy is not a lost race.
+    let speculative = known !== undefined && (known === 'absent' || isLive(known));
+    for (let attempt = 1; attempt <= maxAttempts; ) {
+      const stored = speculative ? (known === 'absent' ? undefined : (known as Session)) : await read(sessionId);
       const next = change(isLive(stored) ? stored : undefined);
       if (!next) return undefined;
       next.version = (stored?.version ?? 0) + 1;
@@ -106,7 +123,12 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         if (!(error instanceof ConditionalCheckFailedException) && (error as Error).name !== 'ConditionalCheckFailedException') {
           throw error;
         }
+        if (speculative) {
+          speculative = false;
+          continue;
+        }
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        attempt++;
       }
     }
     throw new SessionContentionError(maxAttempts);
@@ -136,7 +158,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       return isLive(s) && s.userId === userId ? s : undefined;
     },
     newSessionId: () => randomUUID(),
-    async append({ sessionId, userId, create, messages }) {
+    async append({ sessionId, userId, create, messages, known }) {
       const result = await update(sessionId, (current) => {
         if (current && current.userId !== userId) throw new SessionNotFoundError();
         if (!current && !create) throw new SessionNotFoundError();
@@ -158,7 +180,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
           base.messages.push({ seq: base.lastSeq, role: m.role, content: m.content, at: now() });
         }
         return bound(base);
-      });
+      }, known);
       return result as Session;
     },
     async clear(sessionId, userId) {
