@@ -101,6 +101,8 @@ export async function startWebhookReceiver({ config, runtime, clients, now }: We
 
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: senders never revalidate a webhook answer, and hashing every response body is CPU spent for nothing.
+  app.set('etag', false);
   app.use(requestContext(logger));
   app.use(
     createOpsRouter({
