@@ -55,6 +55,8 @@ export interface ContextTools {
     history: ChatTurn[];
     fits: boolean;
     reason?: string;
+    /** Estimate of system + kept history + current message, when the truncation computed it anyway. */
+    estimatedTokens?: number;
   };
   /** Feeds the estimator's calibration with what the model really counted for this request. */
   observe(request: { system: string; messages: ChatTurn[] }, actualInputTokens: number): void;
@@ -172,7 +174,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const messages = withCurrentMessage(cut.history, message);
     return {
       request: { model, system, messages, maxTokens: options.maxOutputTokens } satisfies FmRequest,
-      estimatedTokens: context.estimateRequestTokens({ system, messages }),
+      // The truncation already estimated what it kept: no second pass over the history.
+      estimatedTokens: cut.estimatedTokens ?? context.estimateRequestTokens({ system, messages }),
       truncated: cut.history.length < history.length,
       dropped: history.length - cut.history.length,
       fits: cut.fits,

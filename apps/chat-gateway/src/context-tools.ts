@@ -11,7 +11,7 @@ export function createContextTools(calibrator: Calibrator = createCalibrator()):
     estimateRequestTokens: (request) => calibrator.estimateRequest(request),
     truncateHistory: (input) => {
       const result = truncateHistory({ ...input, estimate: calibrator.estimate });
-      return { history: result.history, fits: result.fits, reason: result.reason };
+      return { history: result.history, fits: result.fits, reason: result.reason, estimatedTokens: result.estimatedTokens };
     },
     observe: (request, actualInputTokens) => {
       calibrator.observe(estimateRequestTokens(request), actualInputTokens);

@@ -18,6 +18,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { ChatGatewayConfig } from './config';
 import { createAuthVerifier, createDevTokenIssuer } from './auth';
+import { cacheVerifiedTokens } from './verified-tokens';
 import { createSessionStore } from './session-store';
 import { createRedis, redisCheck } from './redis';
 import { createUserRateLimiter } from './rate-limit';
@@ -175,12 +176,15 @@ export async function startChatGateway({ config, runtime, clients, contextTools 
     onMessage,
   });
 
-  const verifier = createAuthVerifier({
-    secret: config.AUTH_JWT_SECRET,
-    jwksUrl: config.AUTH_JWKS_URL,
-    issuer: config.AUTH_ISSUER,
-    audience: config.AUTH_AUDIENCE,
-  });
+  // Each message carries the same token: its signature is checked once, not per message.
+  const verifier = cacheVerifiedTokens(
+    createAuthVerifier({
+      secret: config.AUTH_JWT_SECRET,
+      jwksUrl: config.AUTH_JWKS_URL,
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+    }),
+  );
   const devIssuer = config.AUTH_DEV_ISSUER
     ? createDevTokenIssuer({ secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE })
     : undefined;

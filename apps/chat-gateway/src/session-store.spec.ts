@@ -59,12 +59,14 @@ describe('session store (DynamoDB via dynalite)', () => {
     const pair = (n: number) => [{ role: 'user' as const, content: `q${n}` }, { role: 'assistant' as const, content: `a${n}` }];
     // A brand-new id: no read before the conditional create.
     await store.append({ sessionId: id, userId: 'alice', create: true, messages: pair(0), known: 'absent' });
-    const read = (await store.get(id, 'alice'))!;
+    const read = await store.get(id, 'alice');
+    if (!read) throw new Error('the new session cannot be read back');
     // Exchanges 1..6 start from the same read at once: all but one write against a stale copy.
     await Promise.all([1, 2, 3, 4, 5, 6].map((n) => store.append({ sessionId: id, userId: 'alice', create: false, messages: pair(n), known: read })));
     // A client reusing an id that does exist (known 'absent' is wrong): appended, never overwritten.
     await store.append({ sessionId: id, userId: 'alice', create: true, messages: pair(7), known: 'absent' });
-    const session = (await store.get(id, 'alice'))!;
+    const session = await store.get(id, 'alice');
+    if (!session) throw new Error('the session cannot be read back');
     expect(session.messages).toHaveLength(16);
     expect(new Set(session.messages.map((m) => m.content)).size).toBe(16);
     expect(session.messages.map((m) => m.seq)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
