@@ -2,17 +2,24 @@
 //
 // chat-gateway overhead (DESIGN.md §6), the gateway bundle (dist/apps/chat-gateway/main.js, built
 // if missing) running as its own process against the zero-latency Bedrock emulator, dynalite and
-// Redis of an in-process local stack:
-//  1. POST /v1/chat sendMessage at a fixed rate (open loop, default 200 req/s) vs direct fm-client
-//     invoke calls against the same emulator at the same rate: p50/p99 added latency and ratio.
-//     The gateway path includes JWT verification, validation, the Redis rate limiter, a session
-//     read + conditional write in dynalite and the InferenceCompleted publish (async).
-//  2. WebSocket first-delta overhead: send -> first delta frame vs fm-client stream -> first delta.
-//  3. Memory per idle WebSocket: gateway RSS and heap (from its /metrics) before/after 10,000 open.
-// The response cache is off so every request reaches the model.
+// Redis of an in-process local stack. Three paths are measured, open loop at a fixed rate (default
+// 200 req/s) and sequentially (one in flight):
+//  - direct: fm-client invoke against the emulator (the bare model call);
+//  - baseline: direct + one conditional session PutItem to the same dynalite, i.e. what any
+//    gateway inherently has to do per message (answer, then persist the exchange);
+//  - gateway: POST /v1/chat sendMessage (JWT verification, validation, the Redis rate limiter, the
+//    model call, the session write, MessageReceived + InferenceCompleted queued for the bus).
+// It prints the gateway's added latency over both, p50/p99 and ratios, and the gateway process's
+// CPU per request (process_cpu_*_seconds_total from its /metrics before/after).
+// Then: WebSocket first-delta overhead, and memory per idle WebSocket (10,000 open).
+// The response cache is off so every request reaches the model. The bench process itself hosts
+// dynalite, the emulator and the EventBridge router, on the same machine's cores as the gateway.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createFmClient } from '@manga-assist/fm-client';
@@ -22,8 +29,10 @@ const REQUESTS = Number(process.argv[2] ?? process.env.BENCH_REQUESTS ?? 2000);
 const RATE = Number(process.argv[3] ?? process.env.BENCH_RATE ?? 200);
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
 const WS_SAMPLES = Number(process.env.BENCH_WS_SAMPLES ?? 300);
+const SEQ_SAMPLES = Number(process.env.BENCH_SEQ_SAMPLES ?? 500);
 const root = join(__dirname, '..', '..', '..');
-const bundle = join(root, 'dist', 'apps', 'chat-gateway', 'main.js');
+// BENCH_GATEWAY_BUNDLE: another build of the gateway (e.g. a copy of an older one, to compare).
+const bundle = process.env.BENCH_GATEWAY_BUNDLE ?? join(root, 'dist', 'apps', 'chat-gateway', 'main.js');
 const SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -65,6 +74,34 @@ async function metric(url: string, name: string): Promise<number> {
   return line ? Number(line.split(' ').pop()) : NaN;
 }
 
+/** The gateway's CPU time (user + system, ms) from its own prom-client process metrics. */
+async function gatewayCpuMs(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    return line ? Number(line.split(' ').pop()) : NaN;
+  };
+  return (value('process_cpu_user_seconds_total') + value('process_cpu_system_seconds_total')) * 1000;
+}
+
+const benchCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+interface Stats {
+  p50: number;
+  p99: number;
+}
+const stats = (sorted: number[]): Stats => ({ p50: pct(sorted, 50), p99: pct(sorted, 99) });
+const row = (label: string, s: Stats, extra = '') => console.log(`  ${label.padEnd(34)}: p50 ${fmt(s.p50)}  p99 ${fmt(s.p99)}${extra}`);
+function added(gateway: Stats, over: Stats, label: string) {
+  console.log(
+    `  gateway added over ${label.padEnd(15)}: p50 ${fmt(gateway.p50 - over.p50)}  p99 ${fmt(gateway.p99 - over.p99)}` +
+      `   ratio p50 ${(gateway.p50 / over.p50).toFixed(2)}x  p99 ${(gateway.p99 / over.p99).toFixed(2)}x`,
+  );
+}
+
 async function main() {
   if (!existsSync(bundle)) spawnSync('npx', ['nx', 'build', 'chat-gateway'], { cwd: root, stdio: 'inherit' });
   const stack = await startLocalStack({ bedrock: { profile: 'zero' } });
@@ -95,18 +132,36 @@ async function main() {
     const { token } = (await (await fetch(`${url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"bench"}' })).json()) as { token: string };
     const fm = createFmClient({ bedrock: stack.clients.bedrock });
     const message = (i: number) => `おすすめの新刊マンガを教えて #${i}`;
-
-    // Warm-up both paths (JIT, keep-alive sockets, table pages).
-    for (let i = 0; i < 200; i++) {
-      await fm.invoke({ model: 'haiku', messages: [{ role: 'user', content: message(-i) }] });
-      await fetch(`${url}/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ action: 'sendMessage', data: { message: message(-i) } }) });
-    }
-
-    const direct = await atRate(REQUESTS, RATE, async (i) => {
+    const direct = async (i: number) => {
       await fm.invoke({ model: 'haiku', messages: [{ role: 'user', content: message(i) }] });
-    });
+    };
+    // What the gateway must do anyway: the model call, then one conditional session write.
+    const baseline = async (i: number) => {
+      const { text } = await fm.invoke({ model: 'haiku', messages: [{ role: 'user', content: message(i) }] });
+      const at = Date.now();
+      await stack.clients.documentClient.send(
+        new PutCommand({
+          TableName: stack.names.tables.sessions,
+          Item: {
+            sessionId: randomUUID(),
+            userId: 'bench',
+            version: 1,
+            messages: [
+              { seq: 1, role: 'user', content: message(i), at },
+              { seq: 2, role: 'assistant', content: text, at },
+            ],
+            summarizedThrough: 0,
+            lastSeq: 2,
+            createdAt: at,
+            updatedAt: at,
+            ttl: Math.floor(at / 1000) + 1800,
+          },
+          ConditionExpression: 'attribute_not_exists(sessionId)',
+        }),
+      );
+    };
     let failures = 0;
-    const viaGateway = await atRate(REQUESTS, RATE, async (i) => {
+    const viaGateway = async (i: number) => {
       const res = await fetch(`${url}/v1/chat`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -114,31 +169,66 @@ async function main() {
       });
       await res.arrayBuffer();
       if (res.status !== 200) failures++;
-    });
-    console.log(`\nchat-gateway overhead, ${REQUESTS} requests at ${RATE} req/s (open loop), zero-latency emulator, cache off`);
-    console.log(`  direct fm-client invoke : p50 ${fmt(pct(direct, 50))}  p99 ${fmt(pct(direct, 99))}`);
-    console.log(`  POST /v1/chat           : p50 ${fmt(pct(viaGateway, 50))}  p99 ${fmt(pct(viaGateway, 99))}  (non-200: ${failures})`);
-    console.log(`  added by the gateway    : p50 ${fmt(pct(viaGateway, 50) - pct(direct, 50))}  p99 ${fmt(pct(viaGateway, 99) - pct(direct, 99))}`);
-    console.log(`  ratio gateway/direct    : p50 ${(pct(viaGateway, 50) / pct(direct, 50)).toFixed(2)}x  p99 ${(pct(viaGateway, 99) / pct(direct, 99)).toFixed(2)}x`);
+    };
 
-    // Closed loop, one request at a time: the per-request cost without queueing.
-    const seqDirect: number[] = [];
-    const seqGateway: number[] = [];
-    for (let i = 0; i < WS_SAMPLES; i++) {
-      let t = performance.now();
-      await fm.invoke({ model: 'haiku', messages: [{ role: 'user', content: message(30_000 + i) }] });
-      seqDirect.push(performance.now() - t);
-      t = performance.now();
-      const res = await fetch(`${url}/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ action: 'sendMessage', data: { message: message(30_000 + i) } }) });
-      await res.arrayBuffer();
-      seqGateway.push(performance.now() - t);
+    // Warm-up every path (JIT, keep-alive sockets, table pages).
+    for (let i = 0; i < 300; i++) {
+      await direct(-i);
+      await baseline(-i);
+      await viaGateway(-i);
     }
-    seqDirect.sort((a, b) => a - b);
-    seqGateway.sort((a, b) => a - b);
-    console.log(`\nsequential (one in flight), ${WS_SAMPLES} requests`);
-    console.log(`  direct fm-client invoke : p50 ${fmt(pct(seqDirect, 50))}  p99 ${fmt(pct(seqDirect, 99))}`);
-    console.log(`  POST /v1/chat           : p50 ${fmt(pct(seqGateway, 50))}  p99 ${fmt(pct(seqGateway, 99))}`);
-    console.log(`  added by the gateway    : p50 ${fmt(pct(seqGateway, 50) - pct(seqDirect, 50))}  p99 ${fmt(pct(seqGateway, 99) - pct(seqDirect, 99))}  ratio p50 ${(pct(seqGateway, 50) / pct(seqDirect, 50)).toFixed(2)}x`);
+
+    console.log(`\nmachine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
+    console.log('NOTE: this bench process also hosts dynalite, the Bedrock emulator and the EventBridge router (one');
+    console.log('event loop), on the same cores as the gateway process: their CPU is part of every figure below.');
+
+    // Open loop, one path after the other.
+    const openDirect = stats(await atRate(REQUESTS, RATE, direct));
+    const openBaseline = stats(await atRate(REQUESTS, RATE, baseline));
+    failures = 0;
+    let cpu0 = await gatewayCpuMs(url);
+    const bench0 = benchCpuMs();
+    const openGateway = stats(await atRate(REQUESTS, RATE, viaGateway));
+    await sleep(300); // publishes of the last requests
+    const openCpu = ((await gatewayCpuMs(url)) - cpu0) / REQUESTS;
+    const openBenchCpu = (benchCpuMs() - bench0) / REQUESTS;
+    console.log(`\nopen loop: ${REQUESTS} requests per path at ${RATE} req/s, zero-latency emulator, cache off`);
+    row('direct fm-client invoke', openDirect);
+    row('baseline: invoke + session PutItem', openBaseline);
+    row('POST /v1/chat', openGateway, `  (non-200: ${failures})`);
+    added(openGateway, openDirect, 'the model call');
+    added(openGateway, openBaseline, 'the baseline');
+    console.log(`  gateway process CPU per request    : ${openCpu.toFixed(2)} ms (${((openCpu * RATE) / 10).toFixed(0)}% of one core at ${RATE} req/s)`);
+    console.log(`  bench process CPU per request      : ${openBenchCpu.toFixed(2)} ms (load generator + dynalite + emulator + router)`);
+
+    // Closed loop, one request at a time, the three paths interleaved: per-request cost without queueing.
+    const seq = { direct: [] as number[], baseline: [] as number[], gateway: [] as number[] };
+    failures = 0;
+    cpu0 = await gatewayCpuMs(url);
+    for (let i = 0; i < SEQ_SAMPLES; i++) {
+      let t = performance.now();
+      await direct(30_000 + i);
+      seq.direct.push(performance.now() - t);
+      t = performance.now();
+      await baseline(30_000 + i);
+      seq.baseline.push(performance.now() - t);
+      t = performance.now();
+      await viaGateway(30_000 + i);
+      seq.gateway.push(performance.now() - t);
+    }
+    await sleep(300);
+    // The gateway is idle while the other two paths run, apart from its own background publishes.
+    const seqCpu = ((await gatewayCpuMs(url)) - cpu0) / SEQ_SAMPLES;
+    const seqDirect = stats(seq.direct.sort((a, b) => a - b));
+    const seqBaseline = stats(seq.baseline.sort((a, b) => a - b));
+    const seqGateway = stats(seq.gateway.sort((a, b) => a - b));
+    console.log(`\nsequential (one in flight), ${SEQ_SAMPLES} requests per path, interleaved`);
+    row('direct fm-client invoke', seqDirect);
+    row('baseline: invoke + session PutItem', seqBaseline);
+    row('POST /v1/chat', seqGateway, `  (non-200: ${failures})`);
+    added(seqGateway, seqDirect, 'the model call');
+    added(seqGateway, seqBaseline, 'the baseline');
+    console.log(`  gateway process CPU per request    : ${seqCpu.toFixed(2)} ms`);
 
     // First delta: direct stream vs through the WebSocket.
     const directFirst: number[] = [];
