@@ -83,4 +83,9 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toMatch(/^USER (?!root)\S+/m);
     expect(dockerfile).toContain(`dist/apps/${app}`);
   });
+
+  it('keeps node_modules, build output and secrets out of every build context', () => {
+    const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
+    for (const entry of ['**/node_modules', 'dist', '.git', '.env']) expect(ignored).toContain(entry);
+  });
 });
