@@ -28,6 +28,10 @@ const RETRYABLE = new Set([
 ]);
 
 /** AccessDenied / ResourceNotFound / Validation are configuration faults: loud, never retried in place. */
+/** A write error code that means misconfiguration (table, permissions, schema): never retried in place. */
+export const isCriticalWriteCode = (code: string | undefined): boolean =>
+  code !== undefined && CRITICAL.has(code);
+
 export function classifyWriteError(error: unknown): { code: string; severity: WriteSeverity } {
   const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const code = e?.name && e.name !== 'Error' ? e.name : (e?.code ?? 'UnknownError');
@@ -72,7 +76,13 @@ export interface CatalogWriter {
  * race with another writer, the nested SET applies. Throttling is retried with backoff here;
  * everything else surfaces as CatalogWriteError with its code.
  */
-export function createCatalogWriter({ documentClient: db, tableName, maxAttempts, baseDelayMs = 100, onRetry }: CatalogWriterOptions): CatalogWriter {
+export function createCatalogWriter({
+  documentClient: db,
+  tableName,
+  maxAttempts,
+  baseDelayMs = 100,
+  onRetry,
+}: CatalogWriterOptions): CatalogWriter {
   const nested = (mangaId: string, fields: Record<string, unknown>, ts: string) => {
     const names: Record<string, string> = { '#e': 'enrichment', '#lu': 'lastUpdated' };
     const values: Record<string, unknown> = { ':ts': ts };

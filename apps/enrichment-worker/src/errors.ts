@@ -1,3 +1,5 @@
+import { isCriticalWriteCode } from './catalog-writer';
+
 /** Bilingual text for codes a job can end with (shown through the admin API). */
 export const JOB_ERROR_MESSAGES: Record<string, { ja: string; en: string }> = {
   BAD_JSON: { ja: 'メッセージがJSONとして読めません。', en: 'The message is not valid JSON.' },
@@ -40,10 +42,8 @@ export class RetryableJobError extends Error {
 
 export const isPermanent = (error: unknown): boolean => error instanceof PermanentJobError;
 
-const CRITICAL_WRITE_CODES = new Set(['AccessDeniedException', 'ResourceNotFoundException', 'ValidationException', 'UnrecognizedClientException']);
-
 export function jobErrorMessage(code: string | undefined): { ja: string; en: string } {
   if (code && JOB_ERROR_MESSAGES[code]) return JOB_ERROR_MESSAGES[code];
-  if (code && CRITICAL_WRITE_CODES.has(code)) return JOB_ERROR_MESSAGES.CATALOG_WRITE_CRITICAL;
+  if (isCriticalWriteCode(code)) return JOB_ERROR_MESSAGES.CATALOG_WRITE_CRITICAL;
   return JOB_ERROR_MESSAGES.JOB_FAILED;
 }

@@ -25,10 +25,14 @@ export interface CatalogValidated {
 export function validateCatalog(payload: unknown, maxItems: number): CatalogValidated {
   const parsed = catalogPayload.safeParse(payload);
   if (!parsed.success) {
-    throw new DeliveryError('invalid_payload', parsed.error.issues.map((i) => i.path.join('.') || 'body').join(', '));
+    throw new DeliveryError(
+      'invalid_payload',
+      parsed.error.issues.map((i) => i.path.join('.') || 'body').join(', '),
+    );
   }
   const { items, type, batch_id } = parsed.data;
-  if (items.length > maxItems) throw new DeliveryError('too_many_items', `${items.length} items, at most ${maxItems}`);
+  if (items.length > maxItems)
+    throw new DeliveryError('too_many_items', `${items.length} items, at most ${maxItems}`);
   const valid = items.map((item, index) => {
     const r = catalogItem.safeParse(item);
     if (!r.success) throw new DeliveryError('invalid_payload', `items[${index}] needs id and title`);
@@ -55,7 +59,10 @@ export function catalogEvents(v: CatalogValidated): OutboundEvent[] {
 }
 
 /** The publisher sends them in PutEvents chunks of 10 and retries failed entries. */
-export function catalogProcessor(publisher: EventPublisherLike, maxItems: number): Processor<CatalogValidated> {
+export function catalogProcessor(
+  publisher: EventPublisherLike,
+  maxItems: number,
+): Processor<CatalogValidated> {
   return {
     validate: (payload) => validateCatalog(payload, maxItems),
     async process(v) {

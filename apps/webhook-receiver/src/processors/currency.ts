@@ -4,7 +4,22 @@
  * always an integer in that unit: JPY 1500 is ¥1,500 (JPY has no minor unit), USD 1500 is $15.00.
  */
 const ZERO_DECIMAL = new Set([
-  'BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF',
+  'BIF',
+  'CLP',
+  'DJF',
+  'GNF',
+  'JPY',
+  'KMF',
+  'KRW',
+  'MGA',
+  'PYG',
+  'RWF',
+  'UGX',
+  'VND',
+  'VUV',
+  'XAF',
+  'XOF',
+  'XPF',
 ]);
 const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
 
@@ -17,7 +32,8 @@ export function minorUnitDigits(currency: string): 0 | 2 | 3 {
 
 /** The decimal amount as an exact string (no floating point): JPY 1500 -> "1500", USD 1500 -> "15.00". */
 export function formatMinorAmount(amountMinor: number, currency: string): string {
-  if (!Number.isSafeInteger(amountMinor)) throw new RangeError(`amount ${amountMinor} is not an integer of minor units`);
+  if (!Number.isSafeInteger(amountMinor))
+    throw new RangeError(`amount ${amountMinor} is not an integer of minor units`);
   const digits = minorUnitDigits(currency);
   if (digits === 0) return String(amountMinor);
   const sign = amountMinor < 0 ? '-' : '';

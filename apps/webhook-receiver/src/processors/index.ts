@@ -1,5 +1,18 @@
-export type { OutboundEvent, EventPublisherLike, Sentiment, SentimentClassifier, ProcessResult, Processor } from './types';
+export type {
+  OutboundEvent,
+  EventPublisherLike,
+  Sentiment,
+  SentimentClassifier,
+  ProcessResult,
+  Processor,
+} from './types';
 export { minorUnitDigits, formatMinorAmount } from './currency';
 export { stripeProcessor, validateStripeEvent, type StripeValidated } from './stripe';
-export { reviewProcessor, validateReview, truncateGraphemes, type ReviewValidated } from './reviews';
-export { catalogProcessor, validateCatalog, catalogEvents, CATALOG_TYPES, type CatalogValidated } from './catalog';
+export { reviewProcessor, validateReview, type ReviewValidated } from './reviews';
+export {
+  catalogProcessor,
+  validateCatalog,
+  catalogEvents,
+  CATALOG_TYPES,
+  type CatalogValidated,
+} from './catalog';

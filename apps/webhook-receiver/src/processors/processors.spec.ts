@@ -3,11 +3,11 @@ import {
   catalogEvents,
   formatMinorAmount,
   minorUnitDigits,
-  truncateGraphemes,
   validateCatalog,
   validateReview,
   validateStripeEvent,
 } from './index';
+import { truncateGraphemes } from '@manga-assist/unicode-validator';
 
 const checkout = (object: Record<string, unknown>, type = 'checkout.session.completed') => ({
   id: 'evt_1',
@@ -17,8 +17,13 @@ const checkout = (object: Record<string, unknown>, type = 'checkout.session.comp
 
 describe('amounts by the currency minor unit', () => {
   it('keeps JPY ¥1,500 as 1500 (JPY has no minor unit)', () => {
-    const v = validateStripeEvent(checkout({ amount_total: 1500, currency: 'jpy', metadata: { order_id: 'ord-1' } }));
-    expect(v).toMatchObject({ kind: 'payment', detail: { order_id: 'ord-1', amount_minor: 1500, amount: '1500', currency: 'JPY' } });
+    const v = validateStripeEvent(
+      checkout({ amount_total: 1500, currency: 'jpy', metadata: { order_id: 'ord-1' } }),
+    );
+    expect(v).toMatchObject({
+      kind: 'payment',
+      detail: { order_id: 'ord-1', amount_minor: 1500, amount: '1500', currency: 'JPY' },
+    });
   });
 
   it('formats two- and three-decimal currencies exactly, without floating point', () => {
@@ -59,20 +64,28 @@ describe('Stripe event validation', () => {
   });
 
   it('refuses a completed checkout without an integer amount', () => {
-    expect(() => validateStripeEvent(checkout({ amount_total: 15.5, currency: 'usd' }))).toThrow(DeliveryError);
-    expect(() => validateStripeEvent({ hello: 'world' })).toThrow(expect.objectContaining({ code: 'invalid_payload' }));
+    expect(() => validateStripeEvent(checkout({ amount_total: 15.5, currency: 'usd' }))).toThrow(
+      DeliveryError,
+    );
+    expect(() => validateStripeEvent({ hello: 'world' })).toThrow(
+      expect.objectContaining({ code: 'invalid_payload' }),
+    );
   });
 });
 
 describe('review validation', () => {
   it('requires id, product, non-blank text and a 1-5 rating', () => {
-    expect(validateReview({ review_id: 7, product_id: 'p', text: '最高', rating: 5 })).toMatchObject({ review_id: '7' });
+    expect(validateReview({ review_id: 7, product_id: 'p', text: '最高', rating: 5 })).toMatchObject({
+      review_id: '7',
+    });
     for (const bad of [
       { review_id: 'r', product_id: 'p', text: '   ', rating: 5 },
       { review_id: 'r', product_id: 'p', text: 'ok', rating: 6 },
       { review_id: 'r', text: 'ok', rating: 3 },
     ]) {
-      expect(() => validateReview(bad)).toThrow(expect.objectContaining({ code: 'invalid_payload', status: 422 }));
+      expect(() => validateReview(bad)).toThrow(
+        expect.objectContaining({ code: 'invalid_payload', status: 422 }),
+      );
     }
   });
 
@@ -84,7 +97,8 @@ describe('review validation', () => {
 });
 
 describe('catalog validation and fan-out', () => {
-  const items = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `m-${i}`, title: `巻${i}`, price: 500 + i }));
+  const items = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ id: `m-${i}`, title: `巻${i}`, price: 500 + i }));
 
   it('makes one CatalogUpdate.<type> per item, all 35 of 35 (not the first 10)', () => {
     const v = validateCatalog({ batch_id: 'b-1', type: 'price_change', items: items(35) }, 500);
@@ -93,7 +107,13 @@ describe('catalog validation and fan-out', () => {
     expect(new Set(events.map((e) => e.detail.product_id)).size).toBe(35);
     expect(events[34]).toMatchObject({
       detailType: 'CatalogUpdate.price_change',
-      detail: { product_id: 'm-34', update_type: 'price_change', batch_id: 'b-1', processing_stage: 'raw', data: { price: 534 } },
+      detail: {
+        product_id: 'm-34',
+        update_type: 'price_change',
+        batch_id: 'b-1',
+        processing_stage: 'raw',
+        data: { price: 534 },
+      },
     });
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DeliveryError } from '../errors';
 import type { EventPublisherLike, Processor, SentimentClassifier } from './types';
+import { truncateGraphemes } from '@manga-assist/unicode-validator';
 
 const REVIEW_TEXT_MAX_GRAPHEMES = 2000;
 
@@ -14,23 +15,13 @@ const reviewPayload = z.looseObject({
 
 export type ReviewValidated = z.infer<typeof reviewPayload>;
 
-const segmenter = new Intl.Segmenter('ja', { granularity: 'grapheme' });
-
-/** Cuts to at most `max` grapheme clusters (never splits an emoji or a combining sequence). */
-export function truncateGraphemes(text: string, max: number): string {
-  let count = 0;
-  let end = 0;
-  for (const { segment, index } of segmenter.segment(text)) {
-    if (++count > max) return text.slice(0, index);
-    end = index + segment.length;
-  }
-  return text.slice(0, end);
-}
-
 export function validateReview(payload: unknown): ReviewValidated {
   const parsed = reviewPayload.safeParse(payload);
   if (!parsed.success) {
-    throw new DeliveryError('invalid_payload', parsed.error.issues.map((i) => i.path.join('.') || 'body').join(', '));
+    throw new DeliveryError(
+      'invalid_payload',
+      parsed.error.issues.map((i) => i.path.join('.') || 'body').join(', '),
+    );
   }
   return parsed.data;
 }
@@ -39,7 +30,10 @@ export function validateReview(payload: unknown): ReviewValidated {
  * Review -> ReviewSubmitted. Sentiment is a nice-to-have: the classifier answers `unknown` past
  * its own deadline, so a slow or failing model never fails or delays the webhook beyond it.
  */
-export function reviewProcessor(publisher: EventPublisherLike, classify: SentimentClassifier): Processor<ReviewValidated> {
+export function reviewProcessor(
+  publisher: EventPublisherLike,
+  classify: SentimentClassifier,
+): Processor<ReviewValidated> {
   return {
     validate: validateReview,
     async process(review) {

@@ -29,11 +29,16 @@ export type StripeValidated =
   | { kind: 'payment'; eventId: string; detail: Record<string, unknown> };
 
 /** Items arrive as a JSON string in session metadata (Stripe metadata values are strings). */
-function parseItems(raw: string | undefined): { items: z.infer<typeof orderItems>; itemsUnreadable: boolean } {
+function parseItems(raw: string | undefined): {
+  items: z.infer<typeof orderItems>;
+  itemsUnreadable: boolean;
+} {
   if (raw === undefined) return { items: [], itemsUnreadable: false };
   try {
     const parsed = orderItems.safeParse(JSON.parse(raw));
-    return parsed.success ? { items: parsed.data, itemsUnreadable: false } : { items: [], itemsUnreadable: true };
+    return parsed.success
+      ? { items: parsed.data, itemsUnreadable: false }
+      : { items: [], itemsUnreadable: true };
   } catch {
     return { items: [], itemsUnreadable: true };
   }
@@ -42,13 +47,17 @@ function parseItems(raw: string | undefined): { items: z.infer<typeof orderItems
 /** Pure: a Stripe event -> the PaymentCompleted detail (checkout.session.completed) or "ignored". */
 export function validateStripeEvent(payload: unknown): StripeValidated {
   const event = stripeEvent.safeParse(payload);
-  if (!event.success) throw new DeliveryError('invalid_payload', 'not a Stripe event (id, type, data.object)');
+  if (!event.success)
+    throw new DeliveryError('invalid_payload', 'not a Stripe event (id, type, data.object)');
   if (event.data.type !== 'checkout.session.completed') {
     return { kind: 'ignored', eventId: event.data.id, type: event.data.type };
   }
   const session = checkoutSession.safeParse(event.data.data.object);
   if (!session.success) {
-    throw new DeliveryError('invalid_payload', 'checkout session without id, integer amount_total or currency');
+    throw new DeliveryError(
+      'invalid_payload',
+      'checkout session without id, integer amount_total or currency',
+    );
   }
   const s = session.data;
   const currency = s.currency.toUpperCase();
@@ -79,7 +88,11 @@ export function stripeProcessor(publisher: EventPublisherLike): Processor<Stripe
     async process(v): Promise<ProcessResult> {
       if (v.kind === 'ignored') return { processed: false, ignored: true, type: v.type };
       await publisher.publish([{ detailType: 'PaymentCompleted', detail: v.detail }]);
-      return { processed: true, order_id: String(v.detail.order_id), amount_minor: Number(v.detail.amount_minor) };
+      return {
+        processed: true,
+        order_id: String(v.detail.order_id),
+        amount_minor: Number(v.detail.amount_minor),
+      };
     },
   };
 }
