@@ -8,12 +8,19 @@ import { manga, scaled, sleep, waitFor } from './test-support/harness';
 const ROOT = join(__dirname, '../../..');
 
 /** Runs the worker as its own process (tsx on main.ts), as it runs in a container. */
-function startWorkerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'apps/enrichment-worker/src/main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startWorkerProcess(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+  // tsx as a loader in the same process (its CLI forks a child): SIGKILL must hit the worker itself.
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'apps/enrichment-worker/src/main.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let buffer = '';
@@ -36,7 +43,11 @@ describe('enrichment-worker as a process', () => {
   let stack: LocalStack;
   const children: ChildProcess[] = [];
   beforeAll(async () => {
-    stack = await startLocalStack({ redis: false, eventbridge: false, bedrock: { profile: 'zero', faults: { extraLatencyMs: 200 } } });
+    stack = await startLocalStack({
+      redis: false,
+      eventbridge: false,
+      bedrock: { profile: 'zero', faults: { extraLatencyMs: 200 } },
+    });
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -48,9 +59,15 @@ describe('enrichment-worker as a process', () => {
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const out = await stack.clients.documentClient.send(
-        new ScanCommand({ TableName: stack.names.tables.enrichmentJobs, ExclusiveStartKey, ProjectionExpression: '#s', ExpressionAttributeNames: { '#s': 'status' } }),
+        new ScanCommand({
+          TableName: stack.names.tables.enrichmentJobs,
+          ExclusiveStartKey,
+          ProjectionExpression: '#s',
+          ExpressionAttributeNames: { '#s': 'status' },
+        }),
       );
-      for (const item of out.Items ?? []) counts[item.status as string] = (counts[item.status as string] ?? 0) + 1;
+      for (const item of out.Items ?? [])
+        counts[item.status as string] = (counts[item.status as string] ?? 0) + 1;
       ExclusiveStartKey = out.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return counts;
@@ -70,8 +87,16 @@ describe('enrichment-worker as a process', () => {
     const first = await startWorkerProcess(env);
     children.push(first.child);
     for (let i = 0; i < n; i += 500) {
-      const jobs = Array.from({ length: Math.min(500, n - i) }, (_, k) => ({ mangaId: `kill-${i + k}`, type: 'synopsis', manga: manga(i + k) }));
-      const res = await fetch(`${first.url}/admin/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jobs }) });
+      const jobs = Array.from({ length: Math.min(500, n - i) }, (_, k) => ({
+        mangaId: `kill-${i + k}`,
+        type: 'synopsis',
+        manga: manga(i + k),
+      }));
+      const res = await fetch(`${first.url}/admin/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jobs }),
+      });
       expect(res.status).toBe(202);
     }
     await waitFor(async () => ((await countByStatus()).completed ?? 0) >= n / 2, 120_000, 200);
@@ -84,9 +109,13 @@ describe('enrichment-worker as a process', () => {
     children.push(second.child);
     await waitFor(async () => (await countByStatus()).completed === n, 180_000, 500);
     const final = await countByStatus();
-    process.stdout.write(`SIGKILL test: ${n} jobs; at kill ${JSON.stringify(atKill)}; after restart ${JSON.stringify(final)}\n`);
+    process.stdout.write(
+      `SIGKILL test: ${n} jobs; at kill ${JSON.stringify(atKill)}; after restart ${JSON.stringify(final)}\n`,
+    );
     expect(final).toEqual({ completed: n });
-    const dlq = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.env.ENRICHMENT_DLQ, WaitTimeSeconds: 0 }));
+    const dlq = await stack.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: stack.env.ENRICHMENT_DLQ, WaitTimeSeconds: 0 }),
+    );
     expect(dlq.Messages ?? []).toHaveLength(0);
 
     second.child.kill('SIGTERM');

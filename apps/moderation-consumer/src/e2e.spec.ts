@@ -48,7 +48,7 @@ describe('end to end: signed review webhook -> webhook-receiver (child process) 
     });
     await startModerationConsumer({ config, runtime });
 
-    receiver = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['apps/webhook-receiver/src/main.ts'], {
+    receiver = spawn(process.execPath, ['--import', 'tsx', 'apps/webhook-receiver/src/main.ts'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
@@ -96,29 +96,61 @@ describe('end to end: signed review webhook -> webhook-receiver (child process) 
 
   async function postReview(review: Record<string, unknown>) {
     const body = JSON.stringify(review);
-    const headers = standardWebhookHeaders(REVIEWS_SECRET, `msg_${randomUUID()}`, Math.floor(Date.now() / 1000), body);
-    return fetch(`${receiverUrl}/webhooks/reviews`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const headers = standardWebhookHeaders(
+      REVIEWS_SECRET,
+      `msg_${randomUUID()}`,
+      Math.floor(Date.now() / 1000),
+      body,
+    );
+    return fetch(`${receiverUrl}/webhooks/reviews`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
   }
 
   it('a friendly review: accepted by the receiver, moderated, verdict stored as approved', async () => {
     const reviewId = `e2e-${randomUUID().slice(0, 8)}`;
-    const res = await postReview({ review_id: reviewId, product_id: 'manga-77', text: 'とても面白かった！絵も綺麗です。', rating: 5 });
+    const res = await postReview({
+      review_id: reviewId,
+      product_id: 'manga-77',
+      text: 'とても面白かった！絵も綺麗です。',
+      rating: 5,
+    });
     expect(res.status).toBe(200);
-    const item = await waitFor(async () => (await getReview(stack.clients, stack.names.tables.reviews, reviewId)) ?? false, 'verdict', 20_000);
+    const item = await waitFor(
+      async () => (await getReview(stack.clients, stack.names.tables.reviews, reviewId)) ?? false,
+      'verdict',
+      20_000,
+    );
     expect(item).toMatchObject({ status: 'approved', moderation: { safe: true, verdict_source: 'model' } });
   });
 
   it('an abusive review: ModerationFlagged high -> router -> review hidden and a signed alert verified by the receiver', async () => {
     const reviewId = `e2e-${randomUUID().slice(0, 8)}`;
-    const res = await postReview({ review_id: reviewId, product_id: 'manga-77', text: '作者はバカ。クソつまらない。', rating: 1 });
+    const res = await postReview({
+      review_id: reviewId,
+      product_id: 'manga-77',
+      text: '作者はバカ。クソつまらない。',
+      rating: 1,
+    });
     expect(res.status).toBe(200);
-    const item = await waitFor(async () => {
-      const it = await getReview(stack.clients, stack.names.tables.reviews, reviewId);
-      return it?.status === 'hidden' && it;
-    }, 'review hidden', 20_000);
+    const item = await waitFor(
+      async () => {
+        const it = await getReview(stack.clients, stack.names.tables.reviews, reviewId);
+        return it?.status === 'hidden' && it;
+      },
+      'review hidden',
+      20_000,
+    );
     expect(item.moderation).toMatchObject({ safe: false, severity: 'high' });
     const [alert] = await alerts.waitFor(1, 20_000);
     expect(alert.verification).toEqual({ ok: true, timestamp: expect.any(Number) });
-    expect(alert.json).toMatchObject({ type: 'moderation.alert', review_id: reviewId, severity: 'high', review_hidden: true });
+    expect(alert.json).toMatchObject({
+      type: 'moderation.alert',
+      review_id: reviewId,
+      severity: 'high',
+      review_hidden: true,
+    });
   });
 });

@@ -27,11 +27,17 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK; // utime + stime
 }
 
-function startWorker(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; runner: string }> {
+function startWorker(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; runner: string }> {
   const bundle = join(ROOT, 'dist/apps/enrichment-worker/main.js');
   const useBundle = existsSync(bundle);
-  const args = useBundle ? [bundle] : [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'apps/enrichment-worker/src/main.ts')];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = useBundle ? [bundle] : ['--import', 'tsx', join(ROOT, 'apps/enrichment-worker/src/main.ts')];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let buffer = '';
     child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${buffer.slice(-1000)}`)));

@@ -17,12 +17,27 @@ describe('chat-cli', () => {
     const port = await freePort();
     gateway.url = `http://127.0.0.1:${port}`;
     const root = join(__dirname, '../../..');
-    child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'apps/chat-gateway/src/main.ts')], {
-      env: { ...process.env, ...stack.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: 'cli-test-secret-0123456789abcdef0123456789', AUTH_DEV_ISSUER: 'true' },
+    child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/chat-gateway/src/main.ts')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        ...stack.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        AUTH_JWT_SECRET: 'cli-test-secret-0123456789abcdef0123456789',
+        AUTH_DEV_ISSUER: 'true',
+      },
       stdio: 'ignore',
     });
     for (let i = 0; i < 200; i++) {
-      if (await fetch(`${gateway.url}/healthz`).then((r) => r.ok, () => false)) return;
+      if (
+        await fetch(`${gateway.url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('gateway did not start');
@@ -40,7 +55,10 @@ describe('chat-cli', () => {
     const token = await fetchDevToken(gateway.url, 'cli-user');
     const client = await connectChat(gateway.url, token);
     const deltas: string[] = [];
-    const first = await client.sendMessage('おすすめのマンガは?', { language: 'ja', onDelta: (t) => deltas.push(t) });
+    const first = await client.sendMessage('おすすめのマンガは?', {
+      language: 'ja',
+      onDelta: (t) => deltas.push(t),
+    });
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join('')).toBe(first.text);
     expect(first.usage.outputTokens).toBeGreaterThan(0);
@@ -48,7 +66,9 @@ describe('chat-cli', () => {
     expect(second.sessionId).toBe(first.sessionId);
     const history = await client.request<{ turns: unknown[] }>('getHistory', { sessionId: first.sessionId });
     expect(history.turns).toHaveLength(4);
-    await expect(client.request('getHistory', { sessionId: 'someone-elses' })).rejects.toBeInstanceOf(ChatClientError);
+    await expect(client.request('getHistory', { sessionId: 'someone-elses' })).rejects.toBeInstanceOf(
+      ChatClientError,
+    );
     client.close();
   });
 
@@ -57,8 +77,15 @@ describe('chat-cli', () => {
   });
 
   it('parses its arguments', () => {
-    expect(parseArgs(['--lang', 'en', '--user', 'u1', 'hello', 'there'], {})).toMatchObject({ language: 'en', userId: 'u1', message: 'hello there' });
-    expect(parseArgs([], { CHAT_GATEWAY_URL: 'http://gw:3000', LANG: 'ja_JP.UTF-8' })).toMatchObject({ url: 'http://gw:3000', language: 'ja' });
+    expect(parseArgs(['--lang', 'en', '--user', 'u1', 'hello', 'there'], {})).toMatchObject({
+      language: 'en',
+      userId: 'u1',
+      message: 'hello there',
+    });
+    expect(parseArgs([], { CHAT_GATEWAY_URL: 'http://gw:3000', LANG: 'ja_JP.UTF-8' })).toMatchObject({
+      url: 'http://gw:3000',
+      language: 'ja',
+    });
     expect(() => parseArgs(['--lang', 'fr'], {})).toThrow(UsageError);
     expect(() => parseArgs(['--url', 'not a url'], {})).toThrow(UsageError);
     expect(() => parseArgs(['--bogus'], {})).toThrow(/unknown option/);

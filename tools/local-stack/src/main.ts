@@ -58,7 +58,6 @@ async function main() {
   });
   log(`Outbound webhook sink (alerts, CRM) ${sink.url}  (GET lists deliveries)`);
 
-  const tsx = join(root, 'node_modules', '.bin', 'tsx');
   const children: Supervised[] = [];
   for (const service of localServices(root)) {
     const env = {
@@ -68,7 +67,9 @@ async function main() {
       ...service.env,
       PORT: String(service.port),
     };
-    children.push(startChild(service.name, tsx, [service.entry], env));
+    // tsx as a loader inside the service's own process (its CLI would fork a second one that a
+    // SIGKILL of the first leaves running).
+    children.push(startChild(service.name, process.execPath, ['--import', 'tsx', service.entry], env));
   }
 
   let stopping = false;
