@@ -16,7 +16,8 @@ export function createRedis(url: string, logger: Logger): Redis {
   });
   let down = false;
   redis.on('error', (error) => {
-    if (!down) logger.warn({ err: error.message }, 'redis unavailable: running without cache, local rate limiter');
+    if (!down)
+      logger.warn({ err: error.message }, 'redis unavailable: running without cache, local rate limiter');
     down = true;
   });
   redis.on('ready', () => {
@@ -24,6 +25,29 @@ export function createRedis(url: string, logger: Logger): Redis {
     down = false;
   });
   return redis;
+}
+
+/**
+ * Waits (bounded) for the first connection, so that the first requests after start-up use the
+ * shared Redis limiter and cache rather than the per-instance fallback. Redis that is down or slow
+ * delays start-up by at most `timeoutMs`: the service then starts degraded.
+ */
+export function waitForRedis(redis: Redis, timeoutMs = 2000): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', onError);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    // A refused connection will not become ready within the bound: start degraded at once.
+    const onError = () => done(false);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.once('ready', onReady);
+    redis.once('error', onError);
+  });
 }
 
 /** Non-critical readiness check: Redis down makes the service "degraded", not unready. */

@@ -6,7 +6,12 @@ import {
   selectModelForComplexity,
   type InferenceRecord,
 } from '@manga-assist/fm-client';
-import { createEventPublisher, FIELD_CAPS, toResponseSummary, truncateForEvent } from '@manga-assist/event-schemas';
+import {
+  createEventPublisher,
+  FIELD_CAPS,
+  toResponseSummary,
+  truncateForEvent,
+} from '@manga-assist/event-schemas';
 import { startHttpServer, type ServiceRuntime } from '@manga-assist/service-runtime';
 import {
   awsClientConfigFromEnv,
@@ -20,7 +25,7 @@ import type { ChatGatewayConfig } from './config';
 import { createAuthVerifier, createDevTokenIssuer } from './auth';
 import { cacheVerifiedTokens } from './verified-tokens';
 import { createSessionStore } from './session-store';
-import { createRedis, redisCheck } from './redis';
+import { createRedis, redisCheck, waitForRedis } from './redis';
 import { createUserRateLimiter } from './rate-limit';
 import { createGatewayMetrics } from './metrics';
 import { createSummarizer } from './summarizer';
@@ -51,24 +56,45 @@ export interface ChatGatewayDeps {
   contextTools?: ContextTools;
 }
 
-export async function startChatGateway({ config, runtime, clients, contextTools }: ChatGatewayDeps): Promise<ChatGateway> {
+export async function startChatGateway({
+  config,
+  runtime,
+  clients,
+  contextTools,
+}: ChatGatewayDeps): Promise<ChatGateway> {
   const fmSettings = fmSettingsFromEnv(config);
-  const aws = clients ?? createAwsClients(awsClientConfigFromEnv(config), { bedrockMaxAttempts: fmSettings.maxAttempts });
+  const aws =
+    clients ??
+    createAwsClients(awsClientConfigFromEnv(config), { bedrockMaxAttempts: fmSettings.maxAttempts });
   const names = resourceNamesFromEnv(config);
   const { logger, registry, shutdown } = runtime;
   const metrics = createGatewayMetrics(registry);
   const redis: Redis | undefined = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
+  if (redis && !(await waitForRedis(redis))) logger.warn('redis not ready at start-up: starting degraded');
   if (!redis) logger.warn('REDIS_URL not set: no response cache, in-memory rate limiter (degraded)');
 
   // InferenceCompleted per inference and MessageReceived per accepted user message, off the
   // critical path: queued, batched into PutEvents after the answers; a failure is logged and counted.
-  const publisher = createEventPublisher({ client: aws.eventBridge, eventBusName: names.eventBusName, logger, maxAttempts: 3 });
+  const publisher = createEventPublisher({
+    client: aws.eventBridge,
+    eventBusName: names.eventBusName,
+    logger,
+    maxAttempts: 3,
+  });
   const outbox = createEventOutbox({
     publisher,
     onFailed: (event, context, reason, message) => {
       metrics.publishFailed(reason);
-      if (reason === 'backlog_full') logger.warn({ ...context, err: message }, `${event.detailType} not published: too many publishes in flight`);
-      else logger.warn({ ...context, err: message, reason }, `${event.detailType} publish failed (chat unaffected)`);
+      if (reason === 'backlog_full')
+        logger.warn(
+          { ...context, err: message },
+          `${event.detailType} not published: too many publishes in flight`,
+        );
+      else
+        logger.warn(
+          { ...context, err: message, reason },
+          `${event.detailType} publish failed (chat unaffected)`,
+        );
     },
   });
   const onInference = (record: InferenceRecord & { text?: string }) => {
@@ -168,9 +194,14 @@ export async function startChatGateway({ config, runtime, clients, contextTools 
     context: contextTools ?? createContextTools(),
     grounding,
     metrics,
-    selectModel: (message) => selectModelForComplexity(message, { threshold: fmSettings.complexityThreshold }),
+    selectModel: (message) =>
+      selectModelForComplexity(message, { threshold: fmSettings.complexityThreshold }),
     abSplit,
-    deadlines: { ceilingMs: config.REQUEST_CEILING_MS, modelCapMs: config.MODEL_DEADLINE_CAP_MS, scale: config.DEADLINE_SCALE },
+    deadlines: {
+      ceilingMs: config.REQUEST_CEILING_MS,
+      modelCapMs: config.MODEL_DEADLINE_CAP_MS,
+      scale: config.DEADLINE_SCALE,
+    },
     inputTokenBudget: config.INPUT_TOKEN_BUDGET,
     maxOutputTokens: config.MAX_OUTPUT_TOKENS,
     onMessage,
@@ -186,9 +217,14 @@ export async function startChatGateway({ config, runtime, clients, contextTools 
     }),
   );
   const devIssuer = config.AUTH_DEV_ISSUER
-    ? createDevTokenIssuer({ secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE })
+    ? createDevTokenIssuer({
+        secret: config.AUTH_JWT_SECRET,
+        issuer: config.AUTH_ISSUER,
+        audience: config.AUTH_AUDIENCE,
+      })
     : undefined;
-  if (devIssuer) logger.warn('AUTH_DEV_ISSUER is on: POST /dev/token issues tokens to anyone (local mode only)');
+  if (devIssuer)
+    logger.warn('AUTH_DEV_ISSUER is on: POST /dev/token issues tokens to anyone (local mode only)');
 
   const app = createHttpApp({
     logger,
@@ -220,7 +256,10 @@ export async function startChatGateway({ config, runtime, clients, contextTools 
       rejected: (reason) => metrics.websocketEvent('upgrade_rejected', reason),
     },
   });
-  logger.info({ url: http.url, redis: Boolean(redis), webUi: config.WEB_UI, devIssuer: Boolean(devIssuer) }, 'chat-gateway listening');
+  logger.info(
+    { url: http.url, redis: Boolean(redis), webUi: config.WEB_UI, devIssuer: Boolean(devIssuer) },
+    'chat-gateway listening',
+  );
 
   const idle = async () => {
     await summarizer.idle();
