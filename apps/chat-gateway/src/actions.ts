@@ -2,17 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { isFmError } from '@manga-assist/fm-client';
 import type { Logger } from '@manga-assist/service-runtime';
 import type { ChatRequest, Lang } from '@manga-assist/unicode-validator';
-import { CHAT_ERRORS, ChatError, type ChatService, type StreamSink } from './chat-service';
+import {
+  CHAT_ERRORS,
+  ChatError,
+  type ChatRequestContext,
+  type ChatService,
+  type StreamSink,
+} from './chat-service';
 import type { GatewayMetrics } from './metrics';
 
-export interface ActionContext {
-  userId: string;
-  requestId: string;
-  lang: Lang;
-  log: Logger;
-  transport: 'rest' | 'ws';
-  signal?: AbortSignal;
-}
+/** What an action knows of its caller: the same context the chat core takes. */
+export type ActionContext = ChatRequestContext;
 
 export type ActionOutcome =
   | { ok: true; status: 200; body: Record<string, unknown> }
@@ -44,24 +44,52 @@ export async function runAction(
         break;
       }
       case 'clearSession':
-        outcome = { ok: true, status: 200, body: await chat.clearSession(ctx, { sessionId: request.data.sessionId }) };
+        outcome = {
+          ok: true,
+          status: 200,
+          body: await chat.clearSession(ctx, { sessionId: request.data.sessionId }),
+        };
         break;
     }
   } catch (error) {
     outcome = toOutcome(error, ctx);
   }
-  metrics.request(request.action, ctx.transport, outcome.ok ? 200 : outcome.code === 'ABORTED' ? 499 : outcome.status, ctx.lang, (performance.now() - started) / 1000, path);
+  metrics.request(
+    request.action,
+    ctx.transport,
+    outcome.ok ? 200 : outcome.code === 'ABORTED' ? 499 : outcome.status,
+    ctx.lang,
+    (performance.now() - started) / 1000,
+    path,
+  );
   return outcome;
 }
 
-export function toOutcome(error: unknown, ctx: { lang: Lang; log: Logger }): Extract<ActionOutcome, { ok: false }> {
+export function toOutcome(
+  error: unknown,
+  ctx: { lang: Lang; log: Logger },
+): Extract<ActionOutcome, { ok: false }> {
   if (error instanceof ChatError) {
-    return { ok: false, status: error.status, code: error.code, message: error.userMessage[ctx.lang], retryAfterSeconds: error.retryAfterSeconds };
+    return {
+      ok: false,
+      status: error.status,
+      code: error.code,
+      message: error.userMessage[ctx.lang],
+      retryAfterSeconds: error.retryAfterSeconds,
+    };
   }
   if (isFmError(error, 'ABORTED')) {
     return { ok: false, status: 499, code: 'ABORTED', message: error.userMessage[ctx.lang] };
   }
-  ctx.log.error({ err: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }, 'chat action failed');
+  ctx.log.error(
+    {
+      err:
+        error instanceof Error
+          ? { name: error.name, message: error.message, stack: error.stack }
+          : String(error),
+    },
+    'chat action failed',
+  );
   const internal = CHAT_ERRORS.internal();
   return { ok: false, status: 500, code: internal.code, message: internal.userMessage[ctx.lang] };
 }
