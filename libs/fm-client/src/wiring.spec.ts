@@ -66,4 +66,34 @@ describe('fm-client wired from the environment against the local stack', () => {
       aws.destroy();
     }
   });
+
+  it('fails a typo in FM_MODEL_DEFAULT locally with Bedrock\'s own error, as AWS would', async () => {
+    // Priced (the family matches) so fm-client sends it; the emulator then checks it as Bedrock does.
+    const typo = 'anthropic.claude-3-haiku-20240307-v1'; // ':0' forgotten
+    const config = loadConfig('fm-test', z.object({ ...awsEnv, ...fmEnv }), { ...stack.env, FM_MODEL_DEFAULT: typo });
+    const settings = fmSettingsFromEnv(config);
+    const aws = createAwsClients(awsClientConfigFromEnv(config), { bedrockMaxAttempts: settings.maxAttempts });
+    const fm = createFmClient({ bedrock: aws.bedrock, registry: createModelRegistry(settings.registry), breaker: settings.breaker });
+    try {
+      const before = stack.bedrock?.stats().requests ?? 0;
+      const error = await fm.invoke({ model: 'haiku', messages: [{ role: 'user', content: 'こんにちは' }] }).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'INVALID_REQUEST',
+        retryable: false,
+        awsCode: 'ValidationException',
+        modelId: typo,
+        message: expect.stringContaining('The provided model identifier is invalid.'),
+      });
+      // The emulator answered it (the check is Bedrock's, not fm-client's).
+      expect(stack.bedrock?.stats().requests).toBe(before + 1);
+      const fixed = await fm.invoke({
+        model: 'anthropic.claude-3-haiku-20240307-v1:0',
+        messages: [{ role: 'user', content: 'こんにちは' }],
+      });
+      expect(fixed.text.length).toBeGreaterThan(0);
+    } finally {
+      await fm.close();
+      aws.destroy();
+    }
+  });
 });

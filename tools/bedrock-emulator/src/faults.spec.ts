@@ -1,5 +1,5 @@
 import { concurrencyLimitFor, createRandom, FaultInputError, faultsFromEnv, mergeFaults, NO_FAULTS } from './faults';
-import { isKnownModelId, LATENCY_PROFILES, modelFamily, planLatency } from './models';
+import { LATENCY_PROFILES, modelFamily, planLatency } from './models';
 
 describe('fault settings', () => {
   it('merges valid updates and rejects invalid ones with a typed error', () => {
@@ -33,13 +33,10 @@ describe('fault settings', () => {
 });
 
 describe('models and latency', () => {
-  it('recognises families by substring, including inference profiles and ARNs', () => {
+  it('recognises families by substring, including inference profiles', () => {
     expect(modelFamily('us.anthropic.claude-3-haiku-20240307-v1:0')).toBe('haiku');
     expect(modelFamily('anthropic.claude-sonnet-4-5-20250929-v1:0')).toBe('sonnet');
     expect(modelFamily('amazon.nova-lite-v1:0')).toBe('other');
-    expect(isKnownModelId('apac.anthropic.claude-3-5-sonnet-20240620-v1:0')).toBe(true);
-    expect(isKnownModelId('arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0')).toBe(true);
-    expect(isKnownModelId('gpt-4')).toBe(false);
   });
 
   it('grows time to first token with input tokens (realistic Sonnet at 8,000 tokens: 25-30 s with a chat answer)', () => {

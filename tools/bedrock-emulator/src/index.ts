@@ -10,3 +10,11 @@ export { LATENCY_PROFILES, PROFILES, modelFamily, planLatency, type ProfileName,
 export { countTokens, countInputTokens } from './tokens';
 export { answer, moderate, sentiment, formatAmount, type PromptKind, type ModerationVerdict } from './responder';
 export type { Stats, ModelStats } from './stats';
+export {
+  FOUNDATION_MODELS,
+  INVALID_MODEL_ID_MESSAGE,
+  isValidModelId,
+  acceptedModelIds,
+  type FoundationModel,
+  type ProfileGeo,
+} from './model-ids';

@@ -42,22 +42,6 @@ export function modelFamily(modelId: string): ModelFamily {
   return 'other';
 }
 
-const PROVIDERS = [
-  'anthropic', 'amazon', 'meta', 'mistral', 'cohere', 'ai21', 'deepseek', 'openai', 'qwen', 'writer',
-  'stability', 'twelvelabs', 'luma', 'google', 'minimax', 'moonshot', 'nvidia',
-];
-const GEO_PREFIX = /^(?:us|eu|apac|jp|au|ca|global|us-gov)\./;
-const ARN = /^arn:aws(?:-[a-z]+)*:bedrock:[a-z0-9-]*:\d{0,12}:(?:foundation-model|inference-profile|application-inference-profile|provisioned-model|custom-model-deployment|imported-model)\/.+$/;
-
-/** Bedrock's rule of thumb: `provider.model`, optionally behind a geography prefix, or an ARN. */
-export function isKnownModelId(modelId: string): boolean {
-  if (ARN.test(modelId)) return true;
-  const bare = modelId.replace(GEO_PREFIX, '');
-  const dot = bare.indexOf('.');
-  if (dot <= 0 || dot === bare.length - 1) return false;
-  return PROVIDERS.includes(bare.slice(0, dot));
-}
-
 export interface PlannedLatency {
   /** Unscaled milliseconds, as the modelled service would take them. */
   ttftMs: number;

@@ -26,7 +26,8 @@ export interface Answer {
 }
 
 const FORCED = /\[\[emulator:reply=([\s\S]*?)\]\]/;
-const JAPANESE = /[\u3040-\u30ff\u4e00-\u9fff]/;
+// Script properties, not BMP code-unit ranges: supplementary kanji such as 𠮷 (U+20BB7) are Han too.
+const JAPANESE = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u;
 
 export function answer(prompt: Prompt): Answer {
   const lastUser = [...prompt.messages].reverse().find((m) => m.role === 'user')?.text ?? '';
@@ -235,7 +236,7 @@ const STOP = new Set(
 );
 
 function keywords(text: string): string[] {
-  const ja = text.match(/[\u30a0-\u30ff\u4e00-\u9fff]{2,}|『[^』]+』/g) ?? [];
+  const ja = text.match(/[\p{Script=Katakana}\p{Script=Han}\u30a0\u30fb\u30fc]{2,}|『[^』]+』/gu) ?? [];
   const en = (text.toLowerCase().match(/[a-z][a-z0-9'-]{2,}/g) ?? []).filter((w) => !STOP.has(w));
   return uniq([...ja, ...en]);
 }

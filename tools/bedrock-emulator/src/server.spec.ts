@@ -108,6 +108,32 @@ describe('bedrock emulator over the real SDK', () => {
       expect(events.at(-2)?.messageStop?.stopReason).toBe('end_turn');
       expect(events.at(-1)?.metadata?.usage).toEqual(whole.usage);
     });
+
+    it('keeps characters outside the BMP (𠮷, emoji) in what it reads and answers, Converse and ConverseStream', async () => {
+      const c = client(transport);
+      // The chat answer names the topic it read: 𠮷 (U+20BB7) used to be cut, giving 野家.
+      const message = '𠮷野家のコラボ漫画はありますか？🍜📚 家族👨‍👩‍👧で読みたいです';
+      const out = await c.send(converse(HAIKU, message));
+      const text = out.output?.message?.content?.[0]?.text ?? '';
+      expect(text).toContain('𠮷野家');
+      const streamed = await c.send(new ConverseStreamCommand(converse(HAIKU, message).input));
+      const deltas = (await collectConverseStream(must(streamed.stream))).flatMap((e) =>
+        e.contentBlockDelta?.delta?.text ? [e.contentBlockDelta.delta.text] : [],
+      );
+      expect(deltas.join('')).toBe(text);
+      // An echo of the whole message (forced reply) comes back byte for byte, whole or streamed.
+      const echo = `[[emulator:reply=${message}]]`;
+      const echoed = await c.send(converse(HAIKU, echo));
+      expect(echoed.output?.message?.content?.[0]?.text).toBe(message);
+      const echoStream = await c.send(new ConverseStreamCommand(converse(HAIKU, echo).input));
+      const echoDeltas = (await collectConverseStream(must(echoStream.stream))).flatMap((e) =>
+        e.contentBlockDelta?.delta?.text ? [e.contentBlockDelta.delta.text] : [],
+      );
+      expect(echoDeltas.join('')).toBe(message);
+      // No delta splits a surrogate pair (each one is well-formed UTF-16 on its own).
+      const loneSurrogate = /\p{Surrogate}/u;
+      expect(echoDeltas.filter((d) => loneSurrogate.test(d))).toEqual([]);
+    });
   });
 
   it('serves InvokeModel with the Anthropic messages body and answers Anthropic JSON', async () => {

@@ -16,7 +16,8 @@ import {
   type Faults,
   type FaultsPatch,
 } from './faults';
-import { isKnownModelId, LATENCY_PROFILES, modelFamily, planLatency, PROFILES, type ProfileName } from './models';
+import { INVALID_MODEL_ID_MESSAGE, isValidModelId } from './model-ids';
+import { LATENCY_PROFILES, modelFamily, planLatency, PROFILES, type ProfileName } from './models';
 import {
   anthropicResponse,
   BadRequestError,
@@ -198,7 +199,7 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
 
     let request: ModelRequest;
     try {
-      if (!isKnownModelId(modelId)) throw new BadRequestError('The provided model identifier is invalid.');
+      if (!isValidModelId(modelId)) throw new BadRequestError(INVALID_MODEL_ID_MESSAGE);
       const raw = await readBody(req);
       request = operation.startsWith('converse') ? parseConverse(parseJson(raw)) : parseAnthropic(raw);
     } catch (error) {
