@@ -82,9 +82,3 @@ export class PublishError extends EventSchemasError {
     );
   }
 }
-
-export class InvalidPatternError extends EventSchemasError {
-  constructor(readonly problems: string[]) {
-    super('INVALID_PATTERN', `Invalid event pattern: ${problems.join('; ')} / イベントパターンが不正です`);
-  }
-}

@@ -61,14 +61,7 @@ export {
   type PublishEvent,
   type PublisherLogger,
 } from './publisher';
-export {
-  matchesPattern,
-  validatePattern,
-  type EventPattern,
-  type PatternCondition,
-  type PatternScalar,
-  type PatternValidation,
-} from './pattern';
+export { type EventPattern, type PatternCondition, type PatternScalar } from './event-pattern';
 export { routingRules, resolvePath, type RoutingRule } from './routing';
 export {
   EventSchemasError,
@@ -76,7 +69,6 @@ export {
   ChainDepthExceededError,
   EventTooLargeError,
   PublishError,
-  InvalidPatternError,
   type EventValidationCode,
   type ValidationIssue,
   type FailedEntry,

@@ -1,6 +1,6 @@
 import type { ResourceNames } from '@manga-assist/aws-clients';
 import { MAX_CHAIN_DEPTH } from './chain';
-import type { EventPattern } from './pattern';
+import type { EventPattern } from './event-pattern';
 import { CATALOG_UPDATE_PREFIX, DETAIL_TYPES, EVENT_SOURCES } from './sources';
 
 export interface RoutingRule {

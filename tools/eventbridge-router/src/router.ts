@@ -2,17 +2,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import {
-  matchesPattern,
-  resolvePath,
-  toSqsMessageBody,
-  validatePattern,
-  InvalidPatternError,
-  type EventEnvelope,
-  type EventPattern,
-  type RoutingRule,
-} from '@manga-assist/event-schemas';
+import { resolvePath, toSqsMessageBody, type EventEnvelope, type EventPattern, type RoutingRule } from '@manga-assist/event-schemas';
 import { createArchive } from './archive';
+import { InvalidEventPatternError } from './pattern/errors';
+import { matchesPattern } from './pattern/match';
+import { validatePattern } from './pattern/validate';
 import { buildEnvelope, RequestError, validateRequest, type EntryResult, type WireEntry } from './put-events';
 
 export interface RouterLogger {
@@ -81,8 +75,12 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
   const { rules, queueUrls, sqs } = options;
 
   for (const rule of rules) {
-    const validation = validatePattern(rule.pattern);
-    if (!validation.ok) throw new InvalidPatternError(validation.problems.map((p) => `${rule.name}: ${p}`));
+    try {
+      validatePattern(rule.pattern);
+    } catch (error) {
+      if (error instanceof InvalidEventPatternError) throw new InvalidEventPatternError(error.problems.map((p) => `${rule.name}: ${p}`));
+      throw error;
+    }
     if (!queueUrls[rule.target.queueName]) {
       throw new Error(`Rule ${rule.name} targets queue ${rule.target.queueName}, which has no URL`);
     }

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
-import { matchesPattern, validatePattern, type EventPattern } from './pattern';
+import type { EventPattern } from '@manga-assist/event-schemas';
+import { InvalidEventPatternError } from './errors';
+import { matchesPattern } from './match';
+import { validatePattern } from './validate';
 
 /*
  * Table-driven cases built from the examples in AWS's EventBridge User Guide:
@@ -141,7 +144,7 @@ const cases: Case[] = [
 
 describe('matchesPattern (AWS EventBridge documentation examples)', () => {
   it.each(cases)('%s', (_description, pattern, expected) => {
-    expect(validatePattern(pattern)).toEqual({ ok: true });
+    expect(validatePattern(pattern)).toEqual(pattern);
     expect(matchesPattern(pattern, ec2Event)).toBe(expected);
   });
 });
@@ -161,9 +164,8 @@ describe('validatePattern', () => {
     ['$or with one alternative', { $or: [{ a: ['x'] }] }, /\$or must be an array of at least two/],
     ['not an object', ['x'], /non-empty JSON object/],
   ])('reports %s', (_d, pattern, message) => {
-    const result = validatePattern(pattern);
-    expect(result.ok).toBe(false);
-    expect(result.ok === false && result.problems.join('\n')).toMatch(message);
+    expect(() => validatePattern(pattern)).toThrow(InvalidEventPatternError);
+    expect(() => validatePattern(pattern)).toThrow(message);
   });
 });
 

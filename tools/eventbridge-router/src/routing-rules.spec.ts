@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { DEFAULT_RESOURCE_NAMES } from '@manga-assist/aws-clients';
-import { matchesPattern, validatePattern } from './pattern';
-import { routingRules } from './routing';
-import { DETAIL_TYPES, EVENT_SOURCES } from './sources';
+import { DETAIL_TYPES, EVENT_SOURCES, routingRules } from '@manga-assist/event-schemas';
+import { matchesPattern } from './pattern/match';
+import { validatePattern } from './pattern/validate';
 
 const names = DEFAULT_RESOURCE_NAMES;
 const rules = routingRules(names);
@@ -22,7 +22,7 @@ const targetsOf = (event: ReturnType<typeof envelope>) =>
 
 describe('routing rules', () => {
   it.each(rules.map((r) => [r.name, r] as const))('%s is a valid pattern on the MangaAssist bus', (_n, rule) => {
-    expect(validatePattern(rule.pattern)).toEqual({ ok: true });
+    expect(validatePattern(rule.pattern)).toEqual(rule.pattern);
     expect(rule.eventBusName).toBe('MangaAssist-AI-Events');
   });
 
