@@ -19,12 +19,17 @@ const INVALID_REQUEST = {
 /**
  * Validation before anything else (seed scenario 3): the message is checked as users see it
  * (grapheme clusters, lone surrogates, control characters) first, then the envelope's shape.
- * Errors come in the user's language: the request's `lang`, else Accept-Language, else English.
+ * The request's language is decided here, once (resolveLanguage: `lang`, else the message's own
+ * script, else Accept-Language, else Japanese); errors, the answer, events and metrics all use it.
  */
 export function parseChatRequest(body: unknown, acceptLanguage: string | undefined): ParsedChatRequest {
   const obj = (typeof body === 'object' && body !== null ? body : {}) as { lang?: unknown; data?: { message?: unknown } };
-  const lang = resolveLanguage(typeof obj.lang === 'string' ? obj.lang : undefined, acceptLanguage);
   const data = typeof obj.data === 'object' && obj.data !== null ? obj.data : undefined;
+  const lang = resolveLanguage({
+    explicit: typeof obj.lang === 'string' ? obj.lang : undefined,
+    text: typeof data?.message === 'string' ? data.message : undefined,
+    acceptLanguage,
+  });
   let message: string | undefined;
   if (data && 'message' in data) {
     const checked = validateChatMessage(data.message);

@@ -29,7 +29,7 @@ const MESSAGES = {
   internal: { ja: '申し訳ございません。エラーが発生しました。もう一度お試しください。', en: 'Sorry, something went wrong. Please try again.' },
 };
 
-const langOf = (req: Request): Lang => resolveLanguage(undefined, req.headers['accept-language']);
+const langOf = (req: Request): Lang => resolveLanguage({ acceptLanguage: req.headers['accept-language'] });
 const sendError = (res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
   res.status(status).json({ error: { code, message, ...extra } });
 

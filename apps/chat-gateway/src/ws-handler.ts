@@ -24,7 +24,7 @@ export function createWsMessageHandler(chat: ChatService, metrics: GatewayMetric
     try {
       body = JSON.parse(raw);
     } catch {
-      const lang = resolveLanguage(undefined, conn.acceptLanguage);
+      const lang = resolveLanguage({ acceptLanguage: conn.acceptLanguage });
       conn.send({ type: 'error', code: 'INVALID_JSON', message: lang === 'ja' ? 'JSONが正しくありません。' : 'The frame is not valid JSON.' });
       return;
     }

@@ -1,5 +1,5 @@
 export { graphemeLength, graphemeSegmenter, measure, truncateGraphemes, type TextMetrics } from './graphemes';
-export { resolveLanguage, toLang, DEFAULT_LANG, type Lang } from './language';
+export { resolveLanguage, detectLanguage, toLang, DEFAULT_LANG, type Lang, type LanguageInputs } from './language';
 export {
   validateChatMessage,
   localize,

@@ -1,6 +1,7 @@
 export type Lang = 'ja' | 'en';
 
-export const DEFAULT_LANG: Lang = 'en';
+/** The store's language: what a request that says nothing else gets. */
+export const DEFAULT_LANG: Lang = 'ja';
 
 /** 'ja', 'ja-JP', 'JA_jp' -> 'ja'; 'en-GB' -> 'en'; anything else -> undefined. */
 export function toLang(tag: string | undefined | null): Lang | undefined {
@@ -9,15 +10,26 @@ export function toLang(tag: string | undefined | null): Lang | undefined {
   return primary === 'ja' || primary === 'en' ? primary : undefined;
 }
 
+// Hiragana, katakana (full- and half-width, phonetic extensions), CJK ideographs (BMP, ext A,
+// compatibility, supplementary planes 2-3 such as 𠮷) and the iteration mark 々.
+const JAPANESE = /[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
+const LATIN_WORD = /[A-Za-z\u00c0-\u024f]{2,}/g;
+
 /**
- * The language for user-facing messages: an explicit choice (request field, user profile) wins;
- * else the highest-q supported entry of an Accept-Language header (q=0 means "not this");
- * else English.
+ * The language a message is written in, when its text says so: any kana or kanji -> 'ja'; at least
+ * two Latin words and no Japanese -> 'en'; otherwise (a single romaji title, emoji, digits)
+ * undefined: the text does not decide.
  */
-export function resolveLanguage(explicit?: string | null, acceptLanguage?: string | null): Lang {
-  const chosen = toLang(explicit);
-  if (chosen) return chosen;
-  if (typeof acceptLanguage !== 'string' || acceptLanguage.length > 4096) return DEFAULT_LANG;
+export function detectLanguage(text: string | undefined | null): Lang | undefined {
+  if (typeof text !== 'string' || text.length === 0) return undefined;
+  const sample = text.length > 2000 ? text.slice(0, 2000) : text;
+  if (JAPANESE.test(sample)) return 'ja';
+  return (sample.match(LATIN_WORD)?.length ?? 0) >= 2 ? 'en' : undefined;
+}
+
+/** The highest-q supported entry of an Accept-Language header (q=0 means "not this"). */
+export function fromAcceptLanguage(acceptLanguage: string | undefined | null): Lang | undefined {
+  if (typeof acceptLanguage !== 'string' || acceptLanguage.length > 4096) return undefined;
   let best: Lang | undefined;
   let bestQ = 0;
   for (const part of acceptLanguage.split(',')) {
@@ -35,5 +47,21 @@ export function resolveLanguage(explicit?: string | null, acceptLanguage?: strin
       bestQ = q;
     }
   }
-  return best ?? DEFAULT_LANG;
+  return best;
+}
+
+export interface LanguageInputs {
+  /** An explicit choice: the request's `lang`, a user profile, Stripe's checkout `locale`. */
+  explicit?: string | null;
+  /** What the user wrote: kana/kanji decide Japanese. */
+  text?: string | null;
+  acceptLanguage?: string | null;
+}
+
+/**
+ * THE language decision, used for error messages, the model's answer language, events and
+ * metrics alike: explicit choice > the message's own script > Accept-Language > Japanese.
+ */
+export function resolveLanguage({ explicit, text, acceptLanguage }: LanguageInputs = {}): Lang {
+  return toLang(explicit) ?? detectLanguage(text) ?? fromAcceptLanguage(acceptLanguage) ?? DEFAULT_LANG;
 }

@@ -85,6 +85,12 @@ describe('deterministic answers by prompt kind', () => {
     expect(answer(user('Is Attack on Titan in stock?', system)).text).not.toMatch(/[\u3040-\u30ff]/);
   });
 
+  it('answers chat in the language the system prompt asks for, whatever the user wrote', () => {
+    const system = (line: string) => `You are MangaAssist, a helpful manga store assistant.\n\n${line}`;
+    expect(answer(user('Naruto', system('Answer in natural, polite Japanese (です・ます調).'))).text).toMatch(/[\u3040-\u30ff]{5}/);
+    expect(answer(user('進撃の巨人の在庫はありますか？', system('Answer in English.'))).text).not.toMatch(/[\u3040-\u30ff]/);
+  });
+
   it('obeys a forced reply marker anywhere in the prompt', () => {
     expect(answer(user('x [[emulator:reply=not json {]] y', 'moderator'))).toEqual({ kind: 'forced', text: 'not json {' });
   });

@@ -56,7 +56,7 @@ export function answer(prompt: Prompt): Answer {
     return { kind: 'summary', text: summary(prompt, JAPANESE.test(lastUser)) };
   }
   if (/manga|漫画|マンガ|assistant|アシスタント/.test(prompt.system.toLowerCase()) || prompt.messages.length > 1) {
-    return { kind: 'chat', text: chat(lastUser, seed) };
+    return { kind: 'chat', text: chat(lastUser, seed, answerLanguage(prompt.system)) };
   }
   return { kind: 'generic', text: generic(lastUser, seed) };
 }
@@ -211,8 +211,14 @@ const EN_CHAT = [
   'For {topic}, story-driven readers love Attack on Titan, while Yotsuba&! is a gentle, funny slice-of-life pick. Both are in stock. Let me know your budget or how many volumes you want and I will suggest the best option.',
 ];
 
-function chat(message: string, seed: number): string {
-  const japanese = JAPANESE.test(message);
+/** A system prompt that says which language to answer in ("Answer in English." / "...Japanese") is obeyed. */
+function answerLanguage(system: string): 'ja' | 'en' | undefined {
+  const said = /answer in [^.\n]*?\b(english|japanese)\b/i.exec(system)?.[1].toLowerCase();
+  return said === 'english' ? 'en' : said === 'japanese' ? 'ja' : undefined;
+}
+
+function chat(message: string, seed: number, lang?: 'ja' | 'en'): string {
+  const japanese = lang ? lang === 'ja' : JAPANESE.test(message);
   const topic = keywords(message)[0] ?? (japanese ? 'マンガ' : 'manga');
   return pick(japanese ? JA_CHAT : EN_CHAT, seed).replace('{topic}', topic);
 }
