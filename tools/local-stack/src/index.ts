@@ -1,3 +1,5 @@
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './stack';
 export { provision, type ProvisionResult } from './provision';
 export { probeRedis, DEFAULT_REDIS_URL } from './redis';
+export { BASE_PORTS, LOCAL_HOST, localPorts, portOffsetFromEnv, type LocalPorts, type PortName } from './ports';
+export { LOCAL_JWT_SECRET, LOCAL_OUTBOUND_SECRET, LOCAL_WEBHOOK_SECRETS } from './services';

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalStack, type LocalStack } from './stack';
 import { DEFAULT_REDIS_URL, probeRedis } from './redis';
-import { LOCAL_OUTBOUND_SECRET, LOCAL_SINK_PORT, localServices } from './services';
+import { LOCAL_OUTBOUND_SECRET, localServices } from './services';
+import { firstBusyPort, LOCAL_HOST, localPorts, portOffsetFromEnv } from './ports';
 import { startWebhookSink } from './webhook-sink';
 import { startChild, stopChild, waitForReady, type Supervised } from './supervisor';
 
@@ -34,9 +35,24 @@ async function ensureRedis(): Promise<Supervised | undefined> {
 }
 
 async function main() {
+  let ports: ReturnType<typeof localPorts>;
+  try {
+    ports = localPorts(portOffsetFromEnv(process.env));
+  } catch (error) {
+    process.stderr.write(`[local-stack] ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const busy = await firstBusyPort(ports);
+  if (busy) {
+    process.stderr.write(
+      `[local-stack] port ${busy.port} (${busy.name}) on ${LOCAL_HOST} is already in use (${busy.code}): stop what holds it, or move every port with PORT_OFFSET=100 npm start\n`,
+    );
+    process.exit(1);
+  }
   const redis = await ensureRedis();
   const stack: LocalStack = await startLocalStack({
-    ports: { dynamodb: 8000, sqs: 9324, bedrock: 4010, eventbridge: 4020 },
+    host: LOCAL_HOST,
+    ports: { dynamodb: ports.dynamodb, sqs: ports.sqs, bedrock: ports.bedrock, eventbridge: ports.eventbridge },
     bedrock: { profile: 'demo' },
     eventbridge: true,
     archivePath: join(root, 'tmp', 'local-stack', 'events.jsonl'),
@@ -50,7 +66,8 @@ async function main() {
 
   const sink = await startWebhookSink({
     secret: LOCAL_OUTBOUND_SECRET,
-    port: LOCAL_SINK_PORT,
+    host: LOCAL_HOST,
+    port: ports['webhook-sink'],
     onDelivery: (d) =>
       log(
         `outbound webhook ${d.path} (signature ${d.signatureValid ? 'valid' : 'INVALID'}): ${JSON.stringify(d.body).slice(0, 300)}`,
@@ -59,13 +76,15 @@ async function main() {
   log(`Outbound webhook sink (alerts, CRM) ${sink.url}  (GET lists deliveries)`);
 
   const children: Supervised[] = [];
-  for (const service of localServices(root)) {
+  const services = localServices(root, ports);
+  for (const service of services) {
     const env = {
       ...process.env,
       ...stack.env,
       REDIS_KEY_PREFIX: 'local:',
       ...service.env,
       PORT: String(service.port),
+      HOST: LOCAL_HOST,
     };
     // tsx as a loader inside the service's own process (its CLI would fork a second one that a
     // SIGKILL of the first leaves running).
@@ -97,15 +116,16 @@ async function main() {
     });
   }
 
-  const services = localServices(root);
-  const ready = await Promise.all(services.map((s) => waitForReady(`http://127.0.0.1:${s.port}/readyz`)));
+  const ready = await Promise.all(services.map((s) => waitForReady(`http://${LOCAL_HOST}:${s.port}/readyz`)));
   log('');
   for (const [i, s] of services.entries()) {
     log(
-      `${ready[i] ? 'ready ' : 'NOT READY'}  ${s.name.padEnd(20)} http://127.0.0.1:${s.port}  (/healthz /readyz /metrics)`,
+      `${ready[i] ? 'ready ' : 'NOT READY'}  ${s.name.padEnd(20)} http://${LOCAL_HOST}:${s.port}  (/healthz /readyz /metrics)`,
     );
   }
-  log('Chat page: http://127.0.0.1:3000/   CLI: npm run chat   Ctrl-C stops everything.');
+  log(
+    `Chat page: http://${LOCAL_HOST}:${ports['chat-gateway']}/   CLI: npm run chat   Webhooks: npm run webhook -- stripe|review|catalog   Ctrl-C stops everything.`,
+  );
   if (ready.some((r) => !r)) await stopAll('a service did not become ready');
 }
 

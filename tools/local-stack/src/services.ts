@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { LOCAL_HOST, localPorts, type LocalPorts } from './ports';
 
 export interface LocalService {
   name: string;
@@ -8,40 +9,52 @@ export interface LocalService {
   env: Record<string, string>;
 }
 
-/** The four services as `npm start` runs them, with the local-only settings each needs. */
 /** Standard Webhooks secret shared by the moderation consumer and the local webhook sink. */
 export const LOCAL_OUTBOUND_SECRET = `whsec_${Buffer.from('mangaassist-local-outbound-key').toString('base64')}`;
-export const LOCAL_SINK_PORT = 4030;
 
-export function localServices(root: string): LocalService[] {
-  const sink = `http://127.0.0.1:${LOCAL_SINK_PORT}`;
+/** The local mode's webhook secrets (the receiver accepts them; `npm run webhook` signs with them). */
+export const LOCAL_WEBHOOK_SECRETS = {
+  stripe: 'whsec_local_dev_stripe',
+  reviews: 'local-dev-reviews-secret',
+  catalog: 'local-dev-catalog-secret',
+} as const;
+
+/** The local mode's HS256 secret: the gateway verifies with it, and its dev issuer signs with it. */
+export const LOCAL_JWT_SECRET = 'local-dev-only-secret-change-me-0123456789';
+
+/**
+ * The four services as `npm start` runs them, with the local-only settings each needs. Every one
+ * listens on 127.0.0.1 only (their own default is 0.0.0.0, for containers).
+ */
+export function localServices(root: string, ports: LocalPorts = localPorts(0)): LocalService[] {
+  const sink = `http://${LOCAL_HOST}:${ports['webhook-sink']}`;
   const entry = (app: string) => join(root, 'apps', app, 'src', 'main.ts');
   return [
     {
       name: 'chat-gateway',
       entry: entry('chat-gateway'),
-      port: 3000,
+      port: ports['chat-gateway'],
       env: {
         WEB_UI: 'true',
         AUTH_DEV_ISSUER: 'true',
-        AUTH_JWT_SECRET: 'local-dev-only-secret-change-me-0123456789',
+        AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
       },
     },
     {
       name: 'webhook-receiver',
       entry: entry('webhook-receiver'),
-      port: 3001,
+      port: ports['webhook-receiver'],
       env: {
-        WEBHOOK_SECRETS_STRIPE: 'whsec_local_dev_stripe',
-        WEBHOOK_SECRETS_REVIEWS: 'local-dev-reviews-secret',
-        WEBHOOK_SECRETS_CATALOG: 'local-dev-catalog-secret',
+        WEBHOOK_SECRETS_STRIPE: LOCAL_WEBHOOK_SECRETS.stripe,
+        WEBHOOK_SECRETS_REVIEWS: LOCAL_WEBHOOK_SECRETS.reviews,
+        WEBHOOK_SECRETS_CATALOG: LOCAL_WEBHOOK_SECRETS.catalog,
       },
     },
-    { name: 'enrichment-worker', entry: entry('enrichment-worker'), port: 3002, env: {} },
+    { name: 'enrichment-worker', entry: entry('enrichment-worker'), port: ports['enrichment-worker'], env: {} },
     {
       name: 'moderation-consumer',
       entry: entry('moderation-consumer'),
-      port: 3003,
+      port: ports['moderation-consumer'],
       env: {
         ALERT_WEBHOOK_URL: `${sink}/alerts`,
         ALERT_WEBHOOK_SECRET: LOCAL_OUTBOUND_SECRET,

@@ -1,3 +1,5 @@
+import { Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { provision } from './provision';
@@ -47,6 +49,19 @@ describe('local stack', () => {
     } finally {
       await stackWithOneReceive.stop();
     }
+  });
+
+  it('listens on 127.0.0.1 only: DynamoDB, SQS (fauxqs binds 0.0.0.0 by itself), Bedrock, EventBridge', () => {
+    const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+    const listening = handles
+      .filter((h): h is Server => h instanceof Server && h.listening)
+      .map((server) => server.address() as AddressInfo);
+    const ports = [stack.endpoints.dynamodb, stack.endpoints.sqs, stack.env.BEDROCK_ENDPOINT, stack.env.EVENTBRIDGE_ENDPOINT].map((u) =>
+      Number(new URL(u).port),
+    );
+    const ours = listening.filter((a) => ports.includes(a.port));
+    expect(ours.map((a) => a.port).sort()).toEqual([...ports].sort());
+    expect(ours.map((a) => a.address)).toEqual(ports.map(() => '127.0.0.1'));
   });
 
   it('provisioning twice is harmless and returns the same queue URLs', async () => {

@@ -17,6 +17,7 @@ import {
   type BedrockEmulatorOptions,
 } from '@manga-assist/bedrock-emulator';
 import { provision } from './provision';
+import { withListenHost } from './listen-host';
 import { DEFAULT_REDIS_URL, probeRedis } from './redis';
 
 export interface LocalStackOptions {
@@ -77,7 +78,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // fauxqs ships ES modules only (exports has just an `import` condition): load it with import()
     // so that CommonJS runners (tsx for npm start, Jest) both resolve it.
     const { startFauxqs } = await import('fauxqs');
-    const sqsServer = await startFauxqs({ port: options.ports?.sqs ?? 0, host, logger: false });
+    const sqsServer = await withListenHost(host, () => startFauxqs({ port: options.ports?.sqs ?? 0, host, logger: false }));
     stops.push(() => sqsServer.stop());
     const sqsEndpoint = `http://${host}:${sqsServer.port}`;
 
