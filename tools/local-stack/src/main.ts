@@ -8,7 +8,7 @@ import { DEFAULT_REDIS_URL, probeRedis } from './redis';
 import { LOCAL_OUTBOUND_SECRET, localServices } from './services';
 import { firstBusyPort, LOCAL_HOST, localPorts, portOffsetFromEnv } from './ports';
 import { startWebhookSink } from './webhook-sink';
-import { startChild, stopChild, waitForReady, type Supervised } from './supervisor';
+import { describeExit, startChild, stopChild, superviseChild, waitForReady, type ServiceSupervisor, type Supervised } from './supervisor';
 
 const root = resolve(__dirname, '../../..');
 const log = (msg: string) => process.stdout.write(`[local-stack] ${msg}\n`);
@@ -75,7 +75,7 @@ async function main() {
   });
   log(`Outbound webhook sink (alerts, CRM) ${sink.url}  (GET lists deliveries)`);
 
-  const children: Supervised[] = [];
+  const children: ServiceSupervisor[] = [];
   const services = localServices(root, ports);
   for (const service of services) {
     const env = {
@@ -88,31 +88,32 @@ async function main() {
     };
     // tsx as a loader inside the service's own process (its CLI would fork a second one that a
     // SIGKILL of the first leaves running).
-    children.push(startChild(service.name, process.execPath, ['--import', 'tsx', service.entry], env));
+    // A service that dies is restarted with backoff; the emulators and their data stay up.
+    children.push(
+      superviseChild(service.name, () => startChild(service.name, process.execPath, ['--import', 'tsx', service.entry], env), log),
+    );
   }
 
   let stopping = false;
-  const stopAll = async (reason: string) => {
+  // Exit 0 only when asked to stop (Ctrl-C, SIGTERM); any other reason is a failure of `npm start`.
+  const stopAll = async (reason: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
     log(`${reason}: stopping services...`);
-    await Promise.all(children.map((c) => stopChild(c)));
+    await Promise.all(children.map((c) => c.stop()));
     await stack.stop();
     await sink.stop();
     if (redis) await stopChild(redis);
-    log('stopped');
-    process.exit(0);
+    log(`stopped (exit ${exitCode})`);
+    process.exit(exitCode);
   };
   // `on`, not `once`: a Ctrl-C reaches every process of the group, and wrappers (npm, tsx) forward
   // it again; a second signal must not kill the supervisor halfway through stopping.
-  process.on('SIGINT', () => void stopAll('SIGINT'));
-  process.on('SIGTERM', () => void stopAll('SIGTERM'));
-  for (const c of children) {
-    void c.exited.then((code) => {
-      if (!stopping) {
-        log(`${c.name} exited unexpectedly (code ${code})`);
-        void stopAll('service failure').then(() => process.exit(1));
-      }
+  process.on('SIGINT', () => void stopAll('SIGINT', 0));
+  process.on('SIGTERM', () => void stopAll('SIGTERM', 0));
+  if (redis) {
+    void redis.exited.then((exit) => {
+      if (!stopping) void stopAll(`redis-server exited (${describeExit(exit)})`, 1);
     });
   }
 
@@ -126,7 +127,8 @@ async function main() {
   log(
     `Chat page: http://${LOCAL_HOST}:${ports['chat-gateway']}/   CLI: npm run chat   Webhooks: npm run webhook -- stripe|review|catalog   Ctrl-C stops everything.`,
   );
-  if (ready.some((r) => !r)) await stopAll('a service did not become ready');
+  // A service not ready yet keeps retrying its dependencies (its /readyz says why); it is not a reason to stop.
+  if (ready.some((r) => !r)) log('some services are not ready yet: their /readyz says what they are waiting for');
 }
 
 main().catch((error: unknown) => {
