@@ -1,11 +1,15 @@
-import { createServer, type Server, type RequestListener } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RunningHttpServer {
   server: Server;
   port: number;
   url: string;
-  /** Stops accepting, lets in-flight requests finish within `graceMs`, then cuts what is left. */
+  /**
+   * Stops accepting and closes idle keep-alive connections at once; requests in flight finish and
+   * are answered with `Connection: close` (their socket closes after the answer). Resolves as soon
+   * as the last connection is gone, or after `graceMs` when what is left is cut.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -17,7 +21,18 @@ export async function startHttpServer(
     keepAliveTimeoutMs = 65_000,
   }: { port?: number; host?: string; keepAliveTimeoutMs?: number } = {},
 ): Promise<RunningHttpServer> {
-  const server = createServer(handler);
+  let closing = false;
+  const inFlight = new Set<ServerResponse>();
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    if (closing) res.shouldKeepAlive = false;
+    res.once('close', () => {
+      inFlight.delete(res);
+      // The connection this answer leaves idle is closed at once rather than at its keep-alive timeout.
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+    handler(req, res);
+  });
   // Longer than a load balancer's idle timeout (ALB: 60 s), so the LB never reuses a closed socket.
   server.keepAliveTimeout = keepAliveTimeoutMs;
   server.headersTimeout = keepAliveTimeoutMs + 1000;
@@ -30,12 +45,16 @@ export async function startHttpServer(
   });
   const actualPort = (server.address() as AddressInfo).port;
   const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  let closed: Promise<void> | undefined;
   return {
     server,
     port: actualPort,
     url: `http://${displayHost}:${actualPort}`,
     close(graceMs = 10_000) {
-      return new Promise<void>((resolve) => {
+      closed ??= new Promise<void>((resolve) => {
+        closing = true;
+        // Answers not yet started say `Connection: close`; Node then ends their socket after the answer.
+        for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         timer.unref();
         server.close(() => {
@@ -44,6 +63,7 @@ export async function startHttpServer(
         });
         server.closeIdleConnections();
       });
+      return closed;
     },
   };
 }
