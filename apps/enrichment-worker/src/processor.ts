@@ -93,8 +93,9 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
       if (isFmError(error) && error.code === 'INVALID_REQUEST') {
         throw new PermanentJobError('MODEL_FAILED', `model rejected the request: ${error.message}`, undefined, { cause: error });
       }
-      const code = isFmError(error) ? error.code : 'MODEL_FAILED';
-      throw new RetryableJobError(code, `model call failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      // An FmError's message already says what failed ("model call failed: ..."): one cause, not a chain of prefixes.
+      if (isFmError(error)) throw new RetryableJobError(error.code, error.message, { cause: error });
+      throw new RetryableJobError('MODEL_FAILED', `model call failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     }
   }
 

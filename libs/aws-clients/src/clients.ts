@@ -36,8 +36,10 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
  * are used so that the SDK does not go looking for an instance role.
  */
 export function createAwsClients(config: AwsClientConfig, options: AwsClientOptions = {}): AwsClients {
-  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: config.maxSockets });
-  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: config.maxSockets });
+  // `timeout` on a keep-alive agent closes sockets idle in its pool (a socket in use is left alone).
+  const agentOptions = { keepAlive: true, maxSockets: config.maxSockets, timeout: config.idleSocketTimeoutMs ?? 4000 };
+  const httpAgent = new HttpAgent(agentOptions);
+  const httpsAgent = new HttpsAgent(agentOptions);
   const requestHandler = () => new NodeHttpHandler({ httpAgent, httpsAgent, connectionTimeout: 3000 });
   const hasEnvCredentials = Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE);
 

@@ -14,6 +14,7 @@ export const awsEnv = {
   BEDROCK_ENDPOINT: env.optionalUrl(),
   SECRETS_MANAGER_ENDPOINT: env.optionalUrl(),
   AWS_MAX_SOCKETS: env.int(256, { min: 1, max: 10_000 }),
+  AWS_IDLE_SOCKET_TIMEOUT_MS: env.int(4000, { min: 100, max: 600_000 }),
 };
 
 /** Resource names (tables, queues, bus), configurable per environment. */
@@ -44,6 +45,12 @@ export interface AwsClientConfig {
     secretsManager?: string;
   };
   maxSockets: number;
+  /**
+   * A keep-alive socket idle this long is closed by the client (default 4 s). It must stay below the
+   * server's idle timeout (Node servers: 5 s; AWS endpoints: longer) so the client never reuses a
+   * socket the server is closing. A server's `Keep-Alive: timeout=N` hint lowers it further.
+   */
+  idleSocketTimeoutMs?: number;
 }
 
 export function awsClientConfigFromEnv(e: AwsEnv): AwsClientConfig {
@@ -57,6 +64,7 @@ export function awsClientConfigFromEnv(e: AwsEnv): AwsClientConfig {
       secretsManager: e.SECRETS_MANAGER_ENDPOINT,
     },
     maxSockets: e.AWS_MAX_SOCKETS,
+    idleSocketTimeoutMs: e.AWS_IDLE_SOCKET_TIMEOUT_MS,
   };
 }
 

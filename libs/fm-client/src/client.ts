@@ -14,6 +14,7 @@ import { createFmMetrics, type BreakerStateName, type Operation } from './metric
 import { callSignal, raceAbort, type CallSignal } from './deadline';
 import { FmError, toFmError } from './errors';
 import { createChannel } from './channel';
+import { retryConnectionResets } from './transient';
 
 export interface FmRequest {
   /** Alias ('haiku', 'sonnet', configured ones) or a model / inference profile id. */
@@ -237,6 +238,12 @@ export function createFmClient(options: FmClientOptions): FmClient {
     ...(variant !== undefined ? { variant } : {}),
   });
 
+  // A connection reset is sent again in place: not a throttle, not a breaker failure, one warning.
+  const onReset = (modelId: string, operation: Operation) => (err: unknown, attempt: number) => {
+    metrics.transientRetry(modelId, operation);
+    logger.warn({ modelId, operation, attempt, cause: errorText(err) }, 'model connection reset by the server; sending again');
+  };
+
   const abortContext = (call: CallSignal, deadlineMs: number) => ({
     deadlineExceeded: call.deadlineExceeded(),
     callerAborted: call.callerAborted(),
@@ -262,7 +269,11 @@ export function createFmClient(options: FmClientOptions): FmClient {
         const output = await raceAbort(
           breakers.execute(spec.id, async () => {
             try {
-              return await options.bedrock.send(new ConverseCommand(converseInput(resolved)), { abortSignal: call.signal });
+              return await retryConnectionResets(
+                () => options.bedrock.send(new ConverseCommand(converseInput(resolved)), { abortSignal: call.signal }),
+                call.signal,
+                onReset(spec.id, 'invoke'),
+              );
             } catch (err) {
               throw toFmError(err, spec.id, abortContext(call, deadlineMs));
             }
@@ -324,9 +335,12 @@ export function createFmClient(options: FmClientOptions): FmClient {
       raceAbort(
         breakers.execute(spec.id, async () => {
           try {
-            const output = await options.bedrock.send(new ConverseStreamCommand(converseInput(resolved)), {
-              abortSignal: call.signal,
-            });
+            // Only the request is resent on a reset; once the stream has begun, a failure is the stream's.
+            const output = await retryConnectionResets(
+              () => options.bedrock.send(new ConverseStreamCommand(converseInput(resolved)), { abortSignal: call.signal }),
+              call.signal,
+              onReset(spec.id, 'stream'),
+            );
             if (!output.stream) throw new FmError('MODEL_ERROR', 'model answered without a stream', { modelId: spec.id });
             let text = '';
             let stopReason: string | undefined;

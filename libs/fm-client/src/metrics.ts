@@ -12,6 +12,7 @@ export interface FmMetrics {
   usage(model: string, inputTokens: number, outputTokens: number, costUsd: number): void;
   cache(event: CacheEvent): void;
   breaker(model: string, state: BreakerStateName): void;
+  transientRetry(model: string, operation: Operation): void;
 }
 
 const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, open: 1, 'half-open': 2, isolated: 3 };
@@ -21,6 +22,7 @@ const noop: FmMetrics = {
   usage: () => undefined,
   cache: () => undefined,
   breaker: () => undefined,
+  transientRetry: () => undefined,
 };
 
 /** Prometheus metrics; a no-op without a registry. Model labels are ids from configuration (bounded). */
@@ -52,6 +54,11 @@ export function createFmMetrics(registry: Registry | undefined): FmMetrics {
     help: 'Response cache events: hit, miss, store, error, timeout, unavailable',
     labelNames: ['event'],
   });
+  const transient = counter(registry, {
+    name: 'fm_transient_retries_total',
+    help: 'Model requests sent again at once after a connection reset (not throttling, not breaker failures)',
+    labelNames: ['model', 'operation'],
+  });
   const breakerState = gauge(registry, {
     name: 'fm_breaker_state',
     help: 'Circuit breaker per model: 0 closed, 1 open, 2 half-open, 3 isolated',
@@ -69,5 +76,6 @@ export function createFmMetrics(registry: Registry | undefined): FmMetrics {
     },
     cache: (event) => cacheEvents.inc({ event }),
     breaker: (model, state) => breakerState.set({ model }, BREAKER_VALUE[state]),
+    transientRetry: (model, operation) => transient.inc({ model, operation }),
   };
 }

@@ -1,5 +1,5 @@
 export { loadConfig, ConfigError, env } from './config';
-export { createLogger, REDACTED_PATHS, type Logger, type LoggerOptions } from './logger';
+export { createLogger, readableErrorMessage, REDACTED_PATHS, type Logger, type LoggerOptions } from './logger';
 export {
   createMetricsRegistry,
   getOrCreateMetric,

@@ -37,3 +37,21 @@ describe('createLogger', () => {
     expect(lines[0]).toMatchObject({ user: { name: 'ok', password: '[redacted]' } });
   });
 });
+
+describe('error logging', () => {
+  it('says a wrapped cause once when the wrapper already quotes it', () => {
+    const { lines, destination } = capture();
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const fm = new Error('model call failed: Error: socket hang up', { cause: reset });
+    const job = new Error('model call failed: Error: socket hang up', { cause: fm });
+    createLogger({ service: 'svc', destination }).warn({ err: job }, 'job attempt failed');
+    expect((lines[0].err as { message: string }).message).toBe('model call failed: Error: socket hang up');
+  });
+
+  it('keeps a cause the wrapper does not mention', () => {
+    const { lines, destination } = capture();
+    const err = new Error('could not record the job', { cause: new Error('ResourceNotFoundException: table missing') });
+    createLogger({ service: 'svc', destination }).error({ err }, 'failed');
+    expect((lines[0].err as { message: string }).message).toBe('could not record the job: ResourceNotFoundException: table missing');
+  });
+});

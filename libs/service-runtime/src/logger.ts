@@ -35,6 +35,28 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/**
+ * An error's message followed by those of its causes, each cause added only when the text so far
+ * does not already say it: wrappers that quote their cause ("model call failed: socket hang up")
+ * then read once instead of "model call failed: model call failed: socket hang up: socket hang up".
+ */
+export function readableErrorMessage(error: unknown): string {
+  const seen = new Set<unknown>();
+  let text = '';
+  for (let e: unknown = error; e instanceof Error && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    const message = e.message || e.name;
+    if (!text) text = message;
+    else if (message && !text.includes(message)) text += `: ${message}`;
+  }
+  return text || String(error);
+}
+
+const errSerializer = (error: unknown) => {
+  if (!(error instanceof Error)) return error;
+  return { ...pino.stdSerializers.err(error), message: readableErrorMessage(error) };
+};
+
 /** Structured JSON logger: one line per event, `service` on every line, secrets redacted. */
 export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
   return pino(
@@ -45,6 +67,7 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: { err: errSerializer },
     },
     destination,
   );
