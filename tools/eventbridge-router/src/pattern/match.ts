@@ -1,183 +1,143 @@
+import type { EventPattern } from '@manga-assist/event-schemas';
+import { compareNumbers, compilePattern, type Condition, type SubRule } from './compile';
+import { ipInRange, parseIp } from './ip';
+import { matchesIgnoreCase } from './text-match';
+import { validatePattern } from './validate';
+
 /**
- * EventBridge event-pattern matching, following the semantics documented in "Comparison
- * operators for use in event patterns in Amazon EventBridge" (formerly "Content filtering in
- * Amazon EventBridge event patterns") and "Event patterns" in the EventBridge User Guide:
+ * EventBridge event-pattern matching with the semantics of AWS's engine (aws/event-ruler,
+ * `rulesForJSONEvent`), which EventBridge's content-filtering documentation describes:
  *
- * - A pattern is an object; every field must match (AND). A leaf is an array of conditions,
- *   any of which may match (OR). Nested objects match nested event objects.
- * - When the event value is an array, the leaf matches if ANY element matches (intersection).
- *   An object pattern over an array of objects matches if one element matches the whole
- *   sub-pattern (fields from the same element).
- * - Conditions: exact string / number / boolean / null (null and "" are different), prefix,
- *   suffix (both optionally {equals-ignore-case}), equals-ignore-case, wildcard (`*`, `\*`
- *   escapes), numeric ranges, exists true|false (leaves only: an object value is not a leaf),
- *   cidr (IPv4), anything-but (value, list, prefix, suffix, equals-ignore-case, wildcard), $or.
- * - A condition other than {exists:false} never matches an absent field.
+ * - The event is flattened to (dotted path, leaf value, array membership) triples: arrays are
+ *   crushed, however deeply nested, and objects inside arrays contribute their fields to the
+ *   parent path (Event.java). An empty array or an object is not a leaf value.
+ * - A pattern matches if, for one of its `$or` alternatives, every path has a leaf value meeting
+ *   one of its conditions, with all chosen values array-consistent: no two of them come from
+ *   different elements of the same array (ArrayMembership.java, ACFinder.java).
+ * - Paths are visited in sorted order; `exists: false` holds when no value of the path is
+ *   consistent with the elements chosen for the paths before it (ACFinder.tryMustNotExistMatch).
+ * - Each leaf value is tested on its own: prefix/suffix/wildcard/equals-ignore-case only ever
+ *   match strings; numeric only numbers; anything-but holds for every value it does not exclude,
+ *   whatever its type (ByteMachine.doTransitionOn).
  */
-import type { EventPattern, PatternCondition, PatternScalar } from '@manga-assist/event-schemas';
-
-type Json = unknown;
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-export function matchesPattern(pattern: EventPattern, event: Json): boolean {
-  return matchObject(pattern, event);
+export function matchesPattern(pattern: EventPattern | string, event: unknown): boolean {
+  const subRules = compiled(pattern);
+  const fields = flatten(event);
+  return subRules.some((subRule) => matchSubRule(subRule, 0, fields, new Map()));
 }
 
-function matchObject(pattern: EventPattern, value: Json): boolean {
-  if (Array.isArray(value)) {
-    return value.some((element) => isPlainObject(element) && matchObject(pattern, element));
+const cache = new WeakMap<object, SubRule[]>();
+function compiled(pattern: EventPattern | string): SubRule[] {
+  if (typeof pattern === 'string') return compilePattern(validatePattern(pattern));
+  let subRules = cache.get(pattern);
+  if (!subRules) {
+    validatePattern(pattern);
+    subRules = compilePattern(pattern);
+    cache.set(pattern, subRules);
   }
-  const object = isPlainObject(value) ? value : undefined;
-  for (const [key, sub] of Object.entries(pattern)) {
-    if (key === '$or') {
-      if (!(sub as EventPattern[]).some((alternative) => matchObject(alternative, value))) return false;
-      continue;
+  return subRules;
+}
+
+type Leaf = string | number | boolean | null;
+type Membership = Map<number, number>;
+interface Field {
+  value: Leaf;
+  membership: Membership;
+}
+
+function flatten(event: unknown): Map<string, Field[]> {
+  const fields = new Map<string, Field[]>();
+  let arrays = 0;
+  const add = (path: string, value: Leaf, membership: Membership) => {
+    const list = fields.get(path) ?? [];
+    list.push({ value, membership: new Map(membership) });
+    fields.set(path, list);
+  };
+  const visit = (value: unknown, path: string, membership: Membership) => {
+    if (Array.isArray(value)) {
+      const id = arrays++;
+      value.forEach((element, index) => {
+        if (typeof element === 'object' && element !== null) {
+          membership.set(id, index);
+          visit(element, path, membership);
+          membership.delete(id);
+        } else visit(element, path, membership);
+      });
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, child] of Object.entries(value)) visit(child, path === '' ? key : `${path}.${key}`, membership);
+    } else if (value !== undefined && path !== '') {
+      add(path, value as Leaf, membership);
     }
-    const child = object?.[key];
-    if (Array.isArray(sub)) {
-      if (!matchLeaf(sub as PatternCondition[], child)) return false;
-    } else if (!matchObject(sub as EventPattern, child)) {
-      return false;
-    }
+  };
+  if (typeof event === 'object' && event !== null && !Array.isArray(event)) visit(event, '', new Map());
+  return fields;
+}
+
+/** ArrayMembership.checkArrayConsistency: the merged membership, or undefined on a conflict. */
+function consistent(soFar: Membership, field: Membership): Membership | undefined {
+  let merged: Membership | undefined;
+  for (const [array, index] of field) {
+    const previous = soFar.get(array);
+    if (previous === undefined) (merged ??= new Map(soFar)).set(array, index);
+    else if (previous !== index) return undefined;
   }
-  return true;
+  return merged ?? soFar;
 }
 
-function leafValues(value: Json): PatternScalar[] {
-  if (value === undefined) return [];
-  if (Array.isArray(value)) return value.filter((v) => !isPlainObject(v) && !Array.isArray(v)) as PatternScalar[];
-  if (isPlainObject(value)) return [];
-  return [value as PatternScalar];
-}
-
-function matchLeaf(conditions: PatternCondition[], value: Json): boolean {
-  const values = leafValues(value);
-  return conditions.some((condition) => {
-    if (isPlainObject(condition) && 'exists' in condition) {
-      return condition.exists === true ? values.length > 0 : values.length === 0;
-    }
-    return values.some((v) => matchCondition(condition, v));
-  });
-}
-
-function matchCondition(condition: PatternCondition, v: PatternScalar): boolean {
-  if (!isPlainObject(condition)) return v === condition;
-  const [operator, arg] = Object.entries(condition)[0] ?? [];
-  switch (operator) {
-    case 'prefix':
-      return typeof v === 'string' && stringTest(arg, v, (s, p) => s.startsWith(p));
-    case 'suffix':
-      return typeof v === 'string' && stringTest(arg, v, (s, p) => s.endsWith(p));
-    case 'equals-ignore-case':
-      return typeof v === 'string' && typeof arg === 'string' && fold(v) === fold(arg);
-    case 'wildcard':
-      return typeof v === 'string' && typeof arg === 'string' && wildcardRegex(arg).test(v);
-    case 'numeric':
-      return typeof v === 'number' && matchNumeric(arg as unknown[], v);
-    case 'cidr':
-      return typeof v === 'string' && typeof arg === 'string' && matchCidr(arg, v);
-    case 'anything-but':
-      return matchAnythingBut(arg, v);
-    default:
-      return false;
+function matchSubRule(subRule: SubRule, i: number, fields: Map<string, Field[]>, membership: Membership): boolean {
+  if (i === subRule.length) return true;
+  const [path, conditions] = subRule[i];
+  const candidates = fields.get(path) ?? [];
+  if (conditions.some((c) => c.kind === 'absent')) {
+    const present = candidates.some((field) => consistent(membership, field.membership) !== undefined);
+    if (!present && matchSubRule(subRule, i + 1, fields, membership)) return true;
   }
-}
-
-const fold = (s: string) => s.toLowerCase();
-
-/** prefix/suffix argument: a string, or {equals-ignore-case: string}. */
-function stringTest(arg: unknown, v: string, test: (s: string, p: string) => boolean): boolean {
-  if (typeof arg === 'string') return test(v, arg);
-  if (isPlainObject(arg) && typeof arg['equals-ignore-case'] === 'string') {
-    return test(fold(v), fold(arg['equals-ignore-case']));
+  for (const field of candidates) {
+    const next = consistent(membership, field.membership);
+    if (next === undefined) continue;
+    if (conditions.some((c) => matchesValue(c, field.value)) && matchSubRule(subRule, i + 1, fields, next)) return true;
   }
   return false;
 }
 
-const asList = (arg: unknown): unknown[] => (Array.isArray(arg) ? arg : [arg]);
-
-function matchAnythingBut(arg: unknown, v: PatternScalar): boolean {
-  if (isPlainObject(arg)) {
-    if (typeof v !== 'string') return false;
-    const [operator, inner] = Object.entries(arg)[0] ?? [];
-    const list = asList(inner).filter((x): x is string => typeof x === 'string');
-    switch (operator) {
-      case 'prefix':
-        return !list.some((p) => v.startsWith(p));
-      case 'suffix':
-        return !list.some((p) => v.endsWith(p));
-      case 'equals-ignore-case':
-        return !list.some((p) => fold(p) === fold(v));
-      case 'wildcard':
-        return !list.some((p) => wildcardRegex(p).test(v));
-      default:
-        return false;
+function matchesValue(condition: Condition, value: Leaf): boolean {
+  switch (condition.kind) {
+    case 'absent':
+      return false;
+    case 'exists':
+      return true;
+    case 'equals':
+      return typeof condition.value === 'number' && typeof value === 'number'
+        ? compareNumbers(condition.value, value) === 0
+        : condition.value === value;
+    case 'ip': {
+      const bytes = typeof value === 'string' ? parseIp(value) : undefined;
+      return bytes !== undefined && ipInRange(bytes, condition.range);
     }
+    case 'prefix':
+      return typeof value === 'string' && value.startsWith(condition.value);
+    case 'suffix':
+      return typeof value === 'string' && value.endsWith(condition.value);
+    case 'ignore-case':
+      return typeof value === 'string' && matchesIgnoreCase(condition.units, value, condition.anchor);
+    case 'wildcard':
+      return typeof value === 'string' && condition.regex.test(value);
+    case 'numeric':
+      return typeof value === 'number' && inRange(condition, value);
+    case 'anything-but':
+      return typeof value === 'string'
+        ? !condition.strings.includes(value)
+        : typeof value !== 'number' || !condition.numbers.some((n) => compareNumbers(n, value) === 0);
+    case 'anything-but-string':
+      return typeof value !== 'string' || !condition.excluded(value);
   }
-  return !asList(arg).some((x) => x === v);
 }
 
-const wildcardCache = new Map<string, RegExp>();
-function wildcardRegex(glob: string): RegExp {
-  let regex = wildcardCache.get(glob);
-  if (!regex) {
-    let source = '';
-    for (let i = 0; i < glob.length; i++) {
-      const c = glob[i];
-      if (c === '\\' && glob[i + 1] === '*') {
-        source += '\\*';
-        i++;
-      } else if (c === '*') {
-        source += '.*';
-      } else {
-        source += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-      }
-    }
-    regex = new RegExp(`^${source}$`, 's');
-    if (wildcardCache.size > 1000) wildcardCache.clear();
-    wildcardCache.set(glob, regex);
-  }
-  return regex;
-}
-
-const COMPARATORS: Record<string, (a: number, b: number) => boolean> = {
-  '<': (a, b) => a < b,
-  '<=': (a, b) => a <= b,
-  '=': (a, b) => a === b,
-  '>': (a, b) => a > b,
-  '>=': (a, b) => a >= b,
-};
-
-function matchNumeric(spec: unknown[], v: number): boolean {
-  if (!Array.isArray(spec) || spec.length === 0 || spec.length % 2 !== 0) return false;
-  for (let i = 0; i < spec.length; i += 2) {
-    const compare = COMPARATORS[spec[i] as string];
-    const bound = spec[i + 1];
-    if (!compare || typeof bound !== 'number' || !compare(v, bound)) return false;
-  }
+function inRange(condition: Extract<Condition, { kind: 'numeric' }>, value: number): boolean {
+  if (!Number.isFinite(value)) return false;
+  if (condition.equals !== undefined) return compareNumbers(value, condition.equals) === 0;
+  const { low, high } = condition;
+  if (low && compareNumbers(value, low.value) < (low.open ? 1 : 0)) return false;
+  if (high && compareNumbers(value, high.value) > (high.open ? -1 : 0)) return false;
   return true;
 }
-
-function ipv4ToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return undefined;
-    n = n * 256 + Number(part);
-  }
-  return n;
-}
-
-function matchCidr(cidr: string, ip: string): boolean {
-  const [base, bitsText] = cidr.split('/');
-  const bits = bitsText === undefined ? 32 : Number(bitsText);
-  const a = ipv4ToInt(base);
-  const b = ipv4ToInt(ip);
-  if (a === undefined || b === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
-  const size = 2 ** (32 - bits);
-  return Math.floor(a / size) === Math.floor(b / size);
-}
-
