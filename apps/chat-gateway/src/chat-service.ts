@@ -1,5 +1,5 @@
 import { isFmError, type AbSplit, type FmClient, type FmRequest, type FmResponse } from '@manga-assist/fm-client';
-import type { Logger } from '@manga-assist/service-runtime';
+import { activeSpan, hashUserId, withSpan, type Logger } from '@manga-assist/service-runtime';
 import { SessionNotFoundError, type Session, type SessionStore } from './session-store';
 import { APOLOGY, buildSystemPrompt, toTurns, withCurrentMessage, type ChatTurn, type Lang } from './prompt';
 import { startBudget, type DeadlinePolicy, type RequestBudget } from './deadlines';
@@ -281,12 +281,24 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         }
       }
 
-      const { response, path, variant, truncated } = await answer(ctx, input.message, session, sessionId, budget, sink);
+      activeSpan().setAttributes({ 'session.id': sessionId, 'user.hash': hashUserId(ctx.userId) });
+      const { response, path, variant, truncated } = await withSpan('model answer', {}, async (span) => {
+        const answered = await answer(ctx, input.message, session, sessionId, budget, sink);
+        span.setAttributes({
+          'gen_ai.request.model': answered.response.modelId,
+          'gen_ai.usage.input_tokens': answered.response.inputTokens,
+          'gen_ai.usage.output_tokens': answered.response.outputTokens,
+          'gen_ai.usage.cost_usd': answered.response.costUsd,
+          'chat.path': answered.path,
+          'chat.cached': answered.response.cached,
+        });
+        return answered;
+      });
 
       let persisted = true;
       if (path !== 'apology') {
         try {
-          const saved = await store.append({
+          const saved = await withSpan('session write', { attributes: { 'session.id': sessionId } }, () => store.append({
             sessionId,
             userId: ctx.userId,
             create: !session,
@@ -296,7 +308,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
               { role: 'user', content: input.message },
               { role: 'assistant', content: response.text },
             ],
-          });
+          }));
           options.summarizer.maybeSchedule(saved);
         } catch (error) {
           persisted = false;

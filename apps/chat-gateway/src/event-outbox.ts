@@ -1,3 +1,4 @@
+import { activeContext } from '@manga-assist/service-runtime';
 import {
   EventTooLargeError,
   EventValidationError,
@@ -103,7 +104,8 @@ export function createEventOutbox(options: EventOutboxOptions): EventOutbox {
         fail({ event, context }, 'backlog_full', `more than ${maxPending} events queued or in flight`);
         return false;
       }
-      queue.push({ event, context });
+      // The event stays in the trace of the request that caused it, though it is sent later.
+      queue.push({ event: { ...event, traceContext: event.traceContext ?? activeContext() }, context });
       if (queue.length >= MAX_ENTRIES_PER_PUT) dispatch();
       else if (!timer) {
         timer = setTimeout(dispatch, lingerMs);

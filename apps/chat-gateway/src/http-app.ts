@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { createOpsRouter, requestLocals, requestContext, type Logger, type ReadinessCheck, type Registry } from '@manga-assist/service-runtime';
+import { createOpsRouter, requestLocals, requestContext, withSpan, type Logger, type ReadinessCheck, type Registry } from '@manga-assist/service-runtime';
 import { resolveLanguage, type Lang } from '@manga-assist/unicode-validator';
 import { AuthError, bearerToken, type AuthVerifier, type DevTokenIssuer } from './auth';
 import type { ChatService } from './chat-service';
@@ -66,7 +66,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   const authenticate = async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const identity = await options.verifier.verify(bearerToken(req.headers.authorization));
+      const identity = await withSpan('auth', {}, () => options.verifier.verify(bearerToken(req.headers.authorization)));
       res.locals.userId = identity.userId;
       next();
     } catch (error) {
@@ -79,7 +79,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   app.post('/v1/chat', authenticate, express.json({ limit: options.bodyLimitBytes }), async (req, res) => {
     const { requestId, log } = requestLocals(res);
-    const parsed = parseChatRequest(req.body, req.headers['accept-language']);
+    const parsed = withSpan('validate request', {}, () => parseChatRequest(req.body, req.headers['accept-language']));
     if (!parsed.ok) {
       metrics.request(typeof req.body?.action === 'string' ? String(req.body.action).slice(0, 20) : 'unknown', 'rest', 400, parsed.lang, 0);
       return sendError(res, 400, parsed.code, parsed.message);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hashUserId, ROOT_CONTEXT, SpanKind, withSpan, type Span } from '@manga-assist/service-runtime';
 import { resolveLanguage } from '@manga-assist/unicode-validator';
 import type { ChatService } from './chat-service';
 import { CHAT_ERRORS } from './chat-service';
@@ -19,7 +20,17 @@ const FRAME_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export function createWsMessageHandler(chat: ChatService, metrics: GatewayMetrics) {
   const busy = new WeakSet<WsConnection>();
 
-  return (conn: WsConnection, raw: string) => {
+  // Each frame is one user action: a trace of its own (the connection outlives it), linked to the
+  // upgrade where the connection's token was verified.
+  return (conn: WsConnection, raw: string) =>
+    withSpan(
+      'WS message /v1/ws',
+      { kind: SpanKind.SERVER, parent: ROOT_CONTEXT, links: conn.trace ? [conn.trace] : [] },
+      (span) => handleFrame(conn, raw, span),
+    );
+
+  function handleFrame(conn: WsConnection, raw: string, span: Span): Promise<unknown> | undefined {
+    span.setAttribute('user.hash', hashUserId(conn.identity.userId));
     let body: unknown;
     try {
       body = JSON.parse(raw);
@@ -30,13 +41,14 @@ export function createWsMessageHandler(chat: ChatService, metrics: GatewayMetric
     }
     const rawId = (body as { id?: unknown })?.id;
     const id = typeof rawId === 'string' && FRAME_ID.test(rawId) ? rawId : randomUUID();
-    const parsed = parseChatRequest(body, conn.acceptLanguage);
+    const parsed = withSpan('validate request', {}, () => parseChatRequest(body, conn.acceptLanguage));
     if (!parsed.ok) {
       metrics.request('unknown', 'ws', 400, parsed.lang, 0);
       conn.send({ type: 'error', id, code: parsed.code, message: parsed.message });
       return;
     }
     const { request, lang } = parsed;
+    span.updateName(`WS ${request.action}`);
     const requestId = randomUUID();
     const ctx = { userId: conn.identity.userId, requestId, lang, log: conn.log.child({ requestId, frameId: id }), transport: 'ws' as const, signal: conn.signal };
 
@@ -53,18 +65,17 @@ export function createWsMessageHandler(chat: ChatService, metrics: GatewayMetric
         delta: (text: string) => conn.send({ type: 'delta', id, seq: seq++, text }),
         restart: (reason: string) => conn.send({ type: 'restart', id, reason }),
       };
-      void runAction(chat, metrics, ctx, request, sink)
+      return runAction(chat, metrics, ctx, request, sink)
         .then((outcome) => {
           if (outcome.ok) conn.send({ type: 'final', id, ...outcome.body });
           else if (outcome.code !== 'ABORTED') conn.send({ type: 'error', id, code: outcome.code, message: outcome.message, ...(outcome.retryAfterSeconds ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}) });
         })
         .finally(() => busy.delete(conn));
-      return;
     }
 
-    void runAction(chat, metrics, ctx, request).then((outcome) => {
+    return runAction(chat, metrics, ctx, request).then((outcome) => {
       if (outcome.ok) conn.send({ type: request.action === 'getHistory' ? 'history' : 'cleared', id, ...outcome.body });
       else conn.send({ type: 'error', id, code: outcome.code, message: outcome.message });
     });
-  };
+  }
 }

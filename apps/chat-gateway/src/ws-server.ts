@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import type { Logger } from '@manga-assist/service-runtime';
+import { contextWithSpan, SpanKind, startSpan, withSpan, type Link, type Logger } from '@manga-assist/service-runtime';
 import { bearerToken, type AuthVerifier, type Identity } from './auth';
 
 /** One client connection as the message handler sees it. */
@@ -14,6 +14,8 @@ export interface WsConnection {
   /** Aborts when the client goes away (or is cut off): in-flight model calls stop. */
   signal: AbortSignal;
   log: Logger;
+  /** The connection's upgrade span (where its token was verified): each message's trace links to it. */
+  trace?: Link;
 }
 
 export interface WsServerOptions {
@@ -75,22 +77,29 @@ export function attachChatWebSocket(options: WsServerOptions): ChatWsServer {
     if (wss.clients.size + upgrading >= options.maxConnections) return reject(socket, 503, 'Service Unavailable', 'TOO_MANY_CONNECTIONS');
     upgrading++;
     const token = bearerToken(req.headers.authorization, url.searchParams.get('access_token'));
-    options.verifier.verify(token).then(
+    // The upgrade is a trace of its own (the connection outlives it); its auth span is where the
+    // token is checked, and every message's trace links back to it.
+    const upgrade = startSpan(`WS upgrade ${options.path}`, { kind: SpanKind.SERVER });
+    withSpan('auth', { parent: contextWithSpan(upgrade) }, () => options.verifier.verify(token)).then(
       (identity) => {
         upgrading--;
+        upgrade.end();
         if (socket.destroyed) return;
+        const trace = { context: upgrade.spanContext() };
         // Synchronous without verifyClient: the socket is in wss.clients when this returns.
-        wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, identity, req));
+        wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, identity, req, trace));
       },
       (error: { code?: string }) => {
         upgrading--;
+        upgrade.setAttribute('http.response.status_code', 401);
+        upgrade.end();
         reject(socket, 401, 'Unauthorized', error.code ?? 'TOKEN_INVALID');
       },
     );
   };
   options.server.on('upgrade', onUpgrade);
 
-  function onConnection(ws: WebSocket, identity: Identity, req: IncomingMessage) {
+  function onConnection(ws: WebSocket, identity: Identity, req: IncomingMessage, trace: Link) {
     const connectionId = `ws-${++connectionSeq}`;
     const log = logger.child({ connectionId, userId: identity.userId });
     const abort = new AbortController();
@@ -117,6 +126,7 @@ export function attachChatWebSocket(options: WsServerOptions): ChatWsServer {
       send,
       signal: abort.signal,
       log,
+      trace,
     };
 
     ws.on('pong', () => alive.set(ws, true));

@@ -1,7 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Logger } from '@manga-assist/service-runtime';
+import { activeSpan, type Logger } from '@manga-assist/service-runtime';
 import type { QueueConsumer } from '@manga-assist/queue-consumer';
 import type { AimdLimiter } from './aimd';
 import { jobErrorMessage } from './errors';
@@ -127,6 +127,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
     }
 
     const messages = requests.map((r) => newJobMessage(r));
+    activeSpan().setAttribute('job.id', messages.map((m) => m.jobId));
     try {
       await jobs.createQueued(messages.map((m) => ({ jobId: m.jobId, mangaId: m.mangaId, type: m.type, source: 'admin' })));
     } catch (error) {

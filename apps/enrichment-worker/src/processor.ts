@@ -1,5 +1,5 @@
 import { isFmError, type FmClient } from '@manga-assist/fm-client';
-import type { Logger } from '@manga-assist/service-runtime';
+import { activeSpan, type Logger } from '@manga-assist/service-runtime';
 import type { QueueMessage } from '@manga-assist/queue-consumer';
 import type { AimdLimiter } from './aimd';
 import { CatalogWriteError, type CatalogWriter } from './catalog-writer';
@@ -121,6 +121,7 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
       }
       const { jobId, mangaId } = work;
       const type: EnrichmentType = work.type;
+      activeSpan().setAttributes({ 'job.id': jobId, 'manga.id': mangaId, 'job.type': type });
       const log = logger.child({ jobId, mangaId, type, messageId: message.id, receiveCount: message.receiveCount });
 
       const claimed = await jobs.start({ jobId, mangaId, type, source: work.source });

@@ -5,7 +5,7 @@ import {
   MAX_CHAIN_DEPTH,
   parseDetail,
 } from '@manga-assist/event-schemas';
-import type { Logger } from '@manga-assist/service-runtime';
+import { activeSpan, type Logger } from '@manga-assist/service-runtime';
 import { InvalidEventError } from './errors';
 import type { ConsumerMetrics } from './metrics';
 import type { HandlerContext, HandlerOutcome } from './ports';
@@ -87,6 +87,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
 
     const depth = chainDepthOf(envelope.detail);
+    activeSpan().setAttributes({ 'event.id': envelope.id, 'event.detail_type': detailType, 'event.chain_depth': depth });
     const rejectLoop = (reason: string, extra: Record<string, unknown>) => {
       metrics.loopRejections.inc({ reason, detail_type: detailType });
       log.error({ reason, depth, ...extra }, 'event rejected by a loop guard');

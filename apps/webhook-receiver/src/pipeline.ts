@@ -1,3 +1,4 @@
+import { activeSpan, withSpan } from '@manga-assist/service-runtime';
 import { createHash } from 'node:crypto';
 import { IdempotencyError, type IdempotencyStore } from '@manga-assist/idempotency-store';
 import { DeliveryError, errorBody, type DeliveryErrorCode } from './errors';
@@ -114,13 +115,16 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
       return refuse(name, 'unavailable', 'source not configured', { 'retry-after': '60' });
     }
 
-    const verified = source.scheme.verify({
-      headers,
-      rawBody,
-      secrets,
-      nowSeconds: Math.floor(now() / 1000),
-      toleranceSeconds: deps.toleranceSeconds,
-    });
+    activeSpan().setAttribute('webhook.source', name);
+    const verified = withSpan('verify signature', { attributes: { 'webhook.source': name } }, () =>
+      source.scheme.verify({
+        headers,
+        rawBody,
+        secrets,
+        nowSeconds: Math.floor(now() / 1000),
+        toleranceSeconds: deps.toleranceSeconds,
+      }),
+    );
     if (!verified.ok) {
       deps.metrics.signatureFailure(name, verified.reason);
       log.warn({ source: name, reason: verified.reason }, 'webhook refused by signature check');
@@ -141,6 +145,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     }
 
     const deliveryId = deliveryIdOf(source.idField, payload as Record<string, unknown>, headers);
+    if (deliveryId) activeSpan().setAttribute('webhook.delivery_id', deliveryId);
     if (deliveryId === undefined) return refuse(name, 'missing_delivery_id', `no ${source.idField}`);
     const key = `${name}:${deliveryId}`;
 

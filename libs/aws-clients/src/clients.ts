@@ -8,6 +8,7 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsClientConfig } from './config';
+import { traceAwsClient } from './tracing';
 
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
@@ -57,6 +58,8 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
       if (!instance) {
         instance = make();
         created.push(instance);
+        // A span per command when tracing is on (the document client shares its client's stack).
+        if ('middlewareStack' in instance) traceAwsClient(instance as unknown as Parameters<typeof traceAwsClient>[0]);
       }
       return instance;
     };

@@ -1,4 +1,14 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  activeContext,
+  contextWithSpan,
+  recordError,
+  SpanKind,
+  startSpan,
+  xrayTraceHeader,
+  type Context,
+  type Span,
+} from '@manga-assist/service-runtime';
 import { EventTooLargeError, EventValidationError, PublishError, type FailedEntry } from './errors';
 import { MAX_ENTRIES_PER_PUT, MAX_ENTRY_BYTES, putEventsEntrySize } from './entry-size';
 import { parseDetail, type DetailInputOf } from './parse';
@@ -11,6 +21,11 @@ export type PublishEvent = {
     /** Defaults to the detail type's source (SOURCE_BY_DETAIL_TYPE); another source is refused. */
     source?: EventSource;
     resources?: string[];
+    /**
+     * The trace this event belongs to (default: the context active when publish is called). A
+     * caller that queues events and publishes them later captures it at enqueue time.
+     */
+    traceContext?: Context;
   };
 }[DetailType];
 
@@ -60,6 +75,8 @@ interface Pending {
   size: number;
   attempts: number;
   lastError?: { code: string; message: string };
+  /** PRODUCER span of this event: the entry's TraceHeader names it, so consumers are its children. */
+  span: Span;
 }
 
 export function createEventPublisher(options: EventPublisherOptions): EventPublisher {
@@ -101,7 +118,26 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     };
     const size = putEventsEntrySize(entry);
     if (size > MAX_ENTRY_BYTES) throw new EventTooLargeError(index, size, MAX_ENTRY_BYTES, event.detailType);
-    return { index, entry, size, attempts: 0 };
+    return { index, entry, size, attempts: 0, span: undefined as unknown as Span };
+  }
+
+  // One PRODUCER span per event in the trace it belongs to; PutEvents carries it as the entry's
+  // TraceHeader (X-Ray format), which EventBridge hands to SQS targets as AWSTraceHeader.
+  function traceEntry(p: Pending, event: PublishEvent): void {
+    const chainDepth = (event.detail as { _chain_depth?: unknown })._chain_depth;
+    p.span = startSpan(`publish ${event.detailType}`, {
+      kind: SpanKind.PRODUCER,
+      parent: event.traceContext ?? activeContext(),
+      attributes: {
+        'messaging.system': 'aws.eventbridge',
+        'messaging.destination.name': options.eventBusName,
+        'event.detail_type': event.detailType,
+        'event.source': p.entry.Source ?? '',
+        ...(typeof chainDepth === 'number' ? { 'event.chain_depth': chainDepth } : {}),
+      },
+    });
+    const header = xrayTraceHeader(contextWithSpan(p.span));
+    if (header) p.entry.TraceHeader = header;
   }
 
   /** Chunks of at most 10 entries and at most 256 KB in total (conservative request bound). */
@@ -134,6 +170,7 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
         const result = results[i];
         if (result?.EventId && !result.ErrorCode) {
           eventIds[p.index] = result.EventId;
+          p.span.setAttribute('event.id', result.EventId);
         } else {
           p.lastError = {
             code: result?.ErrorCode ?? 'MissingResult',
@@ -153,6 +190,7 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
 
   async function publish(events: PublishEvent[]): Promise<{ eventIds: string[] }> {
     const all = events.map(toEntry); // validates everything before anything is sent
+    all.forEach((p, i) => traceEntry(p, events[i]));
     const eventIds: (string | undefined)[] = new Array(events.length).fill(undefined);
     const final: FailedEntry[] = [];
     let pending = all;
@@ -173,6 +211,11 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
         const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (round - 1));
         await sleep(Math.round(random() * ceiling)); // full jitter
       }
+    }
+    for (const p of all) {
+      p.span.setAttribute('event.attempts', p.attempts);
+      if (eventIds[p.index] === undefined) recordError(p.span, { name: p.lastError?.code, message: p.lastError?.message });
+      p.span.end();
     }
     if (final.length > 0) throw new PublishError(final.sort((a, b) => a.index - b.index), eventIds);
     return { eventIds: eventIds as string[] };

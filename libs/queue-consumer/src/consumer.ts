@@ -301,6 +301,7 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         groupId: m.Attributes?.MessageGroupId,
         receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
         sentAt,
+        traceHeader: m.Attributes?.AWSTraceHeader,
         signal: controller.signal,
       };
       const key = `${m.MessageId}:${m.ReceiptHandle}`;

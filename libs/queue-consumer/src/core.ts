@@ -1,3 +1,4 @@
+import { contextFromXrayHeader, SpanKind, withSpan } from '@manga-assist/service-runtime';
 import { planChains } from './plan';
 import type { MessageHandler, MessageOutcome, QueueMessage, SettledMessage } from './types';
 
@@ -11,6 +12,27 @@ export interface RunBatchOptions {
   settle: (settled: SettledMessage) => Promise<MessageOutcome> | MessageOutcome;
 }
 
+// The handler runs in a CONSUMER span that continues the producer's trace from AWSTraceHeader
+// (EventBridge forwards PutEvents' TraceHeader there; our SQS sends set it), so one user action
+// stays one trace across the bus and the queues. A message without one starts a new trace.
+function traced(message: QueueMessage, handler: MessageHandler): Promise<void> {
+  return withSpan(
+    'process message',
+    {
+      kind: SpanKind.CONSUMER,
+      parent: contextFromXrayHeader(message.traceHeader),
+      attributes: {
+        'messaging.system': 'aws_sqs',
+        'messaging.message.id': message.id,
+        'messaging.sqs.receive_count': message.receiveCount,
+        ...(message.groupId ? { 'messaging.message.group_id': message.groupId } : {}),
+        ...(message.sentAt ? { 'messaging.queue_time_ms': Math.max(0, Date.now() - message.sentAt) } : {}),
+      },
+    },
+    () => handler(message),
+  );
+}
+
 /** Runs one message through the handler and classifies the result. Never throws. */
 export async function runOne(
   message: QueueMessage,
@@ -18,7 +40,7 @@ export async function runOne(
   isPoison?: (error: unknown) => boolean,
 ): Promise<SettledMessage> {
   try {
-    await handler(message);
+    await traced(message, handler);
     return { message, outcome: 'succeeded' };
   } catch (error) {
     let poison = false;

@@ -5,7 +5,12 @@ import type { MessageHandler, MessageOutcome, QueueMessage } from './types';
 export interface SqsEventRecord {
   messageId: string;
   body: string;
-  attributes?: { ApproximateReceiveCount?: string; MessageGroupId?: string; SentTimestamp?: string };
+  attributes?: {
+    ApproximateReceiveCount?: string;
+    MessageGroupId?: string;
+    SentTimestamp?: string;
+    AWSTraceHeader?: string;
+  };
   messageAttributes?: Record<string, { stringValue?: string; dataType?: string }>;
   eventSourceARN?: string;
 }
@@ -49,6 +54,7 @@ export async function processSqsEvent(
     groupId: r.attributes?.MessageGroupId,
     receiveCount: Number(r.attributes?.ApproximateReceiveCount ?? 1),
     sentAt: r.attributes?.SentTimestamp ? Number(r.attributes.SentTimestamp) : undefined,
+    traceHeader: r.attributes?.AWSTraceHeader,
     signal,
   }));
   const failures = new Set<string>();

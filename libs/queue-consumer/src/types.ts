@@ -12,6 +12,8 @@ export interface QueueMessage {
   receiveCount: number;
   /** Epoch ms the message was sent (SentTimestamp), when SQS reported it. */
   sentAt?: number;
+  /** The AWSTraceHeader system attribute (X-Ray format): the trace the message continues. */
+  traceHeader?: string;
   /** Aborted when the consumer gives the message up (drain timeout, lost visibility, handler timeout). */
   signal: AbortSignal;
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { traceHttpRequests } from './tracing/tracing';
 
 export interface RunningHttpServer {
   server: Server;
@@ -23,6 +24,8 @@ export async function startHttpServer(
 ): Promise<RunningHttpServer> {
   let closing = false;
   const inFlight = new Set<ServerResponse>();
+  // With tracing on every request runs in a SERVER span (a pass-through when it is off).
+  const traced = traceHttpRequests(handler);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     inFlight.add(res);
     if (closing) res.shouldKeepAlive = false;
@@ -31,7 +34,7 @@ export async function startHttpServer(
       // The connection this answer leaves idle is closed at once rather than at its keep-alive timeout.
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
-    handler(req, res);
+    traced(req, res);
   });
   // Longer than a load balancer's idle timeout (ALB: 60 s), so the LB never reuses a closed socket.
   server.keepAliveTimeout = keepAliveTimeoutMs;

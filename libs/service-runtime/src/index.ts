@@ -25,3 +25,31 @@ export { startHttpServer, type RunningHttpServer } from './http-server';
 export { requestContext, requestLocals, resolveRequestId, type RequestLocals } from './request-context';
 export { runMain, runService, type MainHooks, type RunServiceHooks, type RuntimeConfig } from './main';
 export { createServiceRuntime, type ServiceRuntime, type ServiceRuntimeOptions } from './runtime';
+export {
+  tracingEnabled,
+  startTracing,
+  stopTracing,
+  withSpan,
+  startSpan,
+  recordError,
+  activeSpan,
+  hasActiveSpan,
+  activeContext,
+  contextWithSpan,
+  traceLogFields,
+  injectTraceHeaders,
+  xrayTraceHeader,
+  contextFromXrayHeader,
+  isValidXrayTraceHeader,
+  traceHttpRequests,
+  SpanKind,
+  SpanStatusCode,
+  ROOT_CONTEXT,
+  type Span,
+  type SpanOptions,
+  type Attributes,
+  type Context,
+  type Link,
+} from './tracing/tracing';
+export { tracingSettingsFromEnv, type TracingSettings, type SamplerName } from './tracing/settings';
+export { hashUserId } from './tracing/attributes';

@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { tracingEnabled, traceLogFields } from './tracing/tracing';
 
 export type { Logger };
 
@@ -33,6 +34,8 @@ export interface LoggerOptions {
   level?: string;
   /** For tests: where the JSON lines go (default stdout). */
   destination?: DestinationStream;
+  /** trace_id / span_id of the active span on every line (default: when tracing is on). */
+  traceContext?: boolean;
 }
 
 /**
@@ -57,11 +60,20 @@ const errSerializer = (error: unknown) => {
   return { ...pino.stdSerializers.err(error), message: readableErrorMessage(error) };
 };
 
-/** Structured JSON logger: one line per event, `service` on every line, secrets redacted. */
-export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
+/**
+ * Structured JSON logger: one line per event, `service` on every line, secrets redacted, and with
+ * tracing on the active span's trace_id and span_id.
+ */
+export function createLogger({
+  service,
+  level = 'info',
+  destination,
+  traceContext = tracingEnabled(),
+}: LoggerOptions): Logger {
   return pino(
     {
       level,
+      ...(traceContext ? { mixin: traceLogFields } : {}),
       base: { service },
       messageKey: 'msg',
       timestamp: pino.stdTimeFunctions.isoTime,

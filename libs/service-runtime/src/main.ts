@@ -1,6 +1,8 @@
 import { ConfigError } from './config';
 import { createServiceRuntime, type ServiceRuntime } from './runtime';
 import type { SignalSubscriber } from './shutdown';
+import { tracingSettingsFromEnv } from './tracing/settings';
+import { startTracing } from './tracing/tracing';
 
 /** Process hooks, injectable so tests can observe the outcome without exiting or writing to stderr. */
 export interface MainHooks {
@@ -47,9 +49,9 @@ export interface RunServiceHooks extends MainHooks {
 }
 
 /**
- * A service's whole main.ts: loads the config once, builds the runtime from it (log level,
- * shutdown timeout), listens for the shutdown signals, then starts the service — with runMain's
- * failure reporting around all of it. `exit` is shared by start-up failures and shutdown.
+ * A service's whole main.ts: loads the config once, starts tracing when the OTEL_* environment
+ * asks for it, builds the runtime from it (log level, shutdown timeout), listens for the shutdown
+ * signals, then starts the service — with runMain's failure reporting around all of it. `exit` is shared by start-up failures and shutdown.
  */
 export function runService<C extends RuntimeConfig>(
   service: string,
@@ -61,12 +63,16 @@ export function runService<C extends RuntimeConfig>(
     service,
     async () => {
       const config = loadConfig();
+      // Before the runtime, so the logger it makes already stamps trace ids on every line.
+      const tracing = await startTracing(tracingSettingsFromEnv(service));
       const runtime = createServiceRuntime({
         service,
         logLevel: config.LOG_LEVEL,
         shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
         exit: hooks.exit,
       });
+      // Registered first so it runs last: spans of the draining work are exported too.
+      if (tracing) runtime.shutdown.register('tracing', () => tracing.shutdown());
       runtime.shutdown.listen(signals, subscribe);
       await start({ config, runtime });
     },

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { resolvePath, toSqsMessageBody, type EventEnvelope, type EventPattern, type RoutingRule } from '@manga-assist/event-schemas';
+import { isValidXrayTraceHeader } from '@manga-assist/service-runtime';
 import { createArchive } from './archive';
 import { InvalidEventPatternError } from './pattern/errors';
 import { matchesPattern } from './pattern/match';
@@ -64,6 +65,16 @@ export interface EventBridgeRouter {
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const JSON_11 = 'application/x-amz-json-1.1';
 
+/**
+ * The X-Ray trace header EventBridge passes to targets: the entry's TraceHeader, which overrides
+ * the request's X-Amzn-Trace-Id HTTP header; one that is not a valid X-Ray header is dropped (the
+ * event is still routed). Archived and replayed events carry none.
+ */
+export function traceHeaderOf(entry: WireEntry, httpTraceHeader: string | undefined): string | undefined {
+  if (entry.TraceHeader !== undefined) return isValidXrayTraceHeader(entry.TraceHeader) ? entry.TraceHeader : undefined;
+  return isValidXrayTraceHeader(httpTraceHeader) ? httpTraceHeader : undefined;
+}
+
 const ignore = () => undefined;
 const silentLogger: RouterLogger = { info: ignore, warn: ignore, error: ignore };
 
@@ -90,7 +101,12 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
   const stats = { putEventsCalls: 0, accepted: 0, failedEntries: 0, deliveries: 0, deliveryRetries: 0 };
   const failures: (InjectedFailure & { remaining: number })[] = [];
 
-  async function sendToQueue(rule: RoutingRule, envelope: EventEnvelope, dedupSuffix = ''): Promise<void> {
+  async function sendToQueue(
+    rule: RoutingRule,
+    envelope: EventEnvelope,
+    dedupSuffix = '',
+    traceHeader?: string,
+  ): Promise<void> {
     const queueName = rule.target.queueName;
     const fifo = queueName.endsWith('.fifo');
     let groupId: string | undefined;
@@ -106,6 +122,9 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
       // Same JSON value as AWS sends; astral characters escaped for fauxqs (see toSqsMessageBody).
       MessageBody: toSqsMessageBody(envelope),
       ...(fifo ? { MessageGroupId: groupId, MessageDeduplicationId: `${envelope.id}${dedupSuffix}`.slice(0, 128) } : {}),
+      // EventBridge hands an SQS target the event's trace header as the AWSTraceHeader system
+      // attribute, never inside the event itself.
+      ...(traceHeader ? { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: traceHeader } } } : {}),
     });
     for (let attempt = 1; ; attempt++) {
       try {
@@ -120,9 +139,9 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
     }
   }
 
-  async function deliver(envelope: EventEnvelope, bus: string, dedupSuffix = ''): Promise<string[]> {
+  async function deliver(envelope: EventEnvelope, bus: string, dedupSuffix = '', traceHeader?: string): Promise<string[]> {
     const matched = rules.filter((rule) => rule.eventBusName === bus && matchesPattern(rule.pattern, envelope));
-    for (const rule of matched) await sendToQueue(rule, envelope, dedupSuffix);
+    for (const rule of matched) await sendToQueue(rule, envelope, dedupSuffix, traceHeader);
     return matched.map((r) => r.name);
   }
 
@@ -136,7 +155,11 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
     };
   }
 
-  async function putEvents(body: unknown, requestId: string): Promise<{ FailedEntryCount: number; Entries: EntryResult[] }> {
+  async function putEvents(
+    body: unknown,
+    requestId: string,
+    httpTraceHeader?: string,
+  ): Promise<{ FailedEntryCount: number; Entries: EntryResult[] }> {
     const entries = validateRequest(body);
     stats.putEventsCalls++;
     const results: EntryResult[] = [];
@@ -153,7 +176,7 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
       }
       const { envelope, bus } = built;
       try {
-        const ruleNames = await deliver(envelope, bus);
+        const ruleNames = await deliver(envelope, bus, '', traceHeaderOf(entry, httpTraceHeader));
         await archive.append(envelope);
         stats.accepted++;
         log.info({ requestId, eventId: envelope.id, detailType: envelope['detail-type'], bus, rules: ruleNames }, 'event routed');
@@ -201,7 +224,8 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
       } catch {
         return fail(400, 'SerializationException', 'Request body is not valid JSON');
       }
-      reply(200, await putEvents(body, requestId));
+      const httpTraceHeader = req.headers['x-amzn-trace-id'];
+      reply(200, await putEvents(body, requestId, Array.isArray(httpTraceHeader) ? httpTraceHeader[0] : httpTraceHeader));
     } catch (error) {
       if (error instanceof RequestError) return fail(error.status, error.type, error.message);
       log.error({ requestId, err: (error as Error).message }, 'router request failed');

@@ -8,6 +8,7 @@ import { DEFAULT_REDIS_URL, probeRedis } from './redis';
 import { LOCAL_OUTBOUND_SECRET, localServices } from './services';
 import { firstBusyPort, LOCAL_HOST, localPorts, portOffsetFromEnv } from './ports';
 import { startWebhookSink } from './webhook-sink';
+import { startTraceCollector } from './traces/server';
 import { describeExit, startChild, stopChild, superviseChild, waitForReady, type ServiceSupervisor, type Supervised } from './supervisor';
 
 const root = resolve(__dirname, '../../..');
@@ -74,6 +75,7 @@ async function main() {
       ),
   });
   log(`Outbound webhook sink (alerts, CRM) ${sink.url}  (GET lists deliveries)`);
+  const traces = await startTraceCollector({ host: LOCAL_HOST, port: ports.traces });
 
   const children: ServiceSupervisor[] = [];
   const services = localServices(root, ports);
@@ -103,6 +105,7 @@ async function main() {
     await Promise.all(children.map((c) => c.stop()));
     await stack.stop();
     await sink.stop();
+    await traces.stop();
     if (redis) await stopChild(redis);
     log(`stopped (exit ${exitCode})`);
     process.exit(exitCode);
@@ -127,6 +130,7 @@ async function main() {
   log(
     `Chat page: http://${LOCAL_HOST}:${ports['chat-gateway']}/   CLI: npm run chat   Webhooks: npm run webhook -- stripe|review|catalog   Ctrl-C stops everything.`,
   );
+  log(`Traces (one per user action, every service): ${traces.url}/`);
   // A service not ready yet keeps retrying its dependencies (its /readyz says why); it is not a reason to stop.
   if (ready.some((r) => !r)) log('some services are not ready yet: their /readyz says what they are waiting for');
 }

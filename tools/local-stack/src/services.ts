@@ -29,7 +29,7 @@ export const LOCAL_JWT_SECRET = 'local-dev-only-secret-change-me-0123456789';
 export function localServices(root: string, ports: LocalPorts = localPorts(0)): LocalService[] {
   const sink = `http://${LOCAL_HOST}:${ports['webhook-sink']}`;
   const entry = (app: string) => join(root, 'apps', app, 'src', 'main.ts');
-  return [
+  return withTracing(`http://${LOCAL_HOST}:${ports.traces}`, [
     {
       name: 'chat-gateway',
       entry: entry('chat-gateway'),
@@ -62,5 +62,18 @@ export function localServices(root: string, ports: LocalPorts = localPorts(0)): 
         CRM_WEBHOOK_SECRET: LOCAL_OUTBOUND_SECRET,
       },
     },
-  ];
+  ]);
+}
+
+/** Every service exports its spans to the local stack's OTLP receiver (the page at its URL shows them). */
+export function withTracing(collectorUrl: string, services: LocalService[]): LocalService[] {
+  return services.map((s) => ({
+    ...s,
+    env: {
+      OTEL_SERVICE_NAME: s.name,
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+      ...s.env,
+    },
+  }));
 }

@@ -16,8 +16,8 @@ import {
   type BedrockEmulator,
   type BedrockEmulatorOptions,
 } from '@manga-assist/bedrock-emulator';
+import { addAwsTraceHeaderSupport } from './sqs-trace-header';
 import { provision } from './provision';
-import { withListenHost } from './listen-host';
 import { DEFAULT_REDIS_URL, probeRedis } from './redis';
 
 export interface LocalStackOptions {
@@ -76,11 +76,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamodbEndpoint = `http://${host}:${(dynamo.address() as AddressInfo).port}`;
 
     // fauxqs ships ES modules only (exports has just an `import` condition): load it with import()
-    // so that CommonJS runners (tsx for npm start, Jest) both resolve it.
-    const { startFauxqs } = await import('fauxqs');
-    const sqsServer = await withListenHost(host, () => startFauxqs({ port: options.ports?.sqs ?? 0, host, logger: false }));
-    stops.push(() => sqsServer.stop());
-    const sqsEndpoint = `http://${host}:${sqsServer.port}`;
+    // so that CommonJS runners (tsx for npm start, Jest) both resolve it. Its app is built here
+    // rather than with startFauxqs so that AWSTraceHeader can be added (see sqs-trace-header.ts)
+    // and it listens on `host` only (startFauxqs binds 0.0.0.0).
+    const { buildApp } = await import('fauxqs');
+    const sqsApp = buildApp({ logger: false, host });
+    addAwsTraceHeaderSupport(sqsApp as unknown as Parameters<typeof addAwsTraceHeaderSupport>[0]);
+    const sqsAddress = new URL(await sqsApp.listen({ port: options.ports?.sqs ?? 0, host }));
+    stops.push(() => sqsApp.close());
+    const sqsEndpoint = `http://${host}:${sqsAddress.port}`;
 
     // Clients are created lazily on first use, so endpoints added below (EventBridge router)
     // still reach them as long as they are set before the stack is returned.

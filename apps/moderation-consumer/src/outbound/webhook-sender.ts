@@ -1,4 +1,5 @@
 import { decodeStandardWebhookSecret, standardWebhookHeaders } from '@manga-assist/webhook-signatures';
+import { injectTraceHeaders, recordError, SpanKind, withSpan } from '@manga-assist/service-runtime';
 
 /** Delivers signed Standard Webhooks with retries; I/O (fetch, sleep, clock, randomness) injected. */
 
@@ -76,41 +77,55 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
 
   return {
     target,
-    async send(id, payload) {
-      const body = JSON.stringify(payload);
-      let last: { status?: number; error: string } = { error: 'not attempted' };
-      for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
-        const headers = standardWebhookHeaders(options.secret, id, Math.floor(nowMs() / 1000), body);
-        let retryAfterMs: number | undefined;
-        try {
-          const res = await doFetch(options.url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'user-agent': 'mangaassist-moderation-consumer', ...headers },
-            body,
-            signal: AbortSignal.timeout(options.timeoutMs),
-          });
-          await res.arrayBuffer().catch(() => undefined); // free the socket
-          if (res.ok) {
-            options.onAttempt?.({ target, id, attempt, status: res.status });
-            return { delivered: true, attempts: attempt, status: res.status };
-          }
-          last = { status: res.status, error: `HTTP ${res.status}` };
-          if (!isRetryableStatus(res.status)) {
-            options.onAttempt?.({ target, id, attempt, status: res.status, error: last.error });
-            return { delivered: false, attempts: attempt, permanent: true, ...last };
-          }
-          retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), nowMs());
-        } catch (error) {
-          last = { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
-        }
-        const isLast = attempt === retry.maxAttempts;
-        const delay = isLast
-          ? undefined
-          : Math.min(retry.maxDelayMs, Math.max(retryAfterMs ?? 0, backoffDelay(attempt, retry, random)));
-        options.onAttempt?.({ target, id, attempt, ...last, retryInMs: delay });
-        if (delay !== undefined) await sleep(delay);
-      }
-      return { delivered: false, attempts: retry.maxAttempts, permanent: false, ...last };
-    },
+    // One CLIENT span per delivery (all attempts); each request carries traceparent so the
+    // receiver can join the trace. Never the body or the signature.
+    send: (id, payload) =>
+      withSpan(
+        `webhook ${target}`,
+        { kind: SpanKind.CLIENT, attributes: { 'outbound.target': target, 'webhook.delivery_id': id } },
+        async (span) => {
+          const result = await deliver(id, payload);
+          span.setAttributes({ 'webhook.attempts': result.attempts, ...(result.status ? { 'http.response.status_code': result.status } : {}) });
+          if (!result.delivered) recordError(span, { name: result.permanent ? 'PERMANENT' : 'EXHAUSTED', message: result.error });
+          return result;
+        },
+      ),
   };
+
+  async function deliver(id: string, payload: unknown): Promise<DeliveryResult> {
+    const body = JSON.stringify(payload);
+    let last: { status?: number; error: string } = { error: 'not attempted' };
+    for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
+      const headers = standardWebhookHeaders(options.secret, id, Math.floor(nowMs() / 1000), body);
+      let retryAfterMs: number | undefined;
+      try {
+        const res = await doFetch(options.url, {
+          method: 'POST',
+          headers: injectTraceHeaders({ 'content-type': 'application/json', 'user-agent': 'mangaassist-moderation-consumer', ...headers }),
+          body,
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+        await res.arrayBuffer().catch(() => undefined); // free the socket
+        if (res.ok) {
+          options.onAttempt?.({ target, id, attempt, status: res.status });
+          return { delivered: true, attempts: attempt, status: res.status };
+        }
+        last = { status: res.status, error: `HTTP ${res.status}` };
+        if (!isRetryableStatus(res.status)) {
+          options.onAttempt?.({ target, id, attempt, status: res.status, error: last.error });
+          return { delivered: false, attempts: attempt, permanent: true, ...last };
+        }
+        retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), nowMs());
+      } catch (error) {
+        last = { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      }
+      const isLast = attempt === retry.maxAttempts;
+      const delay = isLast
+        ? undefined
+        : Math.min(retry.maxDelayMs, Math.max(retryAfterMs ?? 0, backoffDelay(attempt, retry, random)));
+      options.onAttempt?.({ target, id, attempt, ...last, retryInMs: delay });
+      if (delay !== undefined) await sleep(delay);
+    }
+    return { delivered: false, attempts: retry.maxAttempts, permanent: false, ...last };
+  }
 }
