@@ -16,22 +16,21 @@ export function constantTimeEqual(a: Buffer, b: Buffer): boolean {
 }
 
 const HEX = /^[0-9a-f]+$/i;
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-export function fromHex(value: string): Buffer | undefined {
-  return value.length % 2 === 0 && HEX.test(value) ? Buffer.from(value, 'hex') : undefined;
-}
+export const isHex = (value: string) => value.length % 2 === 0 && HEX.test(value);
 
-export function fromBase64(value: string): Buffer | undefined {
-  return BASE64.test(value) ? Buffer.from(value, 'base64') : undefined;
-}
-
-/** Integer epoch seconds from a header value, or undefined. */
+/** Integer epoch seconds from a partner's header value, or undefined. */
 export function parseTimestamp(value: string | undefined): number | undefined {
   if (value === undefined || !/^\d{1,12}$/.test(value)) return undefined;
   return Number(value);
 }
 
+/**
+ * Within the tolerance BOTH ways. Stripe's library only refuses the past side; refusing
+ * timestamps too far in the future too (and NaN, which no comparison holds for) is our one
+ * documented difference from the official libraries: a signed future timestamp would otherwise
+ * stay replayable until that future arrives.
+ */
 export function isFresh(timestamp: number, nowSeconds: number, toleranceSeconds: number): boolean {
   return Math.abs(nowSeconds - timestamp) <= toleranceSeconds;
 }
@@ -39,25 +38,42 @@ export function isFresh(timestamp: number, nowSeconds: number, toleranceSeconds:
 export const toBuffer = (body: string | Buffer): Buffer => (Buffer.isBuffer(body) ? body : Buffer.from(body));
 
 /**
- * The tail every scheme shares: HMAC-SHA256 of `signedPrefix` + body under each key, compared with
- * every candidate (no early exit: timing does not say which key or candidate matched), then the
- * timestamp's age. The signature goes first, so `stale` is only said of a signed timestamp.
+ * The body as the official libraries sign it: they verify the TEXT of the body (Stripe's through
+ * TextDecoder, which also drops a leading BOM; Standard Webhooks' through Buffer#toString), so
+ * invalid UTF-8 is replaced by U+FFFD before the HMAC. Valid UTF-8 comes out byte for byte.
+ */
+export function bodyAsSignedText(rawBody: Buffer, { dropBom }: { dropBom: boolean }): Buffer {
+  const text = dropBom ? new TextDecoder('utf-8').decode(rawBody) : rawBody.toString('utf8');
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.equals(rawBody) ? rawBody : bytes;
+}
+
+/**
+ * The tail every scheme shares: HMAC-SHA256 of `signedPrefix` + body under each key, written as
+ * the scheme writes it (`encode`), compared as text with every candidate exactly as sent (no early
+ * exit: timing does not say which key or candidate matched), then the timestamp's age. The
+ * signature goes first, so `stale` is only said of a signed timestamp.
  */
 export function checkSignatures(args: {
   keys: readonly (string | Buffer)[];
   signedPrefix: string;
   rawBody: Buffer;
-  candidates: readonly Buffer[];
+  encode: (digest: Buffer) => string;
+  candidates: readonly string[];
   timestamp: number;
   nowSeconds: number;
   toleranceSeconds: number;
 }): VerifyResult {
+  const candidates = args.candidates.map((c) => Buffer.from(c, 'utf8'));
   let matched = false;
   for (const key of args.keys) {
-    const expected = hmacSha256(key, args.signedPrefix, args.rawBody);
-    for (const candidate of args.candidates) matched = constantTimeEqual(expected, candidate) || matched;
+    const expected = Buffer.from(args.encode(hmacSha256(key, args.signedPrefix, args.rawBody)), 'utf8');
+    for (const candidate of candidates) matched = constantTimeEqual(expected, candidate) || matched;
   }
   if (!matched) return { ok: false, reason: 'bad_signature' };
   if (!isFresh(args.timestamp, args.nowSeconds, args.toleranceSeconds)) return { ok: false, reason: 'stale' };
   return { ok: true, timestamp: args.timestamp };
 }
+
+export const hex = (digest: Buffer) => digest.toString('hex');
+export const base64 = (digest: Buffer) => digest.toString('base64');

@@ -1,4 +1,4 @@
-import { checkSignatures, fromHex, hmacSha256, parseTimestamp, toBuffer } from './crypto';
+import { checkSignatures, hex, hmacSha256, isHex, parseTimestamp, toBuffer } from './crypto';
 import { header, type SignatureScheme, type VerifyInput, type VerifyResult } from './types';
 
 /**
@@ -19,13 +19,15 @@ export function partnerScheme(signatureHeader: string, timestampHeader: string):
       const timestampValue = header(headers, timestampHeader);
       if (signature === undefined || timestampValue === undefined) return { ok: false, reason: 'missing_header' };
       const timestamp = parseTimestamp(timestampValue);
+      // Hex in either case (no official library to agree with; partners send both).
       const candidates = signature
         .split(',')
-        .map((s) => fromHex(s.trim().replace(/^sha256=/, '')))
-        .filter((b): b is Buffer => b !== undefined);
+        .map((s) => s.trim().replace(/^sha256=/, ''))
+        .filter(isHex)
+        .map((s) => s.toLowerCase());
       if (timestamp === undefined || candidates.length === 0) return { ok: false, reason: 'malformed' };
       const signedPrefix = `${timestampValue}.`;
-      return checkSignatures({ keys: secrets, signedPrefix, rawBody, candidates, timestamp, nowSeconds, toleranceSeconds });
+      return checkSignatures({ keys: secrets, signedPrefix, rawBody, encode: hex, candidates, timestamp, nowSeconds, toleranceSeconds });
     },
   };
 }

@@ -89,12 +89,14 @@ describe('Stripe signature scheme', () => {
     expect(stripeScheme.verify(input({ 'stripe-signature': `t=${NOW},v0=abcd` }))).toEqual({ ok: false, reason: 'malformed' });
   });
 
-  it('checks the raw bytes, not a re-encoded string (non-UTF-8 byte changes are caught)', () => {
+  it('signs the body text as the stripe package decodes it (invalid UTF-8 becomes U+FFFD, as in constructEvent)', () => {
     const raw = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff]), Buffer.from('"}')]);
-    const sig = createHmac('sha256', SECRET).update(`${NOW}.`).update(raw).digest('hex');
-    expect(stripeScheme.verify(input({ 'stripe-signature': `t=${NOW},v1=${sig}` }, raw)).ok).toBe(true);
-    const reencoded = Buffer.from(raw.toString('utf8'));
-    expect(stripeScheme.verify(input({ 'stripe-signature': `t=${NOW},v1=${sig}` }, reencoded)).ok).toBe(false);
+    const overText = createHmac('sha256', SECRET).update(`${NOW}.`).update(raw.toString('utf8')).digest('hex');
+    const overBytes = createHmac('sha256', SECRET).update(`${NOW}.`).update(raw).digest('hex');
+    expect(stripeScheme.verify(input({ 'stripe-signature': `t=${NOW},v1=${overText}` }, raw)).ok).toBe(true);
+    expect(stripeScheme.verify(input({ 'stripe-signature': `t=${NOW},v1=${overBytes}` }, raw)).ok).toBe(false);
+    const changed = Buffer.from(raw.toString('utf8').replace('a', 'b'));
+    expect(stripeScheme.verify(input({ 'stripe-signature': `t=${NOW},v1=${overText}` }, changed)).ok).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-import { checkSignatures, fromBase64, hmacSha256, parseTimestamp, toBuffer } from './crypto';
+import { base64, bodyAsSignedText, checkSignatures, hmacSha256, toBuffer } from './crypto';
 import { decodeStandardWebhookSecret, standardWebhookKey } from './secret';
 import { header, type Headers, type SignatureScheme, type VerifyInput, type VerifyResult } from './types';
 
@@ -10,8 +10,12 @@ export const STANDARD_WEBHOOK_HEADERS = {
 
 /**
  * Standard Webhooks (https://www.standardwebhooks.com, spec.md): HMAC-SHA256 keyed with the
- * base64-decoded secret over `${webhook-id}.${webhook-timestamp}.${body}`; `webhook-signature` is a
+ * base64-decoded secret over `${webhook-id}.${timestamp}.${body}`; `webhook-signature` is a
  * space-separated list of `v1,<base64>` (other versions, e.g. `v1a` asymmetric, are skipped).
+ * Read as the `standardwebhooks` package reads it (Webhook.verify): the timestamp with parseInt
+ * and signed as that number ("017" signs as "17"), each entry split on "," (what follows a second
+ * comma is ignored), the base64 compared as text (padding included). Same accept/refuse as the
+ * package, which also refuses timestamps more than the tolerance in the future.
  */
 export const standardWebhooksScheme: SignatureScheme = {
   name: 'standard',
@@ -23,16 +27,23 @@ export const standardWebhooksScheme: SignatureScheme = {
     if (id === undefined || timestampValue === undefined || signatures === undefined) {
       return { ok: false, reason: 'missing_header' };
     }
-    const timestamp = parseTimestamp(timestampValue);
+    const timestamp = parseInt(timestampValue, 10);
     const candidates = signatures
       .split(' ')
-      .filter((s) => s.startsWith('v1,'))
-      .map((s) => fromBase64(s.slice(3)))
-      .filter((b): b is Buffer => b !== undefined);
-    if (timestamp === undefined || candidates.length === 0) return { ok: false, reason: 'malformed' };
-    const keys = secrets.map(standardWebhookKey);
-    const signedPrefix = `${id}.${timestampValue}.`;
-    return checkSignatures({ keys, signedPrefix, rawBody, candidates, timestamp, nowSeconds, toleranceSeconds });
+      .map((entry) => entry.split(','))
+      .filter(([version, signature]) => version === 'v1' && signature)
+      .map(([, signature]) => signature);
+    if (Number.isNaN(timestamp) || candidates.length === 0) return { ok: false, reason: 'malformed' };
+    return checkSignatures({
+      keys: secrets.map(standardWebhookKey),
+      signedPrefix: `${id}.${timestamp}.`,
+      rawBody: bodyAsSignedText(rawBody, { dropBom: false }),
+      encode: base64,
+      candidates,
+      timestamp,
+      nowSeconds,
+      toleranceSeconds,
+    });
   },
 };
 
