@@ -115,6 +115,21 @@ const ignoreCaseLength: Case[] = [
 
 const ABSENT_SRC = 'ACFinder.tryMustNotExistMatch + NameState.getNameTransitions: paths in sorted order; absence is judged against the array elements chosen so far';
 const exists = (flag: boolean) => [{ exists: flag }];
+// ACMachineTest.testACWithExistFalseRule (rule r1 and its two events, trimmed to the fields that count)
+const taskRule = {
+  requestContext: {
+    taskInstances: {
+      taskInstanceState: ['ACTIVE'],
+      provider: { id: ['XXXXXXXXXXXX'] },
+      resources: { additionalContext: { capabilityInterfaces: { interfaceName: exists(false) } } },
+    },
+  },
+};
+const task = (state: string, id: string, interfaceName?: string) => ({
+  taskInstanceState: state,
+  provider: { id },
+  resources: [{ legacyFocusCategory: 'XXXXXFocus', ...(interfaceName ? { additionalContext: { capabilityInterfaces: [{ interfaceName }] } } : {}) }],
+});
 const absentUnderArrays: Case[] = [
   ['absent in one element but present in another', { items: { qty: exists(false) } }, { items: [{ id: 'a', qty: 1 }, { id: 'b' }] }, false, ABSENT_SRC],
   ['absent in the element chosen by an earlier path', { items: { id: ['b'], qty: exists(false) } }, { items: [{ id: 'a', qty: 1 }, { id: 'b' }] }, true, ABSENT_SRC],
@@ -125,6 +140,8 @@ const absentUnderArrays: Case[] = [
   ['the array of objects itself is not a leaf', { items: exists(false) }, { items: [{ id: 'a' }] }, true, 'README "Exists matching only works on the leaf nodes"'],
   ['exists true on an array of objects', { items: exists(true) }, { items: [{ id: 'a' }] }, false, 'README "Exists matching only works on the leaf nodes"'],
   ['empty array of objects', { items: { qty: exists(false) } }, { items: [] }, true, ABSENT_SRC],
+  ['engine test: the ACTIVE task has no interfaceName (another task has one)', taskRule, { requestContext: { taskInstances: [task('ACTIVE', 'XXXXXXXXXXXX'), task('InACTIVE', 'SomeRandom', 'Dummy.DummyDumDum')] } }, true, 'ACMachineTest.testACWithExistFalseRule'],
+  ['engine test: the ACTIVE task has an interfaceName', taskRule, { requestContext: { taskInstances: [task('ACTIVE', 'XXXXXXXXXXXX', 'XXXX.XXXXXXXXXXXXXX'), task('InACTIVE', 'SomeRandom', 'XXXX.XXXXXXXXXXXXXX')] } }, false, 'ACMachineTest.testACWithExistFalseRule'],
   ['nested arrays, chosen inner element lacks it', { a: { b: { id: ['y'], v: exists(false) } } }, { a: [{ b: [{ id: 'x', v: 1 }, { id: 'y' }] }] }, true, ABSENT_SRC],
 ];
 
