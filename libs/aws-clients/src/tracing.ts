@@ -79,9 +79,16 @@ export function traceAwsClient(client: { middlewareStack: Stack }): void {
           async (span) => {
             const input = service === 'SQS' ? withSqsTraceHeader(operation, args.input) : args.input;
             const result = await next({ ...args, input });
-            const meta = (result.output as { $metadata?: { requestId?: string; attempts?: number } }).$metadata;
+            const output = result.output as {
+              $metadata?: { requestId?: string; attempts?: number };
+              usage?: { inputTokens?: number; outputTokens?: number };
+            };
+            const meta = output.$metadata;
             if (meta?.requestId) span.setAttribute('aws.request_id', meta.requestId);
             if (meta?.attempts) span.setAttribute('aws.attempts', meta.attempts);
+            // Converse answers with its token usage (ConverseStream reports it in the stream instead).
+            if (typeof output.usage?.inputTokens === 'number') span.setAttribute('gen_ai.usage.input_tokens', output.usage.inputTokens);
+            if (typeof output.usage?.outputTokens === 'number') span.setAttribute('gen_ai.usage.output_tokens', output.usage.outputTokens);
             return result;
           },
         );

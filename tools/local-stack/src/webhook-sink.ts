@@ -7,6 +7,8 @@ export interface SinkDelivery {
   path: string;
   webhookId: string | undefined;
   signatureValid: boolean;
+  /** The W3C traceparent the sender propagated, if any (the delivery's trace). */
+  traceparent?: string;
   body: unknown;
   receivedAt: string;
 }
@@ -63,6 +65,7 @@ export async function startWebhookSink({
         path: req.url ?? '/',
         webhookId: req.headers['webhook-id'] as string | undefined,
         signatureValid: verifyStandardWebhook(secret, req.headers, raw, { toleranceSeconds: Infinity }).ok,
+        ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
         body,
         receivedAt: new Date().toISOString(),
       };
