@@ -1,16 +1,19 @@
 import nx from '@nx/eslint-plugin';
 
 // Who may import whom. Apps use libs; libs use libs; tools (emulators, local stack, benches,
-// CLI) may use anything. Tests may also start the local tools (emulators) in-process.
+// CLI) may use anything; the infrastructure (CDK) reads the libs' shared definitions. Tests may
+// also start the local tools (emulators) in-process.
 const sourceConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool', 'type:app'] },
+  { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib'] },
 ];
 const testConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool', 'type:app'] },
+  { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
 ];
 const boundaries = (depConstraints) => [
   'error',

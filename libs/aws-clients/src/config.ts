@@ -93,5 +93,21 @@ export function resourceNamesFromEnv(e: ResourceNamesEnv): ResourceNames {
   };
 }
 
+/** The inverse of resourceNamesFromEnv: the environment that makes a service use `names`. */
+export function resourceNamesToEnv(names: ResourceNames): ResourceNamesEnv {
+  return {
+    SESSIONS_TABLE: names.tables.sessions,
+    CATALOG_TABLE: names.tables.catalog,
+    IDEMPOTENCY_TABLE: names.tables.idempotency,
+    ENRICHMENT_JOBS_TABLE: names.tables.enrichmentJobs,
+    REVIEWS_TABLE: names.tables.reviews,
+    ENRICHMENT_QUEUE: names.queues.enrichment,
+    ENRICHMENT_DLQ: names.queues.enrichmentDlq,
+    MODERATION_QUEUE: names.queues.moderation,
+    MODERATION_DLQ: names.queues.moderationDlq,
+    EVENT_BUS_NAME: names.eventBusName,
+  };
+}
+
 /** The default names, as the local stack provisions them. */
 export const DEFAULT_RESOURCE_NAMES: ResourceNames = resourceNamesFromEnv(namesSchema.parse({}));

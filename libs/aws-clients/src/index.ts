@@ -3,6 +3,7 @@ export {
   resourceNamesEnv,
   awsClientConfigFromEnv,
   resourceNamesFromEnv,
+  resourceNamesToEnv,
   DEFAULT_RESOURCE_NAMES,
   type AwsEnv,
   type ResourceNamesEnv,

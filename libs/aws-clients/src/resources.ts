@@ -33,7 +33,13 @@ export interface QueueDefinition {
   dlq: string;
   maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
+  /** How long the DLQ keeps a message for inspection and redrive (SQS maximum: 14 days). */
+  dlqRetentionSeconds: number;
+  /** Server-side encryption of queue and DLQ: SQS-managed keys (SSE-SQS), which EventBridge can deliver to. */
+  encryption: 'sqs-managed';
 }
+
+const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
 
 /** The SQS queues of DESIGN.md §5, each with its dead-letter queue. */
 export function queueDefinitions(names: ResourceNames, { maxReceiveCount = 5 } = {}): QueueDefinition[] {
@@ -44,6 +50,8 @@ export function queueDefinitions(names: ResourceNames, { maxReceiveCount = 5 } =
       dlq: names.queues.enrichmentDlq,
       maxReceiveCount,
       visibilityTimeoutSeconds: 60,
+      dlqRetentionSeconds: DLQ_RETENTION_SECONDS,
+      encryption: 'sqs-managed',
     },
     {
       name: names.queues.moderation,
@@ -51,6 +59,8 @@ export function queueDefinitions(names: ResourceNames, { maxReceiveCount = 5 } =
       dlq: names.queues.moderationDlq,
       maxReceiveCount,
       visibilityTimeoutSeconds: 60,
+      dlqRetentionSeconds: DLQ_RETENTION_SECONDS,
+      encryption: 'sqs-managed',
     },
   ];
 }

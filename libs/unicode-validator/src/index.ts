@@ -1,5 +1,13 @@
 export { graphemeLength, graphemeSegmenter, measure, truncateGraphemes, type TextMetrics } from './graphemes';
-export { resolveLanguage, detectLanguage, toLang, DEFAULT_LANG, type Lang, type LanguageInputs } from './language';
+export {
+  resolveLanguage,
+  detectLanguage,
+  toLang,
+  DEFAULT_LANG,
+  LANGS,
+  type Lang,
+  type LanguageInputs,
+} from './language';
 export {
   validateChatMessage,
   localize,

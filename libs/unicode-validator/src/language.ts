@@ -1,4 +1,6 @@
-export type Lang = 'ja' | 'en';
+/** The languages users get messages in (also the `lang` label of request metrics). */
+export const LANGS = ['ja', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
 
 /** The store's language: what a request that says nothing else gets. */
 export const DEFAULT_LANG: Lang = 'ja';
