@@ -1,6 +1,13 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { createOpsRouter, requestLocals, requestContext, withSpan, type Logger, type ReadinessCheck, type Registry } from '@manga-assist/service-runtime';
-import { resolveLanguage, type Lang } from '@manga-assist/unicode-validator';
+import {
+  withSpan,
+  httpError,
+  requestLanguage,
+  requestLocals,
+  sendHttpError,
+  sendLocalizedError,
+  type ErrorResponderOptions,
+} from '@manga-assist/service-runtime';
 import { AuthError, bearerToken, type AuthVerifier, type DevTokenIssuer } from './auth';
 import type { ChatService } from './chat-service';
 import { parseChatRequest } from './envelope';
@@ -9,10 +16,6 @@ import type { GatewayMetrics } from './metrics';
 import { CHAT_PAGE_HTML } from './web/chat-page';
 
 export interface HttpAppOptions {
-  logger: Logger;
-  registry: Registry;
-  checks: ReadinessCheck[];
-  isShuttingDown: () => boolean;
   verifier: AuthVerifier;
   devIssuer?: DevTokenIssuer;
   webUi: boolean;
@@ -21,25 +24,11 @@ export interface HttpAppOptions {
   bodyLimitBytes: number;
 }
 
-const MESSAGES = {
-  unauthorized: { ja: '認証が必要です。ログインし直してください。', en: 'Authentication required. Please sign in again.' },
-  tooLarge: { ja: 'リクエストが大きすぎます。', en: 'The request is too large.' },
-  badJson: { ja: 'リクエストのJSONが正しくありません。', en: 'The request body is not valid JSON.' },
-  notFound: { ja: 'ページが見つかりません。', en: 'Not found.' },
-  internal: { ja: '申し訳ございません。エラーが発生しました。もう一度お試しください。', en: 'Sorry, something went wrong. Please try again.' },
-};
+const UNAUTHORIZED = { ja: '認証が必要です。ログインし直してください。', en: 'Authentication required. Please sign in again.' };
 
-const langOf = (req: Request): Lang => resolveLanguage({ acceptLanguage: req.headers['accept-language'] });
-const sendError = (res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
-  res.status(status).json({ error: { code, message, ...extra } });
-
-export function createHttpApp(options: HttpAppOptions): express.Express {
+/** The chat routes on the service skeleton's app (request context and ops routes already on it). */
+export function addChatRoutes(app: express.Express, options: HttpAppOptions): void {
   const { chat, metrics } = options;
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.use(requestContext(options.logger));
-  app.use(createOpsRouter({ registry: options.registry, checks: options.checks, isShuttingDown: options.isShuttingDown }));
 
   if (options.webUi) {
     app.get('/', (_req, res) => {
@@ -59,7 +48,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
         const { token, expiresIn } = await issuer.issue(userId);
         res.json({ token, userId, expiresIn, tokenType: 'Bearer' });
       } catch (error) {
-        sendError(res, 400, 'INVALID_USER_ID', (error as Error).message);
+        sendLocalizedError(res, requestLanguage(req), { status: 400, code: 'INVALID_USER_ID', message: (error as Error).message });
       }
     });
   }
@@ -71,9 +60,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       next();
     } catch (error) {
       const code = error instanceof AuthError ? error.code : 'TOKEN_INVALID';
-      metrics.request('auth', 'rest', 401, langOf(req), 0);
-      res.set('www-authenticate', 'Bearer');
-      sendError(res, 401, code, MESSAGES.unauthorized[langOf(req)]);
+      metrics.request('auth', 'rest', 401, requestLanguage(req), 0);
+      sendHttpError(req, res, httpError(code, 401, UNAUTHORIZED, {}, { 'www-authenticate': 'Bearer' }));
     }
   };
 
@@ -82,7 +70,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     const parsed = withSpan('validate request', {}, () => parseChatRequest(req.body, req.headers['accept-language']));
     if (!parsed.ok) {
       metrics.request(typeof req.body?.action === 'string' ? String(req.body.action).slice(0, 20) : 'unknown', 'rest', 400, parsed.lang, 0);
-      return sendError(res, 400, parsed.code, parsed.message);
+      return sendLocalizedError(res, parsed.lang, { status: 400, code: parsed.code, message: parsed.message });
     }
     // A client that hangs up stops the model call.
     const abort = new AbortController();
@@ -97,26 +85,26 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     );
     if (res.headersSent || abort.signal.aborted) return;
     if (outcome.ok) return res.status(200).json(outcome.body);
-    if (outcome.retryAfterSeconds) res.set('retry-after', String(outcome.retryAfterSeconds));
-    sendError(res, outcome.status, outcome.code, outcome.message, outcome.retryAfterSeconds ? { retryAfterSeconds: outcome.retryAfterSeconds } : {});
+    const retry = outcome.retryAfterSeconds;
+    sendLocalizedError(res, parsed.lang, {
+      status: outcome.status,
+      code: outcome.code,
+      message: outcome.message,
+      ...(retry ? { details: { retryAfterSeconds: retry }, headers: { 'retry-after': String(retry) } } : {}),
+    });
   });
+}
 
-  app.use((req: Request, res: Response) => sendError(res, 404, 'NOT_FOUND', MESSAGES.notFound[langOf(req)]));
-
-  // Body-parser failures (413, bad JSON) and anything unexpected: always a JSON body, never an empty 5xx.
-  app.use((error: { type?: string; status?: number; message?: string }, req: Request, res: Response, _next: NextFunction) => {
-    const lang = langOf(req);
-    if (res.headersSent) return;
-    if (error.type === 'entity.too.large') {
-      metrics.request('unknown', 'rest', 413, lang, 0);
-      return sendError(res, 413, 'PAYLOAD_TOO_LARGE', MESSAGES.tooLarge[lang], { limitBytes: options.bodyLimitBytes });
-    }
-    if (error.type === 'entity.parse.failed' || error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
-      metrics.request('unknown', 'rest', 400, lang, 0);
-      return sendError(res, 400, 'INVALID_JSON', MESSAGES.badJson[lang]);
-    }
-    requestLocals(res).log?.error({ err: error.message, type: error.type }, 'unhandled error');
-    sendError(res, error.status && error.status >= 400 && error.status < 500 ? error.status : 500, 'INTERNAL', MESSAGES.internal[lang]);
-  });
-  return app;
+/**
+ * Body-parser failures (413, bad JSON) are counted; the 413 says the limit. The 404 and the answer
+ * itself are the skeleton's (one error shape, never an empty 5xx).
+ */
+export function chatErrorMapping(metrics: GatewayMetrics, bodyLimitBytes: number): ErrorResponderOptions {
+  return {
+    map: (error, req) => {
+      if (error.status === 413 || error.code === 'INVALID_JSON') metrics.request('unknown', 'rest', error.status, requestLanguage(req), 0);
+      if (error.status === 413) return httpError(error.code, 413, error.messages, { limitBytes: bodyLimitBytes });
+      return error;
+    },
+  };
 }

@@ -1,7 +1,6 @@
 import {
-  createFmClient,
+  createFmClientFromSettings,
   createAbSplit,
-  createModelRegistry,
   fmSettingsFromEnv,
   selectModelForComplexity,
   type InferenceRecord,
@@ -12,14 +11,8 @@ import {
   toResponseSummary,
   truncateForEvent,
 } from '@manga-assist/event-schemas';
-import { startHttpServer, type ServiceRuntime } from '@manga-assist/service-runtime';
-import {
-  awsClientConfigFromEnv,
-  createAwsClients,
-  dynamoTableCheck,
-  resourceNamesFromEnv,
-  type AwsClients,
-} from '@manga-assist/aws-clients';
+import { createServiceShell, type ServiceRuntime } from '@manga-assist/service-runtime';
+import { dynamoTableCheck, serviceAws, type AwsClients } from '@manga-assist/aws-clients';
 import type { Redis } from 'ioredis';
 import type { ChatGatewayConfig } from './config';
 import { createAuthVerifier, createDevTokenIssuer } from './auth';
@@ -33,7 +26,7 @@ import { createCatalogGrounding } from './catalog';
 import { createChatService, type AcceptedMessage, type ContextTools } from './chat-service';
 import { createEventOutbox } from './event-outbox';
 import { createContextTools } from './context-tools';
-import { createHttpApp } from './http-app';
+import { addChatRoutes, chatErrorMapping } from './http-app';
 import { attachChatWebSocket } from './ws-server';
 import { createWsMessageHandler } from './ws-handler';
 import type { Lang } from './prompt';
@@ -63,13 +56,13 @@ export async function startChatGateway({
   contextTools,
 }: ChatGatewayDeps): Promise<ChatGateway> {
   const fmSettings = fmSettingsFromEnv(config);
-  const aws =
-    clients ??
-    createAwsClients(awsClientConfigFromEnv(config), { bedrockMaxAttempts: fmSettings.maxAttempts });
-  const names = resourceNamesFromEnv(config);
-  const { logger, registry, shutdown } = runtime;
+  const { aws, names, close } = serviceAws(config, { clients, bedrockMaxAttempts: fmSettings.maxAttempts });
+  const shell = createServiceShell(runtime);
+  shell.onStop('aws', close);
+  const { logger, registry } = runtime;
   const metrics = createGatewayMetrics(registry);
   const redis: Redis | undefined = config.REDIS_URL ? createRedis(config.REDIS_URL, logger) : undefined;
+  if (redis) shell.onStop('redis', () => redis.disconnect());
   if (redis && !(await waitForRedis(redis))) logger.warn('redis not ready at start-up: starting degraded');
   if (!redis) logger.warn('REDIS_URL not set: no response cache, in-memory rate limiter (degraded)');
 
@@ -97,6 +90,7 @@ export async function startChatGateway({
         );
     },
   });
+  shell.onStop('event-outbox', () => outbox.flush());
   const onInference = (record: InferenceRecord & { text?: string }) => {
     outbox.enqueue(
       {
@@ -137,17 +131,15 @@ export async function startChatGateway({
     );
   };
 
-  const fm = createFmClient({
+  const fm = createFmClientFromSettings(fmSettings, {
     bedrock: aws.bedrock,
-    registry: createModelRegistry(fmSettings.registry),
     redis,
-    cache: { ...fmSettings.cache, keyPrefix: `${config.REDIS_KEY_PREFIX}fm:` },
-    breaker: fmSettings.breaker,
-    defaultDeadlineMs: fmSettings.defaultDeadlineMs,
+    cacheKeyPrefix: `${config.REDIS_KEY_PREFIX}fm:`,
     metrics: registry,
     logger,
     onInference,
   });
+  shell.onStop('fm-client', () => fm.close());
 
   const store = createSessionStore({
     documentClient: aws.documentClient,
@@ -176,6 +168,7 @@ export async function startChatGateway({
     queueMax: config.SUMMARY_QUEUE_MAX,
     deadlineMs: config.MODEL_DEADLINE_CAP_MS * config.DEADLINE_SCALE,
   });
+  shell.onStop('summarizer', () => summarizer.stop());
   const grounding = createCatalogGrounding({
     documentClient: aws.documentClient,
     tableName: names.tables.catalog,
@@ -184,6 +177,7 @@ export async function startChatGateway({
     logger,
   });
   void grounding.refresh();
+  shell.onStop('catalog-grounding', () => grounding.stop());
 
   const abSplit = fmSettings.abSplit ? createAbSplit(fmSettings.abSplit) : undefined;
   const chat = createChatService({
@@ -226,19 +220,13 @@ export async function startChatGateway({
   if (devIssuer)
     logger.warn('AUTH_DEV_ISSUER is on: POST /dev/token issues tokens to anyone (local mode only)');
 
-  const app = createHttpApp({
-    logger,
-    registry,
-    checks: [dynamoTableCheck(aws.dynamodb, names.tables.sessions), redisCheck(redis)],
-    isShuttingDown: () => shutdown.isShuttingDown,
-    verifier,
-    devIssuer,
-    webUi: config.WEB_UI,
-    chat,
-    metrics,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  const app = shell.app([dynamoTableCheck(aws.dynamodb, names.tables.sessions), redisCheck(redis)]);
+  addChatRoutes(app, { verifier, devIssuer, webUi: config.WEB_UI, chat, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES });
+  const http = await shell.serve(app, {
+    port: config.PORT,
+    host: config.HOST,
+    errors: chatErrorMapping(metrics, config.BODY_LIMIT_BYTES),
   });
-  const http = await startHttpServer(app, { port: config.PORT, host: config.HOST });
   const ws = attachChatWebSocket({
     server: http.server,
     path: '/v1/ws',
@@ -256,6 +244,7 @@ export async function startChatGateway({
       rejected: (reason) => metrics.websocketEvent('upgrade_rejected', reason),
     },
   });
+  shell.onStop('websockets', () => ws.close());
   logger.info(
     { url: http.url, redis: Boolean(redis), webUi: config.WEB_UI, devIssuer: Boolean(devIssuer) },
     'chat-gateway listening',
@@ -266,17 +255,6 @@ export async function startChatGateway({
     await outbox.flush();
     await fm.close();
   };
-  const stop = async () => {
-    await ws.close();
-    await http.close();
-    await summarizer.stop();
-    await outbox.flush();
-    await fm.close();
-    grounding.stop();
-    redis?.disconnect();
-    if (!clients) aws.destroy();
-  };
-  shutdown.register('chat-gateway', stop);
   return {
     url: http.url,
     port: http.port,
@@ -284,7 +262,7 @@ export async function startChatGateway({
     get openWebSockets() {
       return ws.size;
     },
-    stop,
+    stop: shell.stop,
   };
 }
 

@@ -1,7 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { activeSpan, type Logger } from '@manga-assist/service-runtime';
+import { activeSpan, httpError, sendHttpError, type Logger } from '@manga-assist/service-runtime';
 import type { QueueConsumer } from '@manga-assist/queue-consumer';
 import type { AimdLimiter } from './aimd';
 import { jobErrorMessage } from './errors';
@@ -25,9 +25,8 @@ export interface AdminDeps {
   bulkMaxJobs: number;
 }
 
-const bilingual = (code: string, ja: string, en: string, extra: Record<string, unknown> = {}) => ({
-  error: { code, message: { ja, en }, ...extra },
-});
+const refusal = (code: string, status: number, ja: string, en: string, extra?: Record<string, unknown>, headers?: Record<string, string>) =>
+  httpError(code, status, { ja, en }, extra, headers);
 
 interface QueueDepth {
   visible: number;
@@ -78,8 +77,10 @@ export function createAdminRouter(deps: AdminDeps): Router {
       ? bulkSchema.safeParse(body)
       : jobRequestSchema.transform((j) => ({ jobs: [j] })).safeParse(body);
     if (!parsed.success) {
-      res.status(400).json(
-        bilingual('INVALID_JOB', 'ジョブの内容が不正です。', 'The job request is invalid.', {
+      sendHttpError(
+        req,
+        res,
+        refusal('INVALID_JOB', 400, 'ジョブの内容が不正です。', 'The job request is invalid.', {
           issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
         }),
       );
@@ -87,9 +88,12 @@ export function createAdminRouter(deps: AdminDeps): Router {
     }
     const requests = parsed.data.jobs;
     if (requests.length > deps.bulkMaxJobs || requests.length > deps.backlogMax) {
-      res.status(413).json(
-        bilingual(
+      sendHttpError(
+        req,
+        res,
+        refusal(
           'TOO_MANY_JOBS',
+          413,
           `一度に送信できるジョブは最大${Math.min(deps.bulkMaxJobs, deps.backlogMax)}件です。`,
           `At most ${Math.min(deps.bulkMaxJobs, deps.backlogMax)} jobs per request.`,
         ),
@@ -102,7 +106,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
       depth = await queueDepth();
     } catch (error) {
       logger.error({ err: error }, 'queue depth unavailable; refusing submissions');
-      res.status(503).set('retry-after', '5').json(bilingual('QUEUE_UNAVAILABLE', 'キューに接続できません。', 'The queue is unavailable.'));
+      sendHttpError(req, res, refusal('QUEUE_UNAVAILABLE', 503, 'キューに接続できません。', 'The queue is unavailable.', {}, { 'retry-after': '5' }));
       return;
     }
     const age = oldestAgeSeconds();
@@ -112,17 +116,18 @@ export function createAdminRouter(deps: AdminDeps): Router {
       const perSecond = Math.max(1, deps.processor.counters().completedPerMinute / 60);
       const retryAfter = reason === 'backlog' ? Math.min(300, Math.max(1, Math.ceil(over / perSecond))) : 30;
       metrics.rejected.inc({ reason });
-      res
-        .status(429)
-        .set('retry-after', String(retryAfter))
-        .json(
-          bilingual(
-            'BACKPRESSURE',
-            `処理待ちのジョブが多すぎます。${retryAfter}秒後に再送してください。`,
-            `Too many jobs are waiting. Retry in ${retryAfter} s.`,
-            { reason, backlog: depth.visible, backlogMax: deps.backlogMax, oldestMessageAgeSeconds: age, retryAfterSeconds: retryAfter },
-          ),
-        );
+      sendHttpError(
+        req,
+        res,
+        refusal(
+          'BACKPRESSURE',
+          429,
+          `処理待ちのジョブが多すぎます。${retryAfter}秒後に再送してください。`,
+          `Too many jobs are waiting. Retry in ${retryAfter} s.`,
+          { reason, backlog: depth.visible, backlogMax: deps.backlogMax, oldestMessageAgeSeconds: age, retryAfterSeconds: retryAfter },
+          { 'retry-after': String(retryAfter) },
+        ),
+      );
       return;
     }
 
@@ -132,7 +137,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
       await jobs.createQueued(messages.map((m) => ({ jobId: m.jobId, mangaId: m.mangaId, type: m.type, source: 'admin' })));
     } catch (error) {
       logger.error({ err: error }, 'could not record submitted jobs');
-      res.status(503).set('retry-after', '5').json(bilingual('JOB_STORE_UNAVAILABLE', 'ジョブを記録できません。', 'Jobs could not be recorded.'));
+      sendHttpError(req, res, refusal('JOB_STORE_UNAVAILABLE', 503, 'ジョブを記録できません。', 'Jobs could not be recorded.', {}, { 'retry-after': '5' }));
       return;
     }
     const failed = await enqueue(messages);
@@ -189,7 +194,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
   router.get('/admin/jobs/:jobId', async (req: Request, res: Response) => {
     const job = await jobs.get(String(req.params.jobId));
     if (!job) {
-      res.status(404).json(bilingual('JOB_NOT_FOUND', 'ジョブが見つかりません。', 'Job not found.'));
+      sendHttpError(req, res, refusal('JOB_NOT_FOUND', 404, 'ジョブが見つかりません。', 'Job not found.'));
       return;
     }
     res.json({ ...job, ...(job.status === 'failed' ? { message: jobErrorMessage(job.errorCode) } : {}) });

@@ -175,10 +175,13 @@ describe('enrichment-worker service', () => {
       expect(stats.failedPerMinute).toBeGreaterThan(0);
     });
 
-    it('unknown job -> 404 in Japanese and English; invalid submission -> 400', async () => {
-      const res = await h.api('/admin/jobs/nope');
+    it('unknown job -> 404 in the language asked for (Japanese or English); invalid submission -> 400', async () => {
+      const res = await h.api('/admin/jobs/nope', { headers: { 'accept-language': 'en' } });
       expect(res.status).toBe(404);
-      expect(res.body.error.message).toEqual({ ja: expect.any(String), en: 'Job not found.' });
+      expect(res.body.error).toEqual({ code: 'JOB_NOT_FOUND', message: 'Job not found.' });
+      const ja = await h.api('/admin/jobs/nope', { headers: { 'accept-language': 'ja' } });
+      expect(ja.headers.get('content-language')).toBe('ja');
+      expect(ja.body.error).toEqual({ code: 'JOB_NOT_FOUND', message: 'ジョブが見つかりません。' });
       expect((await h.api('/admin/jobs', { body: { mangaId: 'x', type: 'poem' } })).status).toBe(400);
     });
 

@@ -1,20 +1,6 @@
-import express from 'express';
-import {
-  createOpsRouter,
-  requestContext,
-  startHttpServer,
-  type ServiceRuntime,
-} from '@manga-assist/service-runtime';
-import {
-  awsClientConfigFromEnv,
-  createAwsClients,
-  dynamoTableCheck,
-  resolveQueueUrl,
-  resourceNamesFromEnv,
-  sqsQueueCheck,
-  type AwsClients,
-} from '@manga-assist/aws-clients';
-import { createFmClient, createModelRegistry, fmSettingsFromEnv, type FmClient } from '@manga-assist/fm-client';
+import { createServiceShell, type ServiceRuntime } from '@manga-assist/service-runtime';
+import { dynamoTableCheck, resolveQueueUrl, serviceAws, sqsQueueCheck, type AwsClients } from '@manga-assist/aws-clients';
+import { createFmClientFromSettings, fmSettingsFromEnv, type FmClient } from '@manga-assist/fm-client';
 import { createQueueConsumer, type QueueConsumer } from '@manga-assist/queue-consumer';
 import type { EnrichmentWorkerConfig } from './config';
 import { createAdminRouter } from './admin';
@@ -46,17 +32,13 @@ export interface EnrichmentWorkerDeps {
 /** Everything but the HTTP server and the consumer: shared with the Lambda handler. */
 export function createWorkerCore({ config, runtime, clients, fm }: EnrichmentWorkerDeps) {
   const settings = fmSettingsFromEnv(config);
-  const aws = clients ?? createAwsClients(awsClientConfigFromEnv(config), { bedrockMaxAttempts: settings.maxAttempts });
-  const names = resourceNamesFromEnv(config);
+  const { aws, names, close: closeAws } = serviceAws(config, { clients, bedrockMaxAttempts: settings.maxAttempts });
   const { logger, registry } = runtime;
   const metrics = createWorkerMetrics(registry);
   const model =
     fm ??
-    createFmClient({
+    createFmClientFromSettings(settings, {
       bedrock: aws.bedrock,
-      registry: createModelRegistry(settings.registry),
-      breaker: settings.breaker,
-      defaultDeadlineMs: settings.defaultDeadlineMs,
       metrics: registry,
       logger: logger.child({ component: 'fm-client' }),
     });
@@ -102,13 +84,20 @@ export function createWorkerCore({ config, runtime, clients, fm }: EnrichmentWor
     throttleRetryBudgetMs: config.THROTTLE_RETRY_BUDGET_MS,
     maxReceives: config.JOB_MAX_RECEIVES,
   });
-  return { aws, names, metrics, fm: model, aimd, jobs, processor, ownsClients: !clients, ownsFm: !fm };
+  /** Closes what the core built (the model client, then the AWS clients); what was passed in stays open. */
+  const close = async () => {
+    if (!fm) await model.close();
+    closeAws();
+  };
+  return { aws, names, metrics, fm: model, aimd, jobs, processor, close };
 }
 
 export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise<EnrichmentWorker> {
   const { config, runtime } = deps;
-  const { logger, registry, shutdown } = runtime;
+  const { logger, registry } = runtime;
+  const shell = createServiceShell(runtime);
   const core = createWorkerCore(deps);
+  shell.onStop('worker-core', core.close);
   const { aws, names, aimd, jobs, processor, metrics } = core;
   const queueUrl = await resolveQueueUrl(aws.sqs, config.ENRICHMENT_QUEUE);
   const dlqUrl = await resolveQueueUrl(aws.sqs, config.ENRICHMENT_DLQ);
@@ -130,21 +119,12 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
       })
     : undefined;
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(requestContext(logger));
-  app.use(
-    createOpsRouter({
-      registry,
-      isShuttingDown: () => shutdown.isShuttingDown,
-      checks: [
-        dynamoTableCheck(aws.dynamodb, names.tables.enrichmentJobs),
-        // Not critical for readiness (the admin API still answers), but visible as "degraded".
-        dynamoTableCheck(aws.dynamodb, names.tables.catalog, false),
-        sqsQueueCheck(aws.sqs, queueUrl),
-      ],
-    }),
-  );
+  const app = shell.app([
+    dynamoTableCheck(aws.dynamodb, names.tables.enrichmentJobs),
+    // Not critical for readiness (the admin API still answers), but visible as "degraded".
+    dynamoTableCheck(aws.dynamodb, names.tables.catalog, false),
+    sqsQueueCheck(aws.sqs, queueUrl),
+  ]);
   app.use(
     createAdminRouter({
       sqs: aws.sqs,
@@ -162,20 +142,14 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
     }),
   );
 
-  const http = await startHttpServer(app, { port: config.PORT, host: config.HOST });
+  const http = await shell.serve(app, { port: config.PORT, host: config.HOST, closeGraceMs: 2_000 });
   consumer?.start();
+  // Drain first (in-flight jobs finish and are deleted), then close the admin API.
+  shell.onStop('queue-consumer', async () => {
+    const drain = await consumer?.stop({ drainTimeoutMs: Math.max(100, config.SHUTDOWN_TIMEOUT_MS - 5_000) });
+    if (drain && !drain.drained)
+      logger.error({ abandoned: drain.abandoned }, 'drain incomplete: abandoned jobs return after their visibility timeout');
+  });
   logger.info({ url: http.url, queueUrl, limit: aimd.limit, consuming: Boolean(consumer) }, 'enrichment-worker listening');
-
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    (stopped ??= (async () => {
-      // Drain first (in-flight jobs finish and are deleted), then close the admin API.
-      const drain = await consumer?.stop({ drainTimeoutMs: Math.max(100, config.SHUTDOWN_TIMEOUT_MS - 5_000) });
-      if (drain && !drain.drained) logger.error({ abandoned: drain.abandoned }, 'drain incomplete: abandoned jobs return after their visibility timeout');
-      await http.close(2_000);
-      if (core.ownsFm) await core.fm.close();
-      if (core.ownsClients) aws.destroy();
-    })());
-  shutdown.register('enrichment-worker', stop);
-  return { url: http.url, port: http.port, consumer, aimd, processor, jobs, stop };
+  return { url: http.url, port: http.port, consumer, aimd, processor, jobs, stop: shell.stop };
 }

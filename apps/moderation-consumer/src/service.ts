@@ -1,21 +1,7 @@
-import express from 'express';
-import {
-  createOpsRouter,
-  requestContext,
-  startHttpServer,
-  type ServiceRuntime,
-} from '@manga-assist/service-runtime';
-import {
-  awsClientConfigFromEnv,
-  createAwsClients,
-  dynamoTableCheck,
-  resolveQueueUrl,
-  resourceNamesFromEnv,
-  sqsQueueCheck,
-  type AwsClients,
-} from '@manga-assist/aws-clients';
+import { createServiceShell, type ServiceRuntime } from '@manga-assist/service-runtime';
+import { dynamoTableCheck, resolveQueueUrl, serviceAws, sqsQueueCheck, type AwsClients } from '@manga-assist/aws-clients';
 import { createEventPublisher, DETAIL_TYPES, EVENT_SOURCES } from '@manga-assist/event-schemas';
-import { createFmClient, createModelRegistry, fmSettingsFromEnv } from '@manga-assist/fm-client';
+import { createFmClientFromSettings, fmSettingsFromEnv } from '@manga-assist/fm-client';
 import { createQueueConsumer, type QueueConsumerStats } from '@manga-assist/queue-consumer';
 import type { ModerationConsumerConfig } from './config';
 import { createDispatcher, type Route } from './dispatcher';
@@ -52,9 +38,10 @@ export interface ModerationConsumerDeps {
 export async function startModerationConsumer(deps: ModerationConsumerDeps): Promise<ModerationConsumer> {
   const { config, runtime, clients } = deps;
   const fm = fmSettingsFromEnv(config);
-  const aws = clients ?? createAwsClients(awsClientConfigFromEnv(config), { bedrockMaxAttempts: fm.maxAttempts });
-  const names = resourceNamesFromEnv(config);
-  const { logger, registry, shutdown } = runtime;
+  const { aws, names, close } = serviceAws(config, { clients, bedrockMaxAttempts: fm.maxAttempts });
+  const shell = createServiceShell(runtime);
+  shell.onStop('aws', close);
+  const { logger, registry } = runtime;
   const metrics = createConsumerMetrics(registry);
 
   const [queueUrl, dlqUrl, outboundDlqUrl] = await Promise.all([
@@ -63,14 +50,8 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
     resolveQueueUrl(aws.sqs, config.OUTBOUND_DLQ ?? names.queues.moderationDlq),
   ]);
 
-  const fmClient = createFmClient({
-    bedrock: aws.bedrock,
-    registry: createModelRegistry(fm.registry),
-    breaker: fm.breaker,
-    defaultDeadlineMs: fm.defaultDeadlineMs,
-    metrics: registry,
-    logger,
-  });
+  const fmClient = createFmClientFromSettings(fm, { bedrock: aws.bedrock, metrics: registry, logger });
+  shell.onStop('fm-client', () => fmClient.close());
   const model: ModelPort = {
     async complete({ system, prompt, maxTokens, temperature, signal }) {
       const answer = await fmClient.invoke(
@@ -165,44 +146,29 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
     },
   });
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(requestContext(logger));
-  app.use(
-    createOpsRouter({
-      registry,
-      isShuttingDown: () => shutdown.isShuttingDown,
-      checks: [
-        sqsQueueCheck(aws.sqs, queueUrl),
-        sqsQueueCheck(aws.sqs, outboundDlqUrl),
-        dynamoTableCheck(aws.dynamodb, names.tables.reviews),
-        {
-          name: 'consumer',
-          critical: true,
-          check: async () => {
-            if (!consumer.stats().running) throw new Error('queue consumer is not running');
-          },
-        },
-      ],
-    }),
-  );
+  const app = shell.app([
+    sqsQueueCheck(aws.sqs, queueUrl),
+    sqsQueueCheck(aws.sqs, outboundDlqUrl),
+    dynamoTableCheck(aws.dynamodb, names.tables.reviews),
+    {
+      name: 'consumer',
+      critical: true,
+      check: async () => {
+        if (!consumer.stats().running) throw new Error('queue consumer is not running');
+      },
+    },
+  ]);
   app.get('/stats', (_req, res) => {
     res.json(consumer.stats());
   });
 
-  const http = await startHttpServer(app, { port: config.PORT, host: config.HOST });
+  const http = await shell.serve(app, { port: config.PORT, host: config.HOST });
   consumer.start();
+  // Drain first (in-flight messages finish and are deleted), then close the HTTP server.
+  shell.onStop('queue-consumer', async () => {
+    const drain = await consumer.stop({ drainTimeoutMs: config.DRAIN_TIMEOUT_MS });
+    logger.info(drain, 'queue consumer stopped');
+  });
   logger.info({ url: http.url, queueUrl }, 'moderation-consumer consuming');
-
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    (stopped ??= (async () => {
-      const drain = await consumer.stop({ drainTimeoutMs: config.DRAIN_TIMEOUT_MS });
-      logger.info(drain, 'queue consumer stopped');
-      await http.close();
-      await fmClient.close();
-      if (!clients) aws.destroy();
-    })());
-  shutdown.register('moderation-consumer', stop);
-  return { url: http.url, port: http.port, stats: () => consumer.stats(), stop };
+  return { url: http.url, port: http.port, stats: () => consumer.stats(), stop: shell.stop };
 }

@@ -1,3 +1,5 @@
+import { HttpError } from '@manga-assist/service-runtime';
+
 /** Why the receiver refuses or fails a delivery: code, HTTP status, and messages in English and Japanese. */
 export const DELIVERY_ERRORS = {
   unknown_source: { status: 404, en: 'Unknown webhook source', ja: '不明なWebhookソースです' },
@@ -21,20 +23,17 @@ export const DELIVERY_ERRORS = {
 
 export type DeliveryErrorCode = keyof typeof DELIVERY_ERRORS;
 
-/** A delivery the receiver refuses; thrown by validation, turned into the response by the pipeline. */
-export class DeliveryError extends Error {
+/** A delivery the receiver refuses; thrown by validation, answered in the services' one error shape. */
+export class DeliveryError extends HttpError {
   override readonly name = 'DeliveryError';
-  readonly status: number;
+  override readonly code: DeliveryErrorCode;
   constructor(
-    readonly code: DeliveryErrorCode,
+    code: DeliveryErrorCode,
     readonly detail?: string,
   ) {
-    super(detail ? `${DELIVERY_ERRORS[code].en}: ${detail}` : DELIVERY_ERRORS[code].en);
-    this.status = DELIVERY_ERRORS[code].status;
+    const { status, en, ja } = DELIVERY_ERRORS[code];
+    super(code, status, { en, ja }, detail ? { detail } : {});
+    this.code = code;
+    this.message = detail ? `${en}: ${detail}` : en;
   }
-}
-
-export function errorBody(code: DeliveryErrorCode, detail?: string) {
-  const e = DELIVERY_ERRORS[code];
-  return { error: { code, message: e.en, message_ja: e.ja, ...(detail ? { detail } : {}) } };
 }

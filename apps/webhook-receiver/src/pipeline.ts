@@ -1,7 +1,7 @@
 import { activeSpan, withSpan } from '@manga-assist/service-runtime';
 import { createHash } from 'node:crypto';
 import { IdempotencyError, type IdempotencyStore } from '@manga-assist/idempotency-store';
-import { DeliveryError, errorBody, type DeliveryErrorCode } from './errors';
+import { DeliveryError, type DeliveryErrorCode } from './errors';
 import type { DeliveryOutcome, WebhookMetrics } from './metrics';
 import type { ProcessResult, Processor } from './processors';
 import type { SecretProvider } from './secrets';
@@ -33,11 +33,10 @@ export interface PipelineDeps {
   now?: () => number;
 }
 
-export interface DeliveryResponse {
-  status: number;
-  body: Record<string, unknown>;
-  headers?: Record<string, string>;
-}
+/** An accepted delivery's answer, or the refusal (written in the one error shape by the route). */
+export type DeliveryResponse =
+  | { status: number; body: Record<string, unknown>; headers?: Record<string, string> }
+  | { status: number; error: DeliveryError; headers?: Record<string, string> };
 
 const OUTCOME_BY_ERROR: Record<DeliveryErrorCode, DeliveryOutcome> = {
   unknown_source: 'unknown_source',
@@ -84,8 +83,8 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
 
   const refuse = (source: string, code: DeliveryErrorCode, detail?: string, headers?: Record<string, string>): DeliveryResponse => {
     deps.metrics.delivery(source, OUTCOME_BY_ERROR[code]);
-    const e = new DeliveryError(code, detail);
-    return { status: e.status, body: errorBody(code, detail), ...(headers ? { headers } : {}) };
+    const error = new DeliveryError(code, detail);
+    return { status: error.status, error, ...(headers ? { headers } : {}) };
   };
 
   return async function handleDelivery(

@@ -108,10 +108,14 @@ describe('webhook-receiver service', () => {
       expect(res.status).toBe(200);
     });
 
-    it('refuses with 401 when the signature header is missing', async () => {
-      const res = await fetch(`${h.url}/webhooks/stripe`, { method: 'POST', body: JSON.stringify(checkoutCompleted(uid('evt'))) });
+    it('refuses with 401 when the signature header is missing, in the language asked for', async () => {
+      const body = JSON.stringify(checkoutCompleted(uid('evt')));
+      const res = await fetch(`${h.url}/webhooks/stripe`, { method: 'POST', body, headers: { 'accept-language': 'ja' } });
       expect(res.status).toBe(401);
-      expect(await res.json()).toMatchObject({ error: { code: 'missing_signature', message_ja: '署名ヘッダーがありません' } });
+      expect(res.headers.get('content-language')).toBe('ja');
+      expect(await res.json()).toMatchObject({ error: { code: 'missing_signature', message: '署名ヘッダーがありません' } });
+      const en = await fetch(`${h.url}/webhooks/stripe`, { method: 'POST', body, headers: { 'accept-language': 'en' } });
+      expect(await en.json()).toMatchObject({ error: { code: 'missing_signature', message: 'Missing signature headers' } });
     });
 
     it('refuses with 403 a changed body, a wrong secret and a stale t', async () => {

@@ -1,23 +1,17 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
-  createOpsRouter,
-  requestContext,
+  createServiceShell,
   requestLocals,
-  startHttpServer,
+  sendHttpError,
+  type HttpError,
   type ServiceRuntime,
 } from '@manga-assist/service-runtime';
-import {
-  awsClientConfigFromEnv,
-  createAwsClients,
-  dynamoTableCheck,
-  resourceNamesFromEnv,
-  type AwsClients,
-} from '@manga-assist/aws-clients';
+import { dynamoTableCheck, serviceAws, type AwsClients } from '@manga-assist/aws-clients';
 import { createIdempotencyStore } from '@manga-assist/idempotency-store';
 import { createEventPublisher, type PublishEvent } from '@manga-assist/event-schemas';
-import { createFmClient, createModelRegistry, fmSettingsFromEnv, type FmClient } from '@manga-assist/fm-client';
+import { createFmClientFromSettings, fmSettingsFromEnv, type FmClient } from '@manga-assist/fm-client';
 import { envSecrets, type WebhookReceiverConfig } from './config';
-import { errorBody } from './errors';
+import { DeliveryError } from './errors';
 import { createWebhookMetrics } from './metrics';
 import { createDeliveryPipeline } from './pipeline';
 import type { EventPublisherLike, SentimentClassifier } from './processors';
@@ -42,9 +36,10 @@ export interface WebhookReceiverDeps {
 
 export async function startWebhookReceiver({ config, runtime, clients, now }: WebhookReceiverDeps): Promise<WebhookReceiver> {
   const fmSettings = fmSettingsFromEnv(config);
-  const aws = clients ?? createAwsClients(awsClientConfigFromEnv(config), { bedrockMaxAttempts: fmSettings.maxAttempts });
-  const names = resourceNamesFromEnv(config);
-  const { logger, registry, shutdown } = runtime;
+  const { aws, names, close } = serviceAws(config, { clients, bedrockMaxAttempts: fmSettings.maxAttempts });
+  const shell = createServiceShell(runtime);
+  shell.onStop('aws', close);
+  const { logger, registry } = runtime;
   const metrics = createWebhookMetrics(registry);
 
   const store = createIdempotencyStore({
@@ -59,17 +54,15 @@ export async function startWebhookReceiver({ config, runtime, clients, now }: We
   // Processors build details as plain records; the publisher validates each against its schema.
   const publisher: EventPublisherLike = { publish: (events) => eventPublisher.publish(events as PublishEvent[]) };
 
-  let fm: FmClient | undefined;
   let classifySentiment: SentimentClassifier = async () => 'unknown';
   if (config.SENTIMENT_ENABLED) {
-    fm = createFmClient({
+    const fm: FmClient = createFmClientFromSettings(fmSettings, {
       bedrock: aws.bedrock,
-      registry: createModelRegistry(fmSettings.registry),
-      breaker: fmSettings.breaker,
       defaultDeadlineMs: config.SENTIMENT_DEADLINE_MS,
       metrics: registry,
       logger,
     });
+    shell.onStop('fm-client', () => fm.close());
     classifySentiment = createSentimentClassifier({
       fm,
       deadlineMs: config.SENTIMENT_DEADLINE_MS,
@@ -99,23 +92,11 @@ export async function startWebhookReceiver({ config, runtime, clients, now }: We
     ...(now ? { now } : {}),
   });
 
-  const app = express();
-  app.disable('x-powered-by');
-  // No ETag: senders never revalidate a webhook answer, and hashing every response body is CPU spent for nothing.
-  app.set('etag', false);
-  app.use(requestContext(logger));
-  app.use(
-    createOpsRouter({
-      registry,
-      isShuttingDown: () => shutdown.isShuttingDown,
-      checks: [dynamoTableCheck(aws.dynamodb, names.tables.idempotency)],
-    }),
-  );
-
+  const app = shell.app([dynamoTableCheck(aws.dynamodb, names.tables.idempotency)]);
   const knownSource = (req: Request, res: Response, next: NextFunction) => {
     if (sources.has(String(req.params.source))) return next();
     metrics.delivery('unknown', 'unknown_source');
-    res.status(404).json(errorBody('unknown_source'));
+    sendHttpError(req, res, new DeliveryError('unknown_source'));
   };
   // The raw bytes are what was signed: no JSON middleware, any content type. Reading stops at 4x
   // the body cap (bounded memory); between 1x and 4x the cap the 413 comes after the signature
@@ -128,36 +109,24 @@ export async function startWebhookReceiver({ config, runtime, clients, now }: We
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const response = await handleDelivery(String(req.params.source), req.headers, body, log);
       if (response.headers) res.set(response.headers);
-      res.status(response.status).json(response.body);
+      if ('error' in response) sendHttpError(req, res, response.error);
+      else res.status(response.status).json(response.body);
     } catch (error) {
       next(error);
     }
   });
 
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = error as { type?: string; status?: number; message?: string };
+  // Body-read failures keep the receiver's own codes (and are counted); anything else is a 500 to retry.
+  const deliveryError = (error: HttpError, req: Request): HttpError => {
     const source = String(req.params?.source ?? 'unknown');
-    if (e.type === 'entity.too.large') {
+    if (error.status === 413) {
       metrics.delivery(source, 'body_too_large');
-      res.status(413).json(errorBody('body_too_large'));
-      return;
+      return new DeliveryError('body_too_large');
     }
-    if (e.status && e.status >= 400 && e.status < 500) {
-      res.status(400).json(errorBody('invalid_json', 'the body could not be read'));
-      return;
-    }
-    requestLocals(res).log?.error({ err: e.message }, 'unhandled error in webhook route');
-    res.status(500).json(errorBody('processing_failed'));
-  });
-
-  const http = await startHttpServer(app, { port: config.PORT, host: config.HOST });
-  logger.info({ url: http.url, sources: [...sources.keys()] }, 'webhook-receiver listening');
-
-  const stop = async () => {
-    await http.close();
-    await fm?.close();
-    if (!clients) aws.destroy();
+    if (error.status >= 400 && error.status < 500) return new DeliveryError('invalid_json', 'the body could not be read');
+    return new DeliveryError('processing_failed');
   };
-  shutdown.register('webhook-receiver', stop);
-  return { url: http.url, port: http.port, stop };
+  const http = await shell.serve(app, { port: config.PORT, host: config.HOST, errors: { map: deliveryError } });
+  logger.info({ url: http.url, sources: [...sources.keys()] }, 'webhook-receiver listening');
+  return { url: http.url, port: http.port, stop: shell.stop };
 }

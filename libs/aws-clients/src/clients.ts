@@ -7,8 +7,15 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsClientConfig } from './config';
 import { traceAwsClient } from './tracing';
+import {
+  awsClientConfigFromEnv,
+  resourceNamesFromEnv,
+  type AwsClientConfig,
+  type AwsEnv,
+  type ResourceNames,
+  type ResourceNamesEnv,
+} from './config';
 
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
@@ -118,4 +125,20 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
       httpsAgent.destroy();
     },
   };
+}
+
+export interface ServiceAws {
+  aws: AwsClients;
+  names: ResourceNames;
+  /** Destroys the clients if they were built here; clients a test passed in stay the test's to close. */
+  close(): void;
+}
+
+/** A service's AWS clients (built from its config unless given) and its resource names: the first step of every service. */
+export function serviceAws(
+  config: AwsEnv & ResourceNamesEnv,
+  { clients, bedrockMaxAttempts }: { clients?: AwsClients; bedrockMaxAttempts?: number } = {},
+): ServiceAws {
+  const aws = clients ?? createAwsClients(awsClientConfigFromEnv(config), { bedrockMaxAttempts });
+  return { aws, names: resourceNamesFromEnv(config), close: () => (clients ? undefined : aws.destroy()) };
 }

@@ -10,7 +10,7 @@ export {
   type AwsClientConfig,
   type ResourceNames,
 } from './config';
-export { createAwsClients, type AwsClients, type AwsClientOptions } from './clients';
+export { createAwsClients, serviceAws, type AwsClients, type AwsClientOptions, type ServiceAws } from './clients';
 export { tableDefinitions, ttlAttributes, queueDefinitions, type QueueDefinition } from './resources';
 export { resolveQueueUrl } from './queue-url';
 export { dynamoTableCheck, sqsQueueCheck } from './readiness';

@@ -15,6 +15,7 @@ import { callSignal, raceAbort, type CallSignal } from './deadline';
 import { FmError, toFmError } from './errors';
 import { createChannel } from './channel';
 import { retryConnectionResets } from './transient';
+import type { FmSettings } from './env';
 
 export interface FmRequest {
   /** Alias ('haiku', 'sonnet', configured ones) or a model / inference profile id. */
@@ -491,4 +492,21 @@ function createLogThrottle(intervalMs: number) {
     last.set(key, t);
     return true;
   };
+}
+
+export type FmClientDeps = Omit<FmClientOptions, 'registry' | 'breaker' | 'cache'> & {
+  /** Prefix of the response-cache keys in Redis (only used with `redis`). */
+  cacheKeyPrefix?: string;
+};
+
+/** The one way a service builds its model client: registry, breaker, cache and deadline from the FM_* settings. */
+export function createFmClientFromSettings(settings: FmSettings, deps: FmClientDeps): FmClient {
+  const { cacheKeyPrefix, ...options } = deps;
+  return createFmClient({
+    ...options,
+    registry: createModelRegistry(settings.registry),
+    breaker: settings.breaker,
+    defaultDeadlineMs: deps.defaultDeadlineMs ?? settings.defaultDeadlineMs,
+    ...(deps.redis ? { cache: { ...settings.cache, ...(cacheKeyPrefix ? { keyPrefix: cacheKeyPrefix } : {}) } } : {}),
+  });
 }

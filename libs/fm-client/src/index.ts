@@ -13,6 +13,8 @@ export {
 export { fmEnv, fmSettingsFromEnv, type FmEnv, type FmSettings } from './env';
 export {
   createFmClient,
+  createFmClientFromSettings,
+  type FmClientDeps,
   type FmClient,
   type FmClientOptions,
   type FmRequest,

@@ -53,3 +53,20 @@ export {
 } from './tracing/tracing';
 export { tracingSettingsFromEnv, type TracingSettings, type SamplerName } from './tracing/settings';
 export { hashUserId } from './tracing/attributes';
+export { createServiceShell, type ServiceShell, type ServeOptions } from './service-shell';
+export {
+  HttpError,
+  httpError,
+  isHttpError,
+  toHttpError,
+  errorBody,
+  sendHttpError,
+  sendLocalizedError,
+  errorResponder,
+  notFound,
+  requestLanguage,
+  COMMON_ERRORS,
+  type ErrorBody,
+  type Messages,
+  type ErrorResponderOptions,
+} from './http-error';

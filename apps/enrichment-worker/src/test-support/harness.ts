@@ -24,7 +24,7 @@ export interface WorkerHarness {
   runtime: ServiceRuntime;
   worker: EnrichmentWorker;
   logs: Record<string, unknown>[];
-  api(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; headers: Headers; body: any }>;
+  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
   /** Restarts only the worker (same stack) with extra env. */
   restart(env?: Record<string, string>): Promise<void>;
   catalogItem(mangaId: string): Promise<Record<string, any> | undefined>;
@@ -77,7 +77,7 @@ export async function startWorkerHarness(
     async api(path, init = {}) {
       const res = await fetch(`${worker.url}${path}`, {
         method: init.method ?? (init.body ? 'POST' : 'GET'),
-        headers: init.body ? { 'content-type': 'application/json' } : {},
+        headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
         body: init.body ? JSON.stringify(init.body) : undefined,
       });
       const text = await res.text();
