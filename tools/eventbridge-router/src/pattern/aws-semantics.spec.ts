@@ -57,6 +57,7 @@ const nestedArrays: Case[] = [
   ['array in an object in an array (scalars carry no membership)', { a: { b: [2], c: ['x'] } }, { a: [{ b: [1, 2], c: 'x' }] }, true, ARRAY_SRC],
   ['objects in arrays in objects in arrays', { a: { b: { c: [3] } } }, { a: [{ b: [{ c: 1 }, { c: 2 }] }, { b: [{ c: 3 }] }] }, true, ARRAY_SRC],
   ['dotted key equals nested path', { detail: { 'state.status': ['running'] } }, { detail: { state: { status: 'running' } } }, true, 'README "Compiled rules and JSON keys with dots" (engine behaviour, kept)'],
+  ['nested path equals dotted event key', { detail: { state: { status: ['running'] } } }, { detail: { 'state.status': 'running' } }, true, 'README "Compiled rules and JSON keys with dots" (engine behaviour, kept)'],
 ];
 
 const WILDCARD_SRC = 'input/WildcardParser.java; README "Wildcard matching": \\* is an asterisk, \\\\ a backslash';

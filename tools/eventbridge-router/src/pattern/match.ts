@@ -21,39 +21,70 @@ import { validatePattern } from './validate';
  *   whatever its type (ByteMachine.doTransitionOn).
  */
 export function matchesPattern(pattern: EventPattern | string, event: unknown): boolean {
-  const subRules = compiled(pattern);
-  const fields = flatten(event);
-  return subRules.some((subRule) => matchSubRule(subRule, 0, fields, new Map()));
+  const { subRules, keysAt } = compiled(pattern);
+  const fields = flatten(event, keysAt);
+  return subRules.some((subRule) => matchSubRule(subRule, 0, fields, NO_MEMBERSHIP));
 }
 
-const cache = new WeakMap<object, SubRule[]>();
-function compiled(pattern: EventPattern | string): SubRule[] {
-  if (typeof pattern === 'string') return compilePattern(validatePattern(pattern));
-  let subRules = cache.get(pattern);
-  if (!subRules) {
-    validatePattern(pattern);
-    subRules = compilePattern(pattern);
-    cache.set(pattern, subRules);
+interface Compiled {
+  subRules: SubRule[];
+  /**
+   * Path so far -> the event keys worth reading under it. A pattern path a.b.c is read from
+   * {a:{b:{c}}} but also from {"a.b":{c}}, {a:{"b.c"}} and {"a.b.c"}: the engine joins keys with dots.
+   */
+  keysAt: Map<string, string[]>;
+}
+
+const cache = new WeakMap<object, Compiled>();
+function compiled(pattern: EventPattern | string): Compiled {
+  if (typeof pattern === 'string') return prepare(validatePattern(pattern));
+  let result = cache.get(pattern);
+  if (!result) {
+    result = prepare(validatePattern(pattern));
+    cache.set(pattern, result);
   }
-  return subRules;
+  return result;
+}
+
+function prepare(pattern: EventPattern): Compiled {
+  const subRules = compilePattern(pattern);
+  const keys = new Map<string, Set<string>>();
+  for (const subRule of subRules) {
+    for (const [path] of subRule) {
+      const segments = path.split('.');
+      for (let i = 0; i < segments.length; i++) {
+        const prefix = segments.slice(0, i).join('.');
+        for (let j = i + 1; j <= segments.length; j++) {
+          const set = keys.get(prefix) ?? new Set<string>();
+          set.add(segments.slice(i, j).join('.'));
+          keys.set(prefix, set);
+        }
+      }
+    }
+  }
+  return { subRules, keysAt: new Map([...keys].map(([prefix, set]) => [prefix, [...set]])) };
 }
 
 type Leaf = string | number | boolean | null;
-type Membership = Map<number, number>;
+type Membership = ReadonlyMap<number, number>;
+const NO_MEMBERSHIP: Membership = new Map();
 interface Field {
   value: Leaf;
   membership: Membership;
 }
 
-function flatten(event: unknown): Map<string, Field[]> {
+const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
+
+/** Only the keys the pattern can use are read (the engine's Event skips the others too: isFieldStepUsed). */
+function flatten(event: unknown, keysAt: Map<string, string[]>): Map<string, Field[]> {
   const fields = new Map<string, Field[]>();
   let arrays = 0;
-  const add = (path: string, value: Leaf, membership: Membership) => {
+  const add = (path: string, value: Leaf, membership: Map<number, number>) => {
     const list = fields.get(path) ?? [];
-    list.push({ value, membership: new Map(membership) });
+    list.push({ value, membership: membership.size === 0 ? NO_MEMBERSHIP : new Map(membership) });
     fields.set(path, list);
   };
-  const visit = (value: unknown, path: string, membership: Membership) => {
+  const visit = (value: unknown, path: string, membership: Map<number, number>) => {
     if (Array.isArray(value)) {
       const id = arrays++;
       value.forEach((element, index) => {
@@ -64,7 +95,9 @@ function flatten(event: unknown): Map<string, Field[]> {
         } else visit(element, path, membership);
       });
     } else if (typeof value === 'object' && value !== null) {
-      for (const [key, child] of Object.entries(value)) visit(child, path === '' ? key : `${path}.${key}`, membership);
+      for (const key of keysAt.get(path) ?? []) {
+        if (hasOwn(value, key)) visit((value as Record<string, unknown>)[key], path === '' ? key : `${path}.${key}`, membership);
+      }
     } else if (value !== undefined && path !== '') {
       add(path, value as Leaf, membership);
     }
@@ -75,7 +108,7 @@ function flatten(event: unknown): Map<string, Field[]> {
 
 /** ArrayMembership.checkArrayConsistency: the merged membership, or undefined on a conflict. */
 function consistent(soFar: Membership, field: Membership): Membership | undefined {
-  let merged: Membership | undefined;
+  let merged: Map<number, number> | undefined;
   for (const [array, index] of field) {
     const previous = soFar.get(array);
     if (previous === undefined) (merged ??= new Map(soFar)).set(array, index);
