@@ -13,7 +13,9 @@ export default [
           enforceBuildableLibDependency: true,
           banTransitiveDependencies: false,
           allow: ['../../../apps/**/src/config'],
-          depConstraints: [{ sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool', 'type:app'] }],
+          depConstraints: [
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool', 'type:app'] },
+          ],
         },
       ],
     },

@@ -51,18 +51,33 @@ function toolReads(entry: string): (name: string) => boolean {
 
 describe('docker-compose.yml', () => {
   it('runs the whole stack: emulators, tools and the four apps', () => {
-    for (const name of [...apps, 'dynamodb', 'redis', 'sqs', 'bedrock-emulator', 'eventbridge-router', 'provision']) {
+    for (const name of [
+      ...apps,
+      'dynamodb',
+      'redis',
+      'sqs',
+      'bedrock-emulator',
+      'eventbridge-router',
+      'provision',
+    ]) {
       expect(Object.keys(services)).toContain(name);
     }
   });
 
   it('names only services it defines (depends_on and the hosts of every URL it sets)', () => {
     for (const [name, service] of Object.entries(services)) {
-      const deps = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
+      const deps = Array.isArray(service.depends_on)
+        ? service.depends_on
+        : Object.keys(service.depends_on ?? {});
       const hosts = Object.values(service.environment ?? {}).flatMap((value) =>
         [...String(value).matchAll(/^[a-z]+:\/\/([^:/]+)/g)].map((m) => m[1]),
       );
-      for (const other of [...deps, ...hosts]) expect({ name, names: other, exists: other in services }).toEqual({ name, names: other, exists: true });
+      for (const other of [...deps, ...hosts])
+        expect({ name, names: other, exists: other in services }).toEqual({
+          name,
+          names: other,
+          exists: true,
+        });
     }
   });
 
@@ -74,14 +89,17 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it.each(apps)('%s runs the image `nx container` builds: apps/Dockerfile on the bundle, named manga-assist/<app>', (app) => {
-    const service = services[app];
-    const build = service.build ?? { context: '', dockerfile: '' };
-    expect(service.image).toMatch(new RegExp(`^manga-assist/${app}:`));
-    expect(resolve(root, build.context)).toBe(join(root, 'dist', 'apps', app));
-    expect(resolve(root, build.context, build.dockerfile)).toBe(join(root, 'apps', 'Dockerfile'));
-    expect(build.args).toMatchObject({ APP: app });
-  });
+  it.each(apps)(
+    '%s runs the image `nx container` builds: apps/Dockerfile on the bundle, named manga-assist/<app>',
+    (app) => {
+      const service = services[app];
+      const build = service.build ?? { context: '', dockerfile: '' };
+      expect(service.image).toMatch(new RegExp(`^manga-assist/${app}:`));
+      expect(resolve(root, build.context)).toBe(join(root, 'dist', 'apps', app));
+      expect(resolve(root, build.context, build.dockerfile)).toBe(join(root, 'apps', 'Dockerfile'));
+      expect(build.args).toMatchObject({ APP: app });
+    },
+  );
 
   it.each(apps)('%s: every variable set is one its configuration schema reads', (app) => {
     const read = new Set([...Object.keys(appSchemas[app].shape), ...SDK_CREDENTIAL_VARIABLES]);
@@ -132,11 +150,14 @@ describe('apps/Dockerfile (one image shape for every app)', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^CMD \["node", "main\.js"\]$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/healthz/m);
-    for (const label of ['source', 'revision', 'title']) expect(dockerfile).toContain(`org.opencontainers.image.${label}=`);
+    for (const label of ['source', 'revision', 'title'])
+      expect(dockerfile).toContain(`org.opencontainers.image.${label}=`);
   });
 
   it('tools/Dockerfile takes the same base argument', () => {
-    expect(readFileSync(join(root, 'tools', 'Dockerfile'), 'utf8')).toMatch(/^ARG BASE_IMAGE=node:24-bookworm-slim\nFROM \$\{BASE_IMAGE\}$/m);
+    expect(readFileSync(join(root, 'tools', 'Dockerfile'), 'utf8')).toMatch(
+      /^ARG BASE_IMAGE=node:24-bookworm-slim\nFROM \$\{BASE_IMAGE\}$/m,
+    );
   });
 
   it('keeps node_modules, build output and secrets out of the repository-wide build context', () => {

@@ -5,8 +5,21 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { signPartner, signStripe } from '@manga-assist/webhook-signatures';
-import { startLocalStack, startWebhookSink, type LocalStack, type WebhookSink } from '@manga-assist/local-stack';
-import { containerLogs, docker, freePort, removeLabelled, runContainer, stopContainer, type RunningContainer } from './docker';
+import {
+  startLocalStack,
+  startWebhookSink,
+  type LocalStack,
+  type WebhookSink,
+} from '@manga-assist/local-stack';
+import {
+  containerLogs,
+  docker,
+  freePort,
+  removeLabelled,
+  runContainer,
+  stopContainer,
+  type RunningContainer,
+} from './docker';
 
 /**
  * The four images as deployed: each container runs its image's own CMD (node main.js, user node)
@@ -17,14 +30,20 @@ import { containerLogs, docker, freePort, removeLabelled, runContainer, stopCont
 const root = resolve(__dirname, '../../..');
 const tag = process.env.IMAGE_TAG;
 const baseImage = process.env.BASE_IMAGE;
-if (!tag || !baseImage) throw new Error('IMAGE_TAG and BASE_IMAGE are required: run `npx nx run e2e:container-test`');
+if (!tag || !baseImage)
+  throw new Error('IMAGE_TAG and BASE_IMAGE are required: run `npx nx run e2e:container-test`');
 const runLabel = `org.manga-assist.container-test=${tag}`;
 const JWT_SECRET = 'container-test-secret-0123456789abcdef-0123';
 const STRIPE_SECRET = 'whsec_container_test_stripe';
 const REVIEWS_SECRET = 'container-test-reviews-secret';
 const OUTBOUND_SECRET = `whsec_${Buffer.from('container-test-outbound-signing-key').toString('base64')}`;
 /** Each app's SHUTDOWN_TIMEOUT_MS default: the bound `docker stop` must finish within. */
-const SHUTDOWN_BOUND_MS = { 'chat-gateway': 15_000, 'webhook-receiver': 15_000, 'enrichment-worker': 60_000, 'moderation-consumer': 30_000 };
+const SHUTDOWN_BOUND_MS = {
+  'chat-gateway': 15_000,
+  'webhook-receiver': 15_000,
+  'enrichment-worker': 60_000,
+  'moderation-consumer': 30_000,
+};
 type App = keyof typeof SHUTDOWN_BOUND_MS;
 const APPS = Object.keys(SHUTDOWN_BOUND_MS) as App[];
 
@@ -35,7 +54,11 @@ let sink: WebhookSink;
 const running = {} as Record<App, RunningContainer>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor<T>(what: string, probe: () => Promise<T | false | undefined>, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | false | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -62,13 +85,25 @@ const chat = async (url: string, sub: string, message: string) =>
 const postStripe = async (payload: unknown) => {
   const body = JSON.stringify(payload);
   const signature = signStripe(STRIPE_SECRET, Math.floor(Date.now() / 1000), body);
-  return json(await fetch(`${running['webhook-receiver'].url}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body }));
+  return json(
+    await fetch(`${running['webhook-receiver'].url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body,
+    }),
+  );
 };
 const postReview = async (review: Record<string, unknown>) => {
   const body = JSON.stringify(review);
   const ts = Math.floor(Date.now() / 1000);
-  const headers = { 'content-type': 'application/json', 'x-webhook-signature': signPartner(REVIEWS_SECRET, ts, body), 'x-webhook-timestamp': String(ts) };
-  return json(await fetch(`${running['webhook-receiver'].url}/webhooks/reviews`, { method: 'POST', headers, body }));
+  const headers = {
+    'content-type': 'application/json',
+    'x-webhook-signature': signPartner(REVIEWS_SECRET, ts, body),
+    'x-webhook-timestamp': String(ts),
+  };
+  return json(
+    await fetch(`${running['webhook-receiver'].url}/webhooks/reviews`, { method: 'POST', headers, body }),
+  );
 };
 const submitJob = async (mangaId: string) => {
   const res = await json(
@@ -82,10 +117,16 @@ const submitJob = async (mangaId: string) => {
   return res.body.jobs[0].jobId as string;
 };
 const getItem = async (table: string, key: Record<string, string>) =>
-  (await stack.clients.documentClient.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
-const jobStatus = async (jobId: string) => (await getItem(stack.names.tables.enrichmentJobs, { jobId }))?.status as string | undefined;
+  (
+    await stack.clients.documentClient.send(
+      new GetCommand({ TableName: table, Key: key, ConsistentRead: true }),
+    )
+  ).Item;
+const jobStatus = async (jobId: string) =>
+  (await getItem(stack.names.tables.enrichmentJobs, { jobId }))?.status as string | undefined;
 const reviewItem = (reviewId: string) => getItem(stack.names.tables.reviews, { reviewId });
-const busEvents = (detailType: string) => (stack.router?.archived() ?? []).filter((e) => e['detail-type'] === detailType);
+const busEvents = (detailType: string) =>
+  (stack.router?.archived() ?? []).filter((e) => e['detail-type'] === detailType);
 const uid = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 
 beforeAll(async () => {
@@ -93,7 +134,11 @@ beforeAll(async () => {
   sink = await startWebhookSink({ secret: OUTBOUND_SECRET });
   const appEnv: Record<App, Record<string, string>> = {
     'chat-gateway': { AUTH_JWT_SECRET: JWT_SECRET },
-    'webhook-receiver': { WEBHOOK_SECRETS_STRIPE: STRIPE_SECRET, WEBHOOK_SECRETS_REVIEWS: REVIEWS_SECRET, WEBHOOK_SECRETS_CATALOG: 'container-test-catalog-secret' },
+    'webhook-receiver': {
+      WEBHOOK_SECRETS_STRIPE: STRIPE_SECRET,
+      WEBHOOK_SECRETS_REVIEWS: REVIEWS_SECRET,
+      WEBHOOK_SECRETS_CATALOG: 'container-test-catalog-secret',
+    },
     'enrichment-worker': {},
     'moderation-consumer': {
       ALERT_WEBHOOK_URL: `${sink.url}/alerts`,
@@ -127,9 +172,19 @@ describe('the four images, run as deployed', () => {
   it('each runs as the non-root node user with the OCI labels of its app and revision', async () => {
     for (const app of APPS) {
       const [user, title, revision] = (
-        await docker('inspect', '-f', '{{.Config.User}}|{{index .Config.Labels "org.opencontainers.image.title"}}|{{index .Config.Labels "org.opencontainers.image.revision"}}', running[app].name)
+        await docker(
+          'inspect',
+          '-f',
+          '{{.Config.User}}|{{index .Config.Labels "org.opencontainers.image.title"}}|{{index .Config.Labels "org.opencontainers.image.revision"}}',
+          running[app].name,
+        )
       ).split('|');
-      expect({ app, user, title, revision: /^[0-9a-f]{40}$/.test(revision) }).toEqual({ app, user: 'node', title: app, revision: true });
+      expect({ app, user, title, revision: /^[0-9a-f]{40}$/.test(revision) }).toEqual({
+        app,
+        user: 'node',
+        title: app,
+        revision: true,
+      });
       expect(await docker('exec', running[app].name, 'id', '-u')).toBe('1000');
     }
   });
@@ -141,7 +196,9 @@ describe('the four images, run as deployed', () => {
     expect(rest.body.text.length).toBeGreaterThan(0);
     expect(rest.body.model).toMatch(/haiku/);
 
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/ws`, { headers: { authorization: `Bearer ${await token('reader-2')}` } });
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/ws`, {
+      headers: { authorization: `Bearer ${await token('reader-2')}` },
+    });
     const frames: any[] = [];
     const done = new Promise<void>((resolveDone, reject) => {
       ws.on('message', (raw) => {
@@ -153,7 +210,9 @@ describe('the four images, run as deployed', () => {
       ws.once('error', reject);
     });
     await new Promise((r, reject) => (ws.once('open', r), ws.once('error', reject)));
-    ws.send(JSON.stringify({ id: 'm1', action: 'sendMessage', data: { message: 'おすすめの少年マンガを教えて' } }));
+    ws.send(
+      JSON.stringify({ id: 'm1', action: 'sendMessage', data: { message: 'おすすめの少年マンガを教えて' } }),
+    );
     await done;
     ws.close();
     const deltas = frames.filter((f) => f.type === 'delta');
@@ -168,18 +227,36 @@ describe('the four images, run as deployed', () => {
       id,
       object: 'event',
       type: 'checkout.session.completed',
-      data: { object: { id: `cs_${id}`, object: 'checkout.session', amount_total: 1500, currency: 'jpy', customer_email: 'reader@example.jp', payment_intent: `pi_${id}`, metadata: { order_id: `order-${id}` } } },
+      data: {
+        object: {
+          id: `cs_${id}`,
+          object: 'checkout.session',
+          amount_total: 1500,
+          currency: 'jpy',
+          customer_email: 'reader@example.jp',
+          payment_intent: `pi_${id}`,
+          metadata: { order_id: `order-${id}` },
+        },
+      },
     });
     expect(res).toMatchObject({ status: 200, body: { status: 'processed' } });
-    const forged = await fetch(`${running['webhook-receiver'].url}/webhooks/stripe`, { method: 'POST', headers: { 'stripe-signature': signStripe('whsec_wrong', Math.floor(Date.now() / 1000), '{}') }, body: '{}' });
+    const forged = await fetch(`${running['webhook-receiver'].url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'stripe-signature': signStripe('whsec_wrong', Math.floor(Date.now() / 1000), '{}') },
+      body: '{}',
+    });
     expect(forged.status).toBe(403);
     const [event] = await waitFor('PaymentCompleted on the bus', async () => {
-      const found = busEvents('PaymentCompleted').filter((e) => (e.detail as { order_id?: string }).order_id === `order-${id}`);
+      const found = busEvents('PaymentCompleted').filter(
+        (e) => (e.detail as { order_id?: string }).order_id === `order-${id}`,
+      );
       return found.length > 0 && found;
     });
     expect(event.detail).toMatchObject({ amount_minor: 1500, currency: 'JPY' });
     const crm = await waitFor('the CRM confirmation', async () =>
-      sink.deliveries().find((d) => d.path.startsWith('/crm') && JSON.stringify(d.body).includes(`order-${id}`)),
+      sink
+        .deliveries()
+        .find((d) => d.path.startsWith('/crm') && JSON.stringify(d.body).includes(`order-${id}`)),
     );
     expect(crm.signatureValid).toBe(true);
   });
@@ -195,7 +272,12 @@ describe('the four images, run as deployed', () => {
 
   it('moderation-consumer moderates a review that came in as a signed webhook', async () => {
     const reviewId = uid('rev');
-    const res = await postReview({ review_id: reviewId, product_id: 'manga-77', text: 'とても面白かった！絵も綺麗です。', rating: 5 });
+    const res = await postReview({
+      review_id: reviewId,
+      product_id: 'manga-77',
+      text: 'とても面白かった！絵も綺麗です。',
+      rating: 5,
+    });
     expect(res.status).toBe(200);
     const item = await waitFor('the verdict', async () => {
       const it = await reviewItem(reviewId);
@@ -206,10 +288,14 @@ describe('the four images, run as deployed', () => {
 
   it("each image's HEALTHCHECK (node, no curl) reports healthy", async () => {
     for (const app of APPS) {
-      const health = await waitFor(`${app} healthy`, async () => {
-        const status = await docker('inspect', '-f', '{{.State.Health.Status}}', running[app].name);
-        return status !== 'starting' && status;
-      }, 40_000);
+      const health = await waitFor(
+        `${app} healthy`,
+        async () => {
+          const status = await docker('inspect', '-f', '{{.State.Health.Status}}', running[app].name);
+          return status !== 'starting' && status;
+        },
+        40_000,
+      );
       expect({ app, health }).toEqual({ app, health: 'healthy' });
     }
   });
@@ -219,20 +305,46 @@ describe('the four images, run as deployed', () => {
     stack.bedrock?.setFaults({ extraLatencyMs: 2000 });
     const jobId = await submitJob(uid('m'));
     const queuedReview = uid('rev');
-    expect((await postReview({ review_id: queuedReview, product_id: 'manga-1', text: '普通に楽しめました。', rating: 4 })).status).toBe(200);
+    expect(
+      (
+        await postReview({
+          review_id: queuedReview,
+          product_id: 'manga-1',
+          text: '普通に楽しめました。',
+          rating: 4,
+        })
+      ).status,
+    ).toBe(200);
     await waitFor('the job in progress', async () => (await jobStatus(jobId)) === 'in_progress');
-    await waitFor('the review being moderated', async () => (stack.bedrock?.stats().inFlight ?? 0) >= 2, 10_000).catch(() => undefined);
+    await waitFor(
+      'the review being moderated',
+      async () => (stack.bedrock?.stats().inFlight ?? 0) >= 2,
+      10_000,
+    ).catch(() => undefined);
     const inFlightChat = chat(running['chat-gateway'].url, 'reader-3', '長い話をしてください');
     const inFlightReview = uid('rev');
-    const inFlightWebhook = postReview({ review_id: inFlightReview, product_id: 'manga-2', text: '最高でした', rating: 5 });
+    const inFlightWebhook = postReview({
+      review_id: inFlightReview,
+      product_id: 'manga-2',
+      text: '最高でした',
+      rating: 5,
+    });
     await sleep(300);
 
     const stops = await Promise.all(
-      APPS.map(async (app) => ({ app, ...(await stopContainer(running[app].name, Math.ceil(SHUTDOWN_BOUND_MS[app] / 1000) + 5)) })),
+      APPS.map(async (app) => ({
+        app,
+        ...(await stopContainer(running[app].name, Math.ceil(SHUTDOWN_BOUND_MS[app] / 1000) + 5)),
+      })),
     );
     for (const stop of stops) {
       const logs = stop.exitCode === 0 ? '' : await containerLogs(running[stop.app].name);
-      expect({ app: stop.app, exitCode: stop.exitCode, withinBound: stop.ms < SHUTDOWN_BOUND_MS[stop.app], logs }).toEqual({
+      expect({
+        app: stop.app,
+        exitCode: stop.exitCode,
+        withinBound: stop.ms < SHUTDOWN_BOUND_MS[stop.app],
+        logs,
+      }).toEqual({
         app: stop.app,
         exitCode: 0,
         withinBound: true,
@@ -246,7 +358,9 @@ describe('the four images, run as deployed', () => {
     expect(answered.status).toBe(200);
     expect(answered.body.text.length).toBeGreaterThan(0);
     expect((await inFlightWebhook).status).toBe(200);
-    expect(busEvents('ReviewSubmitted').some((e) => JSON.stringify(e.detail).includes(inFlightReview))).toBe(true);
+    expect(busEvents('ReviewSubmitted').some((e) => JSON.stringify(e.detail).includes(inFlightReview))).toBe(
+      true,
+    );
     expect(await jobStatus(jobId)).toBe('completed');
     expect(await reviewItem(queuedReview)).toMatchObject({ status: 'approved' });
     stack.bedrock?.resetFaults();
@@ -260,10 +374,33 @@ describe('a bundle that cannot start', () => {
     const image = `manga-assist/broken-bundle:${tag}`;
     try {
       writeFileSync(join(dir, 'main.js'), "require('./templates/page.json');\n");
-      await docker('build', '--network', 'host', '-q', '-f', join(root, 'apps', 'Dockerfile'), '--build-arg', `BASE_IMAGE=${baseImage}`, '--build-arg', 'APP=broken-bundle', '-t', image, dir);
+      await docker(
+        'build',
+        '--network',
+        'host',
+        '-q',
+        '-f',
+        join(root, 'apps', 'Dockerfile'),
+        '--build-arg',
+        `BASE_IMAGE=${baseImage}`,
+        '--build-arg',
+        'APP=broken-bundle',
+        '-t',
+        image,
+        dir,
+      );
       await expect(
-        runContainer({ image, name: `ct-broken-${tag}`, port: await freePort(), env: {}, labels: { 'org.manga-assist.container-test': tag }, readyTimeoutMs: 20_000 }),
-      ).rejects.toThrow(/stopped before it was ready \(exited 1\)[\s\S]*Cannot find module '\.\/templates\/page\.json'/);
+        runContainer({
+          image,
+          name: `ct-broken-${tag}`,
+          port: await freePort(),
+          env: {},
+          labels: { 'org.manga-assist.container-test': tag },
+          readyTimeoutMs: 20_000,
+        }),
+      ).rejects.toThrow(
+        /stopped before it was ready \(exited 1\)[\s\S]*Cannot find module '\.\/templates\/page\.json'/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await removeLabelled(runLabel);

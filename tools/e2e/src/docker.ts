@@ -48,7 +48,8 @@ export async function runContainer(options: {
   const { image, name, port, env, labels } = options;
   const args = ['run', '-d', '--network', 'host', '--name', name];
   for (const [key, value] of Object.entries(labels)) args.push('--label', `${key}=${value}`);
-  for (const [key, value] of Object.entries({ ...env, PORT: String(port), HOST: '127.0.0.1' })) args.push('-e', `${key}=${value}`);
+  for (const [key, value] of Object.entries({ ...env, PORT: String(port), HOST: '127.0.0.1' }))
+    args.push('-e', `${key}=${value}`);
   await docker(...args, image);
   const container: RunningContainer = {
     name,
@@ -59,9 +60,14 @@ export async function runContainer(options: {
   while (Date.now() < deadline) {
     const state = await docker('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', name);
     if (!state.startsWith('running')) {
-      throw new Error(`${name} (${image}) stopped before it was ready (${state}):\n${await container.logs()}`);
+      throw new Error(
+        `${name} (${image}) stopped before it was ready (${state}):\n${await container.logs()}`,
+      );
     }
-    const ready = await fetch(`${container.url}/readyz`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`${container.url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) return container;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -79,11 +85,16 @@ export async function containerLogs(name: string): Promise<string> {
 }
 
 /** `docker stop` with a grace period; returns the exit code and how long the stop took. */
-export async function stopContainer(name: string, graceSeconds: number): Promise<{ exitCode: number; ms: number; oomKilled: boolean }> {
+export async function stopContainer(
+  name: string,
+  graceSeconds: number,
+): Promise<{ exitCode: number; ms: number; oomKilled: boolean }> {
   const started = Date.now();
   await docker('stop', '-t', String(graceSeconds), name);
   const ms = Date.now() - started;
-  const [exitCode, oomKilled] = (await docker('inspect', '-f', '{{.State.ExitCode}} {{.State.OOMKilled}}', name)).split(' ');
+  const [exitCode, oomKilled] = (
+    await docker('inspect', '-f', '{{.State.ExitCode}} {{.State.OOMKilled}}', name)
+  ).split(' ');
   return { exitCode: Number(exitCode), ms, oomKilled: oomKilled === 'true' };
 }
 
