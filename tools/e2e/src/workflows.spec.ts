@@ -11,6 +11,7 @@ interface Step {
   uses?: string;
   run?: string;
   with?: Record<string, string>;
+  env?: Record<string, string>;
 }
 interface Job {
   needs?: string | string[];
@@ -34,7 +35,14 @@ const uses = (wf: Workflow) =>
 
 /** Every Nx invocation in a run script: the targets it names and, for `nx run`, project and configuration. */
 function nxCalls(script: string) {
-  const calls: { command: string; targets: string[]; project?: string; configuration?: string }[] = [];
+  const calls: {
+    command: string;
+    targets: string[];
+    project?: string;
+    configuration?: string;
+    /** `--name=value` options given to `nx run` (read by run-commands targets as {args.name}). */
+    args?: Record<string, string>;
+  }[] = [];
   for (const line of script.split('\n')) {
     const m = /\bnpx nx (affected|run-many|run)\b(.*)/.exec(line);
     if (!m) continue;
@@ -43,7 +51,12 @@ function nxCalls(script: string) {
       const [spec] = rest.trim().split(/\s+/);
       const [project, target, config] = spec.split(':');
       const configuration = /--configuration[= ](\S+)/.exec(rest)?.[1] ?? config;
-      calls.push({ command: line.trim(), targets: [target], project, configuration });
+      const args = Object.fromEntries(
+        [...rest.matchAll(/--([\w-]+)=(\S+)/g)]
+          .filter(([, name]) => !NX_OPTIONS.includes(name))
+          .map(([, name, value]) => [name, value]),
+      );
+      calls.push({ command: line.trim(), targets: [target], project, configuration, args });
     } else {
       const tokens = rest.trim().split(/\s+/);
       const targets: string[] = [];
@@ -60,6 +73,18 @@ function nxCalls(script: string) {
   }
   return calls;
 }
+
+/** Options nx itself takes (not forwarded to a target's command). */
+const NX_OPTIONS = [
+  'configuration',
+  'outputStyle',
+  'verbose',
+  'skip-nx-cache',
+  'skipNxCache',
+  'parallel',
+  'base',
+  'head',
+];
 
 let graph: ProjectGraph;
 beforeAll(async () => {
@@ -92,9 +117,18 @@ describe('.github/workflows', () => {
       job.steps
         .flatMap((s) => (s.run ? nxCalls(s.run) : []))
         .filter((c) => c.project === 'infra')
-        .map((c) => ({ name, job, configuration: c.configuration })),
+        .map((c) => ({ name, job, target: c.targets[0], ...c.args })),
     );
-    expect(deploys.map((d) => d.configuration)).toEqual(['dev', 'prod']);
+    // Each stage deploys the images of this revision (never `latest`).
+    expect(deploys).toEqual([
+      expect.objectContaining({ target: 'deploy', stage: 'dev', imageTag: '$IMAGE_TAG' }),
+      expect.objectContaining({ target: 'deploy', stage: 'prod', imageTag: '$IMAGE_TAG' }),
+    ]);
+    for (const { job } of deploys) {
+      expect(job.steps.find((s) => s.run?.includes('infra:deploy'))).toMatchObject({
+        env: { IMAGE_TAG: '${{ needs.images.outputs.image-tag }}' },
+      });
+    }
     const prod = deploys[1].job;
     expect(prod.environment).toBeDefined();
     expect([prod.needs].flat()).toContain(deploys[0].name);
@@ -117,6 +151,16 @@ describe('.github/workflows', () => {
             missing.push(
               `${file}: configuration ${call.project}:${call.targets[0]}:${call.configuration} (${call.command})`,
             );
+          else {
+            // A run-commands target reads its options as {args.name}: an option it does not read is dropped.
+            const command = String(target.options?.command ?? '');
+            for (const name of Object.keys(call.args ?? {})) {
+              if (!command.includes(`{args.${name}}`))
+                missing.push(
+                  `${file}: ${call.project}:${call.targets[0]} does not read --${name} (no {args.${name}} in its command)`,
+                );
+            }
+          }
         } else {
           for (const target of call.targets) {
             if (!Object.values(graph.nodes).some((n) => n.data.targets?.[target]))
@@ -157,6 +201,12 @@ describe('nxCalls (what the workflow checks read from a run script)', () => {
       project: 'infra',
       targets: ['deploy'],
       configuration: 'dev',
+    });
+    expect(
+      nxCalls('npx nx run infra:deploy --stage=prod --imageTag=$IMAGE_TAG --outputStyle=static')[0].args,
+    ).toEqual({
+      stage: 'prod',
+      imageTag: '$IMAGE_TAG',
     });
     expect(nxCalls('npx nx run e2e:container-test')[0]).toMatchObject({
       project: 'e2e',

@@ -6,4 +6,3 @@ export { LOCAL_JWT_SECRET, LOCAL_OUTBOUND_SECRET, LOCAL_WEBHOOK_SECRETS, localSe
 export { startWebhookSink, type WebhookSink, type SinkDelivery } from './webhook-sink';
 export { startTraceCollector, type TraceCollector } from './traces/server';
 export { decodeOtlpJson, waterfall, type StoredSpan, type TraceSummary } from './traces/store';
-export { startWebhookSink, type WebhookSink, type SinkDelivery } from './webhook-sink';
