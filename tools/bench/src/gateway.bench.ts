@@ -11,7 +11,10 @@
 //    model call, the session write, MessageReceived + InferenceCompleted queued for the bus).
 // It prints the gateway's added latency over both, p50/p99 and ratios, and the gateway process's
 // CPU per request (process_cpu_*_seconds_total from its /metrics before/after).
-// Then: WebSocket first-delta overhead, and memory per idle WebSocket (10,000 open).
+// Then: tracing off vs on (a second gateway process exporting every request's spans over OTLP/HTTP
+// to a receiver in this process; alternating rounds; CPU per request and p99 added latency for
+// both, BENCH_TRACING_ROUNDS rounds of requests/2), WebSocket first-delta overhead, and memory per
+// idle WebSocket (10,000 open).
 // The response cache is off so every request reaches the model. The bench process itself hosts
 // dynalite, the emulator and the EventBridge router, on the same machine's cores as the gateway.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -23,13 +26,14 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createFmClient } from '@manga-assist/fm-client';
-import { startLocalStack } from '@manga-assist/local-stack';
+import { startLocalStack, startTraceCollector } from '@manga-assist/local-stack';
 
 const REQUESTS = Number(process.argv[2] ?? process.env.BENCH_REQUESTS ?? 2000);
 const RATE = Number(process.argv[3] ?? process.env.BENCH_RATE ?? 200);
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
 const WS_SAMPLES = Number(process.env.BENCH_WS_SAMPLES ?? 300);
 const SEQ_SAMPLES = Number(process.env.BENCH_SEQ_SAMPLES ?? 500);
+const TRACING_ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 6);
 const root = join(__dirname, '..', '..', '..');
 // BENCH_GATEWAY_BUNDLE: another build of the gateway (e.g. a copy of an older one, to compare).
 const bundle = process.env.BENCH_GATEWAY_BUNDLE ?? join(root, 'dist', 'apps', 'chat-gateway', 'main.js');
@@ -105,30 +109,39 @@ function added(gateway: Stats, over: Stats, label: string) {
 async function main() {
   if (!existsSync(bundle)) spawnSync('npx', ['nx', 'build', 'chat-gateway'], { cwd: root, stdio: 'inherit' });
   const stack = await startLocalStack({ bedrock: { profile: 'zero' } });
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(join(root, 'node_modules', '.bin', 'node'), [bundle], {
-    env: {
-      ...process.env,
-      ...stack.env,
-      REDIS_KEY_PREFIX: stack.redisKeyPrefix,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      AUTH_JWT_SECRET: SECRET,
-      AUTH_DEV_ISSUER: 'true',
-      FM_CACHE_ENABLED: 'false',
-      RATE_LIMIT_POINTS: '10000000',
-      WS_MAX_CONNECTIONS: String(IDLE_SOCKETS + 100),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  try {
+  const collector = await startTraceCollector({ maxTraces: 200 });
+  const gateways: ChildProcess[] = [];
+  const startGateway = async (extraEnv: Record<string, string>) => {
+    const port = await freePort();
+    const child: ChildProcess = spawn(join(root, 'node_modules', '.bin', 'node'), [bundle], {
+      env: {
+        ...process.env,
+        ...stack.env,
+        REDIS_KEY_PREFIX: stack.redisKeyPrefix,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        AUTH_JWT_SECRET: SECRET,
+        AUTH_DEV_ISSUER: 'true',
+        FM_CACHE_ENABLED: 'false',
+        RATE_LIMIT_POINTS: '10000000',
+        WS_MAX_CONNECTIONS: String(IDLE_SOCKETS + 100),
+        OTEL_TRACES_EXPORTER: 'none',
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    gateways.push(child);
+    const url = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
       if (i > 200) throw new Error('gateway did not start');
       await sleep(100);
     }
+    return { port, url };
+  };
+  try {
+    const { port, url } = await startGateway({});
     const { token } = (await (await fetch(`${url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"bench"}' })).json()) as { token: string };
     const fm = createFmClient({ bedrock: stack.clients.bedrock });
     const message = (i: number) => `おすすめの新刊マンガを教えて #${i}`;
@@ -161,8 +174,9 @@ async function main() {
       );
     };
     let failures = 0;
-    const viaGateway = async (i: number) => {
-      const res = await fetch(`${url}/v1/chat`, {
+    const viaGateway = (i: number) => viaGatewayAt(url, i);
+    const viaGatewayAt = async (gatewayUrl: string, i: number) => {
+      const res = await fetch(`${gatewayUrl}/v1/chat`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ action: 'sendMessage', data: { message: message(i) } }),
@@ -200,6 +214,48 @@ async function main() {
     added(openGateway, openBaseline, 'the baseline');
     console.log(`  gateway process CPU per request    : ${openCpu.toFixed(2)} ms (${((openCpu * RATE) / 10).toFixed(0)}% of one core at ${RATE} req/s)`);
     console.log(`  bench process CPU per request      : ${openBenchCpu.toFixed(2)} ms (load generator + dynalite + emulator + router)`);
+
+    // Tracing off vs on: a second gateway process, identical but for OTEL_TRACES_EXPORTER=otlp (every
+    // request sampled, spans batched to an OTLP/HTTP receiver in this process, as to the collector
+    // sidecar in AWS). Rounds alternate between the two so that load changes hit both alike.
+    const traced = await startGateway({
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_SERVICE_NAME: 'chat-gateway',
+      OTEL_TRACES_SAMPLER: 'always_on',
+    });
+    for (let i = 0; i < 300; i++) await viaGatewayAt(traced.url, -i);
+    const rounds = TRACING_ROUNDS;
+    const perRound = Math.max(50, Math.floor(REQUESTS / 2));
+    const runs = { off: { lat: [] as number[], cpu: 0 }, on: { lat: [] as number[], cpu: 0 } };
+    const baseLat: number[] = [];
+    failures = 0;
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, target] of r % 2 ? ([['on', traced.url], ['off', url]] as const) : ([['off', url], ['on', traced.url]] as const)) {
+        const c0 = await gatewayCpuMs(target);
+        runs[name].lat.push(...(await atRate(perRound, RATE, (i) => viaGatewayAt(target, 50_000 + r * perRound + i))));
+        await sleep(1200); // the traced gateway's batch export (every 1 s) lands in its round
+        runs[name].cpu += (await gatewayCpuMs(target)) - c0;
+      }
+      baseLat.push(...(await atRate(Math.floor(perRound / 2), RATE, (i) => baseline(60_000 + r * perRound + i))));
+    }
+    const total = rounds * perRound;
+    const base = stats(baseLat.sort((a, b) => a - b));
+    const off = { ...stats(runs.off.lat.sort((a, b) => a - b)), cpu: runs.off.cpu / total };
+    const on = { ...stats(runs.on.lat.sort((a, b) => a - b)), cpu: runs.on.cpu / total };
+    const spans = collector.store.list(1).length ? collector.store.get(collector.store.list(1)[0].traceId)!.length : 0;
+    console.log(`\ntracing off vs on: ${rounds} alternating rounds of ${perRound} POST /v1/chat at ${RATE} req/s per gateway (${total} each, non-200: ${failures})`);
+    console.log(`  (on: OTEL_TRACES_EXPORTER=otlp, sampler always_on, ${spans} spans per request, batched OTLP/HTTP JSON export)`);
+    row('baseline: invoke + session PutItem', base);
+    for (const [name, r] of [['tracing off', off], ['tracing on', on]] as const) {
+      console.log(
+        `  ${name.padEnd(12)}: CPU per request ${r.cpu.toFixed(3)} ms   p50 ${fmt(r.p50)}  p99 ${fmt(r.p99)}   p99 added over the baseline ${fmt(r.p99 - base.p99)}`,
+      );
+    }
+    const cpuRatio = on.cpu / off.cpu;
+    console.log(
+      `  tracing on costs ${((cpuRatio - 1) * 100).toFixed(1)}% more CPU per request (ratio ${cpuRatio.toFixed(3)}; target <= 1.10: ${cpuRatio <= 1.1 ? 'met' : 'NOT met'}), p99 ${fmt(on.p99 - off.p99)} more`,
+    );
 
     // Closed loop, one request at a time, the three paths interleaved: per-request cost without queueing.
     const seq = { direct: [] as number[], baseline: [] as number[], gateway: [] as number[] };
@@ -289,9 +345,14 @@ async function main() {
     for (const s of sockets) s.terminate();
     await fm.close();
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
+    await Promise.all(
+      gateways.map((child) => {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        return exited;
+      }),
+    );
+    await collector.stop();
     await stack.stop();
   }
 }

@@ -47,11 +47,12 @@ export function samplerFor(settings: Pick<TracingSettings, 'sampler' | 'ratio'>)
  * epoch seconds, as X-Ray requires), W3C traceparent and X-Ray (X-Amzn-Trace-Id) propagation,
  * batched OTLP/HTTP export (JSON encoding) to the collector.
  */
-export function startTracingSdk(settings: TracingSettings): TracingSdk {
+export function startTracingSdk(settings: TracingSettings, exporterOverride?: SpanExporter): TracingSdk {
   const exporter: SpanExporter =
-    settings.exporter === 'console'
+    exporterOverride ??
+    (settings.exporter === 'console'
       ? new ConsoleSpanExporter()
-      : new OTLPTraceExporter({ url: settings.tracesUrl, timeoutMillis: 5000 });
+      : new OTLPTraceExporter({ url: settings.tracesUrl, timeoutMillis: 5000 }));
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': settings.serviceName }),
     idGenerator: new AWSXRayIdGenerator(),

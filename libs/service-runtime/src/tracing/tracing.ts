@@ -17,6 +17,7 @@ import {
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import type { TracingSettings } from './settings';
 import type { TracingSdk } from './sdk';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Span, type Attributes, type Context, type Link };
 
@@ -32,11 +33,15 @@ export function tracingEnabled(): boolean {
  * Loads and registers the OpenTelemetry SDK when settings are given (tracing on); with none, loads
  * nothing and every helper below stays a pass-through.
  */
-export async function startTracing(settings: TracingSettings | undefined): Promise<TracingSdk | undefined> {
+export async function startTracing(
+  settings: TracingSettings | undefined,
+  /** Tests pass an in-memory exporter (Jest cannot run the OTLP exporter's own import() calls). */
+  exporter?: SpanExporter,
+): Promise<TracingSdk | undefined> {
   if (!settings) return undefined;
   if (sdk) return sdk;
   const { startTracingSdk } = await import('./sdk');
-  sdk = startTracingSdk(settings);
+  sdk = startTracingSdk(settings, exporter);
   return sdk;
 }
 
