@@ -28,10 +28,11 @@ export interface TracingSettings {
 }
 
 /**
- * Reads the OpenTelemetry SDK's own environment variables (OTEL_* conventions). Tracing is on only
- * when OTEL_TRACES_EXPORTER names an exporter (`otlp` or `console`) and OTEL_SDK_DISABLED is not
- * true: unset means off, so a service started without it loads no SDK at all. Returns undefined
- * when off; throws ConfigError naming every malformed variable.
+ * Reads the OpenTelemetry SDK's own environment variables (OTEL_* conventions). Tracing is on when
+ * OTEL_TRACES_EXPORTER names an exporter (`otlp` or `console`), or is unset while a collector
+ * endpoint (OTEL_EXPORTER_OTLP[_TRACES]_ENDPOINT) is configured, as in the ECS task definitions; and
+ * OTEL_SDK_DISABLED is not true. With neither, tracing is off and no SDK is loaded at all. Returns
+ * undefined when off; throws ConfigError naming every malformed variable.
  */
 export function tracingSettingsFromEnv(
   service: string,
@@ -39,7 +40,8 @@ export function tracingSettingsFromEnv(
 ): TracingSettings | undefined {
   const problems: string[] = [];
   const disabled = (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
-  const exporter = (env.OTEL_TRACES_EXPORTER ?? 'none').trim().toLowerCase();
+  const endpointSet = Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
+  const exporter = (env.OTEL_TRACES_EXPORTER?.trim() || (endpointSet ? 'otlp' : 'none')).toLowerCase();
   if (!['none', 'otlp', 'console'].includes(exporter)) {
     problems.push(`OTEL_TRACES_EXPORTER: expected one of none, otlp, console (got "${exporter}")`);
   }

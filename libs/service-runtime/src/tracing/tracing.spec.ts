@@ -21,8 +21,10 @@ import {
 import type { TracingSdk } from './sdk';
 
 describe('tracing settings from OTEL_* variables', () => {
-  it('is off unless OTEL_TRACES_EXPORTER names an exporter', () => {
+  it('is off unless OTEL_TRACES_EXPORTER names an exporter or a collector endpoint is set', () => {
     expect(tracingSettingsFromEnv('svc', {})).toBeUndefined();
+    expect(tracingSettingsFromEnv('svc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' })).toMatchObject({ exporter: 'otlp' });
+    expect(tracingSettingsFromEnv('svc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318', OTEL_TRACES_EXPORTER: 'none' })).toBeUndefined();
     expect(tracingSettingsFromEnv('svc', { OTEL_TRACES_EXPORTER: 'none' })).toBeUndefined();
     expect(tracingSettingsFromEnv('svc', { OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' })).toBeUndefined();
   });
