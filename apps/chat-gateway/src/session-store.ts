@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -101,6 +102,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   ): Promise<Session | undefined> {
     // The speculative write does not count as an attempt: a stale copy is not a lost race.
     let speculative = known !== undefined && (known === 'absent' || isLive(known));
+    // Optimistic locking, not a retry of a failure: each turn re-reads and re-applies the change.
     for (let attempt = 1; attempt <= maxAttempts; ) {
       const stored = speculative ? (known === 'absent' ? undefined : (known as Session)) : await read(sessionId);
       const next = change(isLive(stored) ? stored : undefined);
@@ -127,7 +129,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
           speculative = false;
           continue;
         }
-        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        await wait(Math.random() * 5 * attempt);
         attempt++;
       }
     }

@@ -1,7 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { activeSpan, httpError, sendHttpError, type Logger } from '@manga-assist/service-runtime';
+import { activeSpan, httpError, retryBatch, retryPolicy, sendHttpError, type Logger } from '@manga-assist/service-runtime';
 import type { QueueConsumer } from '@manga-assist/queue-consumer';
 import type { AimdLimiter } from './aimd';
 import { jobErrorMessage } from './errors';
@@ -154,6 +154,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
     });
   });
 
+  const sendRetry = retryPolicy({ maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1_000 });
   async function enqueue(messages: JobMessage[]): Promise<{ jobId: string; reason: string }[]> {
     const chunks: JobMessage[][] = [];
     for (let i = 0; i < messages.length; i += 10) chunks.push(messages.slice(i, i + 10));
@@ -161,29 +162,22 @@ export function createAdminRouter(deps: AdminDeps): Router {
     let next = 0;
     const worker = async () => {
       while (next < chunks.length) {
-        let pending = chunks[next++];
-        for (let attempt = 1; pending.length && attempt <= 3; attempt++) {
-          try {
-            const out = await sqs.send(
-              new SendMessageBatchCommand({
-                QueueUrl: queueUrl,
-                Entries: pending.map((m, i) => ({
-                  Id: String(i),
-                  MessageBody: JSON.stringify(m),
-                  MessageGroupId: m.mangaId,
-                  MessageDeduplicationId: m.jobId,
-                })),
-              }),
-            );
-            const bad = new Set((out.Failed ?? []).map((f) => Number(f.Id)));
-            const lastReason = (out.Failed ?? []).map((f) => f.Code).join(',');
-            pending = pending.filter((_, i) => bad.has(i));
-            if (pending.length && attempt === 3) failed.push(...pending.map((m) => ({ jobId: m.jobId, reason: lastReason })));
-          } catch (error) {
-            if (attempt === 3) failed.push(...pending.map((m) => ({ jobId: m.jobId, reason: (error as Error).message })));
-          }
-          if (pending.length && attempt < 3) await new Promise((r) => setTimeout(r, 100 * attempt));
-        }
+        const { failed: left, reason } = await retryBatch(sendRetry, chunks[next++], async (pending) => {
+          const out = await sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: pending.map((m, i) => ({
+                Id: String(i),
+                MessageBody: JSON.stringify(m),
+                MessageGroupId: m.mangaId,
+                MessageDeduplicationId: m.jobId,
+              })),
+            }),
+          );
+          const bad = new Set((out.Failed ?? []).map((f) => Number(f.Id)));
+          return { retry: pending.filter((_, i) => bad.has(i)), reason: (out.Failed ?? []).map((f) => f.Code).join(',') };
+        });
+        failed.push(...left.map((m) => ({ jobId: m.jobId, reason: reason ?? 'not sent' })));
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));

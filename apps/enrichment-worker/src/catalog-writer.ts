@@ -1,3 +1,4 @@
+import { retryPolicy } from '@manga-assist/service-runtime';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 
@@ -56,6 +57,7 @@ export class CatalogWriteError extends Error {
 }
 
 export interface CatalogWriterOptions {
+  /** With the SDK's own retries off (`documentClientSingleAttempt`): this writer's retry is the only layer. */
   documentClient: DynamoDBDocumentClient;
   tableName: string;
   maxAttempts: number;
@@ -73,8 +75,8 @@ export interface CatalogWriter {
  * and `if_not_exists(enrichment, :empty)` cannot be combined with a nested path in the same
  * expression (overlapping paths). So: nested SET conditioned on the map existing; when the
  * condition fails, create the map whole, conditioned on it still being absent; when that loses a
- * race with another writer, the nested SET applies. Throttling is retried with backoff here;
- * everything else surfaces as CatalogWriteError with its code.
+ * race with another writer, the nested SET applies. Throttling is retried with backoff here (the
+ * one retry layer: the client given makes one attempt per call); everything else surfaces as CatalogWriteError with its code.
  */
 export function createCatalogWriter({
   documentClient: db,
@@ -83,6 +85,12 @@ export function createCatalogWriter({
   baseDelayMs = 100,
   onRetry,
 }: CatalogWriterOptions): CatalogWriter {
+  const policy = retryPolicy({
+    maxAttempts,
+    initialDelayMs: baseDelayMs,
+    retryIf: (error) => classifyWriteError(error).severity === 'retryable',
+    onRetry: ({ error, attempt, delayMs }) => onRetry?.({ code: classifyWriteError(error).code, attempt, delayMs }),
+  });
   const nested = (mangaId: string, fields: Record<string, unknown>, ts: string) => {
     const names: Record<string, string> = { '#e': 'enrichment', '#lu': 'lastUpdated' };
     const values: Record<string, unknown> = { ':ts': ts };
@@ -132,19 +140,15 @@ export function createCatalogWriter({
 
   return {
     async write(mangaId, fields, signal) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await once(mangaId, fields, signal);
-          return;
-        } catch (error) {
-          const { code, severity } = classifyWriteError(error);
-          if (severity !== 'retryable' || attempt >= maxAttempts || signal?.aborted) {
-            throw new CatalogWriteError(code, severity, tableName, attempt, { cause: error });
-          }
-          const delayMs = Math.round(baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
-          onRetry?.({ code, attempt, delayMs });
-          await new Promise((r) => setTimeout(r, delayMs));
-        }
+      let attempts = 0;
+      try {
+        await policy.execute(() => {
+          attempts++;
+          return once(mangaId, fields, signal);
+        }, signal);
+      } catch (error) {
+        const { code, severity } = classifyWriteError(error);
+        throw new CatalogWriteError(code, severity, tableName, attempts, { cause: error });
       }
     },
   };

@@ -1,5 +1,6 @@
 import { BatchWriteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { retryBatch, retryPolicy } from '@manga-assist/service-runtime';
 import type { EnrichmentType } from './messages';
 
 export type JobStatus = 'queued' | 'in_progress' | 'completed' | 'failed' | 'skipped';
@@ -52,6 +53,7 @@ export interface JobStore {
 }
 
 export function createJobStore({ documentClient: db, tableName, leaseSeconds, ttlDays, now = Date.now }: JobStoreOptions): JobStore {
+  const unprocessedRetry = retryPolicy({ maxAttempts: 8, initialDelayMs: 100, maxDelayMs: 5_000 });
   const stamps = () => {
     const t = now();
     return { iso: new Date(t).toISOString(), ms: t, ttl: Math.floor(t / 1000) + ttlDays * 86_400 };
@@ -87,13 +89,19 @@ export function createJobStore({ documentClient: db, tableName, leaseSeconds, tt
         },
       }));
       for (let i = 0; i < items.length; i += 25) {
-        let pending: typeof items = items.slice(i, i + 25);
-        for (let attempt = 0; pending.length; attempt++) {
-          if (attempt >= 8) throw new Error(`could not record ${pending.length} jobs in ${tableName}`);
-          if (attempt) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-          const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-          pending = (out.UnprocessedItems?.[tableName] ?? []) as typeof items;
-        }
+        // Unprocessed items (throttled writes) go again; an error of the call itself surfaces at once.
+        let callError: unknown;
+        const { failed } = await retryBatch(unprocessedRetry, items.slice(i, i + 25), async (pending) => {
+          try {
+            const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+            return { retry: (out.UnprocessedItems?.[tableName] ?? []) as typeof items };
+          } catch (error) {
+            callError = error;
+            return { retry: [] };
+          }
+        });
+        if (callError) throw callError;
+        if (failed.length) throw new Error(`could not record ${failed.length} jobs in ${tableName}`);
       }
     },
 

@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { isFmError, type FmClient } from '@manga-assist/fm-client';
 import { activeSpan, type Logger } from '@manga-assist/service-runtime';
 import type { QueueMessage } from '@manga-assist/queue-consumer';
@@ -28,19 +29,9 @@ export interface JobProcessor {
   counters(): { completedPerMinute: number; failedPerMinute: number; completed: number; failed: number; skipped: number };
 }
 
+/** node's timer (its abort listener is removed), rejecting with the signal's reason as the callers expect. */
 const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  wait(ms, undefined, { signal }).catch(() => Promise.reject(signal.reason));
 
 /**
  * The job-processing core shared by the long-running consumer and the Lambda handler: parse,
@@ -86,7 +77,8 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
         aimd.onThrottle();
         metrics.throttles.inc();
         if (Date.now() >= giveUpAt) throw new RetryableJobError('MODEL_THROTTLED', `model still throttled after ${deps.throttleRetryBudgetMs} ms`, { cause: error });
-        // Retried in place (visibility is extended; no receive is burnt); the lowered limit paces it.
+        // Not a generic retry (so not the shared policy): AIMD pacing under a time budget. Retried in place
+        // (visibility is extended; no receive is burnt); the lowered limit paces it.
         await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()), signal);
         continue;
       }

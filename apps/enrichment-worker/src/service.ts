@@ -63,7 +63,7 @@ export function createWorkerCore({ config, runtime, clients, fm }: EnrichmentWor
     ttlDays: config.JOB_TTL_DAYS,
   });
   const catalog = createCatalogWriter({
-    documentClient: aws.documentClient,
+    documentClient: aws.documentClientSingleAttempt,
     tableName: names.tables.catalog,
     maxAttempts: config.CATALOG_WRITE_MAX_ATTEMPTS,
     onRetry: ({ code, attempt, delayMs }) => {

@@ -24,6 +24,11 @@ export interface AwsClients {
   readonly eventBridge: EventBridgeClient;
   readonly bedrock: BedrockRuntimeClient;
   readonly secretsManager: SecretsManagerClient;
+  /**
+   * A document client whose SDK makes one attempt per call, for a caller that retries itself with
+   * its own policy (metrics, budget): one retry layer, not the caller's times the SDK's.
+   */
+  readonly documentClientSingleAttempt: DynamoDBDocumentClient;
   /** Closes every client created so far (sockets released). */
   destroy(): void;
 }
@@ -78,6 +83,12 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
   const documentClient = lazy(() =>
     DynamoDBDocumentClient.from(dynamodb(), { marshallOptions: { removeUndefinedValues: true } }),
   );
+  const dynamodbSingleAttempt = lazy(
+    () => new DynamoDBClient({ ...base(config.endpoints.dynamodb), maxAttempts: 1, requestHandler: requestHandler() }),
+  );
+  const documentClientSingleAttempt = lazy(() =>
+    DynamoDBDocumentClient.from(dynamodbSingleAttempt(), { marshallOptions: { removeUndefinedValues: true } }),
+  );
   const sqs = lazy(() => new SQSClient({ ...base(config.endpoints.sqs), requestHandler: requestHandler() }));
   const eventBridge = lazy(
     () => new EventBridgeClient({ ...base(config.endpoints.eventbridge), requestHandler: requestHandler() }),
@@ -106,6 +117,9 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
     },
     get documentClient() {
       return documentClient();
+    },
+    get documentClientSingleAttempt() {
+      return documentClientSingleAttempt();
     },
     get sqs() {
       return sqs();

@@ -3,6 +3,8 @@ import {
   activeContext,
   contextWithSpan,
   recordError,
+  retryBatch,
+  retryPolicy,
   SpanKind,
   startSpan,
   xrayTraceHeader,
@@ -43,9 +45,6 @@ export interface EventPublisherOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   logger?: PublisherLogger;
-  /** Injectable for tests. */
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
 }
 
 export interface EventPublisher {
@@ -83,8 +82,8 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
   const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
   const baseDelayMs = options.baseDelayMs ?? 100;
   const maxDelayMs = options.maxDelayMs ?? 2000;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const random = options.random ?? Math.random;
+  // Only the failed entries of a PutEvents go again, and only while their error is retryable.
+  const policy = retryPolicy({ maxAttempts, initialDelayMs: baseDelayMs, maxDelayMs });
   const stats = { putEventsCalls: 0, entryAttempts: 0, retriedEntries: 0 };
 
   function toEntry(event: PublishEvent, index: number): Pending {
@@ -193,25 +192,24 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     all.forEach((p, i) => traceEntry(p, events[i]));
     const eventIds: (string | undefined)[] = new Array(events.length).fill(undefined);
     const final: FailedEntry[] = [];
-    let pending = all;
-    for (let round = 1; pending.length > 0; round++) {
+    const { failed } = await retryBatch(policy, all, async (pending, round) => {
       const failed: Pending[] = [];
       for (const batch of chunk(pending)) failed.push(...(await send(batch, eventIds)));
-      pending = [];
+      const retry: Pending[] = [];
       for (const p of failed) {
-        if (p.attempts < maxAttempts && isRetryable(p.lastError!.code)) pending.push(p);
+        if (p.attempts < maxAttempts && isRetryable(p.lastError!.code)) retry.push(p);
         else final.push(failedEntry(p));
       }
-      if (pending.length > 0) {
-        stats.retriedEntries += pending.length;
+      if (retry.length > 0 && round < maxAttempts) {
+        stats.retriedEntries += retry.length;
         options.logger?.warn(
-          { retrying: pending.length, round, codes: [...new Set(pending.map((p) => p.lastError!.code))] },
+          { retrying: retry.length, round, codes: [...new Set(retry.map((p) => p.lastError!.code))] },
           'PutEvents entries failed; retrying only those',
         );
-        const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (round - 1));
-        await sleep(Math.round(random() * ceiling)); // full jitter
       }
-    }
+      return { retry };
+    });
+    final.push(...failed.map(failedEntry));
     for (const p of all) {
       p.span.setAttribute('event.attempts', p.attempts);
       if (eventIds[p.index] === undefined) recordError(p.span, { name: p.lastError?.code, message: p.lastError?.message });

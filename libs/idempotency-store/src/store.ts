@@ -132,6 +132,7 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
   return {
     async claim<R>(key: string, { payloadHash }: ClaimOptions = {}): Promise<ClaimOutcome<R>> {
       assertKey(key);
+      // A claim race (conditional put lost, record reclaimed), not a retry of a failure: no backoff.
       for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
         const token = randomUUID();
         const put = await tryPut(key, token, payloadHash);

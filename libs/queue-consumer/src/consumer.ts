@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -8,7 +9,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Registry } from 'prom-client';
+import { retryBatch, retryPolicy } from '@manga-assist/service-runtime';
 import { createBatcher } from './batcher';
+import { createGroupDelays } from './group-delays';
 import { runBatch } from './core';
 import { consumerMetrics, type ConsumerMetrics } from './metrics';
 import { retryDelaySeconds as defaultRetryDelay } from './plan';
@@ -92,15 +95,6 @@ interface Held {
   nextExtendAt: number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-
 /**
  * A long-running SQS consumer written on the SDK directly. sqs-consumer 15 was considered: it
  * keeps one batch in flight per consumer (the next receive waits for the slowest message of the
@@ -139,7 +133,7 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
   let heartbeat: NodeJS.Timeout | undefined;
   const capacityWaiters = new Set<() => void>();
   const idleWaiters = new Set<() => void>();
-  const groupDelay = new Map<string, number>();
+  const groupDelay = createGroupDelays();
   const counts = {
     received: 0,
     processed: 0,
@@ -169,26 +163,26 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
     if (held.size === 0) for (const wake of [...idleWaiters]) wake();
   };
 
+  const deleteRetry = retryPolicy({ maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1_000 });
   const deleter = createBatcher<{ Id: string; ReceiptHandle: string }>(async (entries) => {
-    let pending = entries;
-    for (let attempt = 1; pending.length && attempt <= 3; attempt++) {
+    const { failed: pending } = await retryBatch(deleteRetry, entries, async (pending, attempt) => {
       try {
         const out = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
         const failed = out.Failed ?? [];
         for (const f of failed) {
           logger.warn({ queue: name, messageId: f.Id, code: f.Code, senderFault: f.SenderFault }, 'delete failed for a processed message');
         }
-        // Sender faults (e.g. an expired receipt handle) do not get better with a retry.
-        pending = pending.filter((e) => failed.some((f) => f.Id === e.Id && !f.SenderFault));
         const senderFaults = failed.filter((f) => f.SenderFault).length;
         counts.deleteFailures += senderFaults;
         metrics?.sqsErrors.inc({ operation: 'delete' }, senderFaults);
+        // Sender faults (e.g. an expired receipt handle) do not get better with a retry.
+        return { retry: pending.filter((e) => failed.some((f) => f.Id === e.Id && !f.SenderFault)) };
       } catch (error) {
         logger.warn({ queue: name, err: error, attempt }, 'DeleteMessageBatch failed');
         metrics?.sqsErrors.inc({ operation: 'delete' });
+        return { retry: pending };
       }
-      if (pending.length && attempt < 3) await sleep(100 * attempt);
-    }
+    });
     if (pending.length) {
       counts.deleteFailures += pending.length;
       logger.error({ queue: name, messageIds: pending.map((p) => p.Id) }, 'processed messages could not be deleted; they will be delivered again');
@@ -390,7 +384,8 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         metrics?.sqsErrors.inc({ operation: 'receive' });
         errorDelay = Math.min(20_000, Math.max(500, errorDelay * 2));
         logger.error({ queue: name, err: error, retryInMs: errorDelay }, 'ReceiveMessage failed');
-        await sleep(errorDelay * (0.5 + Math.random() / 2), receiveAbort.signal);
+        // Stop wakes it early (node's timer removes its abort listener, unlike a hand-made sleep).
+        await sleep(errorDelay * (0.5 + Math.random() / 2), undefined, { signal: receiveAbort.signal }).catch(() => undefined);
         continue;
       } finally {
         reserved -= want;

@@ -70,3 +70,4 @@ export {
   type Messages,
   type ErrorResponderOptions,
 } from './http-error';
+export { retryPolicy, retryBatch, type RetryOptions } from './retry';

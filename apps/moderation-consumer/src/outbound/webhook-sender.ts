@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { decodeStandardWebhookSecret, standardWebhookHeaders } from '@manga-assist/webhook-signatures';
 import { injectTraceHeaders, recordError, SpanKind, withSpan } from '@manga-assist/service-runtime';
 
@@ -65,12 +66,11 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   decodeStandardWebhookSecret(options.secret); // fail at start-up, not on the first alert
   const doFetch = options.fetch ?? fetch;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? ((ms: number) => wait(ms));
   const random = options.random ?? Math.random;
   const nowMs = options.nowMs ?? Date.now;
   const { retry, target } = options;
@@ -95,6 +95,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   async function deliver(id: string, payload: unknown): Promise<DeliveryResult> {
     const body = JSON.stringify(payload);
     let last: { status?: number; error: string } = { error: 'not attempted' };
+    // Bespoke on purpose: each answer can set the next delay (Retry-After) and every attempt is reported.
     for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
       const headers = standardWebhookHeaders(options.secret, id, Math.floor(nowMs() / 1000), body);
       let retryAfterMs: number | undefined;
