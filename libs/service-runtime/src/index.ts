@@ -22,6 +22,7 @@ export {
 } from './health';
 export { createShutdown, type Shutdown, type ShutdownOptions } from './shutdown';
 export { startHttpServer, type RunningHttpServer } from './http-server';
+export { waitForDependency, type DependencyWait, type DependencyWaitOptions } from './dependency-wait';
 export { requestContext, requestLocals, resolveRequestId, type RequestLocals } from './request-context';
 export { runMain, runService, type MainHooks, type RunServiceHooks, type RuntimeConfig } from './main';
 export { createServiceRuntime, type ServiceRuntime, type ServiceRuntimeOptions } from './runtime';

@@ -1,0 +1,91 @@
+import type { Logger } from './logger';
+import type { ReadinessCheck } from './health';
+
+export interface DependencyWaitOptions<T> {
+  /** What is awaited, for logs and /readyz ("sqs queues", "dynamodb"...). */
+  name: string;
+  /** One try at what the service needs before it can work (resolve queue URLs...). */
+  attempt: (signal: AbortSignal) => Promise<T>;
+  logger: Pick<Logger, 'info' | 'warn'>;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface DependencyWait<T> {
+  /** Resolves with the attempt's value once it succeeds; rejects only when cancelled. */
+  readonly ready: Promise<T>;
+  /** Settles after the first attempt, whatever its outcome (a service may wire what it can at once). */
+  readonly firstAttempt: Promise<void>;
+  /** The value once ready, else undefined. */
+  value(): T | undefined;
+  /** A critical readiness check that fails with what is awaited and the last error until ready. */
+  readonly check: ReadinessCheck;
+  /** Stops retrying (shutdown). */
+  cancel(): void;
+}
+
+/**
+ * The one start-up behaviour of every service: what it needs from its dependencies (SQS, DynamoDB)
+ * is retried in the background with backoff (0.5 s doubling to 5 s, jittered, so a service is ready within seconds of its dependency) while the service
+ * already serves /healthz, and /readyz says what it is waiting for and why, until it can work.
+ * The process never exits because a dependency is down at start-up.
+ */
+export function waitForDependency<T>({
+  name,
+  attempt,
+  logger,
+  initialDelayMs = 500,
+  maxDelayMs = 5_000,
+}: DependencyWaitOptions<T>): DependencyWait<T> {
+  const controller = new AbortController();
+  let value: T | undefined;
+  let done = false;
+  let lastError = 'not tried yet';
+  let attempts = 0;
+  let firstAttemptDone!: () => void;
+  const firstAttempt = new Promise<void>((resolve) => (firstAttemptDone = resolve));
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      controller.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+
+  const ready = (async () => {
+    let delay = initialDelayMs;
+    for (;;) {
+      if (controller.signal.aborted) throw new Error(`stopped while waiting for ${name}`);
+      attempts++;
+      try {
+        value = await attempt(controller.signal);
+        done = true;
+        firstAttemptDone();
+        if (attempts > 1) logger.info({ dependency: name, attempts }, `${name} reachable: starting`);
+        return value;
+      } catch (error) {
+        firstAttemptDone();
+        if (controller.signal.aborted) throw new Error(`stopped while waiting for ${name}`);
+        lastError = error instanceof Error ? error.message || error.name : String(error);
+        const wait = Math.round(delay * (0.75 + Math.random() / 2));
+        logger.warn({ dependency: name, attempt: attempts, retryInMs: wait, err: lastError }, `waiting for ${name}`);
+        await sleep(wait);
+        delay = Math.min(maxDelayMs, delay * 2);
+      }
+    }
+  })();
+  ready.catch(() => undefined); // a cancelled wait is not an unhandled rejection
+
+  return {
+    ready,
+    firstAttempt,
+    value: () => value,
+    check: {
+      name: `startup:${name}`,
+      critical: true,
+      check: async () => {
+        if (!done) throw new Error(`waiting for ${name} (attempt ${attempts}): ${lastError}`);
+      },
+    },
+    cancel: () => controller.abort(),
+  };
+}

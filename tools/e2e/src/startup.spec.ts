@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { localServices, startLocalStack, type LocalStack, type LocalPorts } from '@manga-assist/local-stack';
+
+// One start-up behaviour (issue 17 item 8): every service, started while SQS and DynamoDB are
+// down, stays alive, answers /healthz, reports not ready with the reason on /readyz, and becomes
+// ready on its own within seconds once they are up, without a restart.
+const root = resolve(__dirname, '../../..');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+const readyz = async (port: number) => {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(3000) });
+    return { status: res.status, body: JSON.stringify(await res.json()) };
+  } catch (error) {
+    return { status: 0, body: String(error) };
+  }
+};
+
+jest.setTimeout(180_000);
+
+it('every service starts with SQS and DynamoDB down, reports why it is not ready, and is ready within seconds once they are up', async () => {
+  const names = ['dynamodb', 'sqs', 'bedrock', 'eventbridge', 'webhook-sink', 'chat-gateway', 'webhook-receiver', 'enrichment-worker', 'moderation-consumer'] as const;
+  const ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()]))) as LocalPorts;
+  const services = localServices(root, ports);
+  const down = {
+    DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.dynamodb}`,
+    SQS_ENDPOINT: `http://127.0.0.1:${ports.sqs}`,
+    EVENTBRIDGE_ENDPOINT: `http://127.0.0.1:${ports.eventbridge}`,
+    BEDROCK_ENDPOINT: `http://127.0.0.1:${ports.bedrock}`,
+  };
+  const children: { name: string; port: number; child: ChildProcess; exits: number; output: string }[] = [];
+  let stack: LocalStack | undefined;
+  try {
+    for (const s of services) {
+      const child = spawn(process.execPath, ['--import', 'tsx', s.entry], {
+        cwd: root,
+        env: { ...process.env, ...down, ...s.env, PORT: String(s.port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', REDIS_URL: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const entry = { name: s.name, port: s.port, child, exits: 0, output: '' };
+      child.stdout?.on('data', (d) => (entry.output = (entry.output + String(d)).slice(-4000)));
+      child.stderr?.on('data', (d) => (entry.output = (entry.output + String(d)).slice(-4000)));
+      child.once('exit', () => entry.exits++);
+      children.push(entry);
+    }
+
+    // Alive and not ready, with the reason, for every one.
+    for (const c of children) {
+      const deadline = Date.now() + 60_000;
+      let report = await readyz(c.port);
+      while (report.status !== 503 && Date.now() < deadline && c.exits === 0) {
+        await new Promise((r) => setTimeout(r, 250));
+        report = await readyz(c.port);
+      }
+      const healthz = await fetch(`http://127.0.0.1:${c.port}/healthz`).then((r) => r.status, () => 0);
+      process.stdout.write(`${c.name} with SQS+DynamoDB down: /healthz ${healthz}, /readyz ${report.status} ${report.body.slice(0, 300)}\n`);
+      expect({ name: c.name, exits: c.exits, healthz, readyz: report.status }).toEqual({ name: c.name, exits: 0, healthz: 200, readyz: 503 });
+      expect(report.body).toMatch(/ECONNREFUSED/);
+    }
+
+    // Bring DynamoDB and SQS up on the ports the services were given.
+    const upAt = Date.now();
+    stack = await startLocalStack({ ports: { dynamodb: ports.dynamodb, sqs: ports.sqs }, redis: false, bedrock: false, eventbridge: false });
+    const provisionedAt = Date.now();
+    for (const c of children) {
+      const deadline = Date.now() + 30_000;
+      let report = await readyz(c.port);
+      while (report.status !== 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        report = await readyz(c.port);
+      }
+      process.stdout.write(`${c.name}: ready ${((Date.now() - provisionedAt) / 1000).toFixed(1)} s after the stack was provisioned (${((provisionedAt - upAt) / 1000).toFixed(1)} s to start and provision it); pid ${c.child.pid}, exits ${c.exits}\n`);
+      expect({ name: c.name, readyz: report.status, body: report.status === 200 ? '' : report.body }).toEqual({ name: c.name, readyz: 200, body: '' });
+      expect({ name: c.name, exits: c.exits, alive: c.child.exitCode === null && c.child.signalCode === null }).toEqual({ name: c.name, exits: 0, alive: true });
+    }
+  } finally {
+    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+    await stack?.stop();
+  }
+});
