@@ -40,6 +40,8 @@ export const enrichmentWorkerEnv = z.object({
   /** An in_progress job whose lease has passed is reported stalled (the worker died with it). */
   JOB_LEASE_SECONDS: env.int(900, { min: 5, max: 86_400 }),
   JOB_TTL_DAYS: env.int(30, { min: 1, max: 3_650 }),
+  /** Every this often the job reaper marks failed the jobs whose message reached the DLQ or whose lease passed (0: off). */
+  REAPER_INTERVAL_SECONDS: env.int(60, { min: 0, max: 86_400 }),
   MODEL: env.string('haiku'),
   MODEL_DEADLINE_MS: env.int(30_000, { min: 100, max: 600_000 }),
   /** How long one job keeps retrying a throttled model in place (no receive burnt) before giving it back to SQS. */

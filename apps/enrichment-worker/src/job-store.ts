@@ -1,4 +1,4 @@
-import { BatchWriteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { retryBatch, retryPolicy } from '@manga-assist/service-runtime';
 import type { EnrichmentType } from './messages';
@@ -50,6 +50,16 @@ export interface JobStore {
   /** A retryable attempt failed: back to queued with the error, the message will return. */
   retrying(jobId: string, error: { code: string; reason: string }): Promise<void>;
   get(jobId: string): Promise<JobView | undefined>;
+  /**
+   * Marks a job failed only if it has no end yet (queued or in progress): for the reaper, which
+   * must never overwrite a job that completed meanwhile. Returns false when the job already ended
+   * or does not exist.
+   */
+  failUnfinished(jobId: string, error: { code: string; reason: string }): Promise<boolean>;
+  /** A redriven job goes back to `queued` (its reason kept as lastError); false if it does not exist. */
+  requeue(jobId: string): Promise<boolean>;
+  /** In-progress jobs whose lease has passed (Scan, at most `limit`). */
+  expiredLeases(limit: number): Promise<JobRecord[]>;
 }
 
 export function createJobStore({ documentClient: db, tableName, leaseSeconds, ttlDays, now = Date.now }: JobStoreOptions): JobStore {
@@ -145,6 +155,72 @@ export function createJobStore({ documentClient: db, tableName, leaseSeconds, tt
       finish(jobId, 'failed', { errorCode: code, reason: reason.slice(0, 2000), completedAt: stamps().iso }, ['leaseUntil']),
     retrying: (jobId, { code, reason }) =>
       finish(jobId, 'queued', { errorCode: code, lastError: reason.slice(0, 2000) }, ['leaseUntil']),
+
+    async failUnfinished(jobId, { code, reason }) {
+      const s = stamps();
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { jobId },
+            UpdateExpression: 'SET #s = :failed, errorCode = :code, reason = :reason, updatedAt = :u, completedAt = :u REMOVE leaseUntil',
+            ConditionExpression: 'attribute_exists(jobId) AND #s IN (:queued, :running)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: {
+              ':failed': 'failed',
+              ':code': code,
+              ':reason': reason.slice(0, 2000),
+              ':u': s.iso,
+              ':queued': 'queued',
+              ':running': 'in_progress',
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async requeue(jobId) {
+      const s = stamps();
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { jobId },
+            UpdateExpression: 'SET #s = :queued, updatedAt = :u, lastError = if_not_exists(reason, :none) REMOVE errorCode, reason, completedAt, leaseUntil',
+            ConditionExpression: 'attribute_exists(jobId)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':queued': 'queued', ':u': s.iso, ':none': 'redriven from the DLQ' },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async expiredLeases(limit) {
+      const found: JobRecord[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const out = await db.send(
+          new ScanCommand({
+            TableName: tableName,
+            FilterExpression: '#s = :running AND leaseUntil < :now',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':running': 'in_progress', ':now': now() },
+            ExclusiveStartKey,
+          }),
+        );
+        found.push(...((out.Items ?? []) as JobRecord[]));
+        ExclusiveStartKey = out.LastEvaluatedKey;
+      } while (ExclusiveStartKey && found.length < limit);
+      return found.slice(0, limit);
+    },
 
     async get(jobId) {
       const out = await db.send(new GetCommand({ TableName: tableName, Key: { jobId }, ConsistentRead: true }));

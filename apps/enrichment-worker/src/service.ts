@@ -1,7 +1,9 @@
-import { createServiceShell, type ServiceRuntime } from '@manga-assist/service-runtime';
+import type { NextFunction, Request, Response, Router as ExpressRouter } from 'express';
+import { Router } from 'express';
+import { createServiceShell, httpError, sendHttpError, waitForDependency, type ServiceRuntime } from '@manga-assist/service-runtime';
 import { dynamoTableCheck, resolveQueueUrl, serviceAws, sqsQueueCheck, type AwsClients } from '@manga-assist/aws-clients';
 import { createFmClientFromSettings, fmSettingsFromEnv, type FmClient } from '@manga-assist/fm-client';
-import { createQueueConsumer, type QueueConsumer } from '@manga-assist/queue-consumer';
+import { createDlqTurns, createQueueConsumer, type QueueConsumer } from '@manga-assist/queue-consumer';
 import type { EnrichmentWorkerConfig } from './config';
 import { createAdminRouter } from './admin';
 import { createAimdLimiter, type AimdLimiter } from './aimd';
@@ -10,11 +12,15 @@ import { isPermanent } from './errors';
 import { createJobStore, type JobStore } from './job-store';
 import { createWorkerMetrics } from './metrics';
 import { createJobProcessor, type JobProcessor } from './processor';
+import { createDlqAdminRouter } from './dlq-admin';
+import { createJobReaper, type JobReaper } from './reaper';
 
 export interface EnrichmentWorker {
   url: string;
   port: number;
-  consumer: QueueConsumer | undefined;
+  /** Undefined until the queues answer (or with WORKER_CONSUME=false). */
+  readonly consumer: QueueConsumer | undefined;
+  readonly reaper: JobReaper | undefined;
   aimd: AimdLimiter;
   processor: JobProcessor;
   jobs: JobStore;
@@ -92,6 +98,14 @@ export function createWorkerCore({ config, runtime, clients, fm }: EnrichmentWor
   return { aws, names, metrics, fm: model, aimd, jobs, processor, close };
 }
 
+const STARTING = httpError(
+  'STARTING',
+  503,
+  { ja: '起動中です (キューへの接続を待っています)。', en: 'Starting: waiting for the queues.' },
+  {},
+  { 'retry-after': '5' },
+);
+
 export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise<EnrichmentWorker> {
   const { config, runtime } = deps;
   const { logger, registry } = runtime;
@@ -99,57 +113,117 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
   const core = createWorkerCore(deps);
   shell.onStop('worker-core', core.close);
   const { aws, names, aimd, jobs, processor, metrics } = core;
-  const queueUrl = await resolveQueueUrl(aws.sqs, config.ENRICHMENT_QUEUE);
-  const dlqUrl = await resolveQueueUrl(aws.sqs, config.ENRICHMENT_DLQ);
 
-  const consumer = config.WORKER_CONSUME
-    ? createQueueConsumer({
+  // SQS may be unreachable at start-up: the service serves /healthz at once, /readyz says what it
+  // waits for, and the consumer and admin API start as soon as the queues answer.
+  const queues = waitForDependency({
+    name: 'sqs queues',
+    logger,
+    attempt: async (signal) => ({
+      queueUrl: await resolveQueueUrl(aws.sqs, config.ENRICHMENT_QUEUE, signal),
+      dlqUrl: await resolveQueueUrl(aws.sqs, config.ENRICHMENT_DLQ, signal),
+    }),
+  });
+  let consumer: QueueConsumer | undefined;
+  let reaper: JobReaper | undefined;
+  let admin: ExpressRouter | undefined;
+  const dlqTurns = createDlqTurns();
+
+  const wire = ({ queueUrl, dlqUrl }: { queueUrl: string; dlqUrl: string }) => {
+    consumer = config.WORKER_CONSUME
+      ? createQueueConsumer({
+          sqs: aws.sqs,
+          queueUrl,
+          deadLetterQueueUrl: dlqUrl,
+          handler: (message) => processor.handle(message),
+          // Model calls are gated at aimd.limit inside the processor; the consumer holds a few more.
+          concurrency: () => aimd.limit + config.WORKER_PREFETCH,
+          pollers: config.WORKER_POLLERS,
+          waitTimeSeconds: config.WORKER_WAIT_TIME_SECONDS,
+          visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
+          isPoison: isPermanent,
+          logger: logger.child({ component: 'queue-consumer' }),
+          metrics: registry,
+        })
+      : undefined;
+    reaper =
+      config.REAPER_INTERVAL_SECONDS > 0
+        ? createJobReaper({
+            sqs: aws.sqs,
+            dlqUrl,
+            jobs,
+            logger: logger.child({ component: 'job-reaper' }),
+            maxReceives: config.JOB_MAX_RECEIVES,
+            leaseSeconds: config.JOB_LEASE_SECONDS,
+            intervalMs: config.REAPER_INTERVAL_SECONDS * 1000,
+            exclusive: dlqTurns,
+            onFailed: (code) => metrics.jobs.inc({ outcome: 'failed', type: code === 'LEASE_EXPIRED' ? 'lease_expired' : 'dlq' }),
+          })
+        : undefined;
+    const router = Router();
+    router.use(createDlqAdminRouter({ sqs: aws.sqs, queueUrl, dlqUrl, jobs, logger, exclusive: dlqTurns }));
+    router.use(
+      createAdminRouter({
         sqs: aws.sqs,
         queueUrl,
-        deadLetterQueueUrl: dlqUrl,
-        handler: (message) => processor.handle(message),
-        // Model calls are gated at aimd.limit inside the processor; the consumer holds a few more.
-        concurrency: () => aimd.limit + config.WORKER_PREFETCH,
-        pollers: config.WORKER_POLLERS,
-        waitTimeSeconds: config.WORKER_WAIT_TIME_SECONDS,
-        visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
-        isPoison: isPermanent,
-        logger: logger.child({ component: 'queue-consumer' }),
-        metrics: registry,
-      })
-    : undefined;
+        dlqUrl,
+        jobs,
+        consumer,
+        processor,
+        aimd,
+        metrics,
+        logger,
+        backlogMax: config.BACKLOG_MAX,
+        oldestAgeMaxSeconds: config.OLDEST_AGE_MAX_SECONDS,
+        bulkMaxJobs: config.BULK_MAX_JOBS,
+      }),
+    );
+    admin = router;
+    consumer?.start();
+    reaper?.start();
+    logger.info({ queueUrl, limit: aimd.limit, consuming: Boolean(consumer) }, 'enrichment-worker consuming');
+  };
+  const wired = queues.ready.then(wire);
+  wired.catch(() => undefined);
 
   const app = shell.app([
+    queues.check,
     dynamoTableCheck(aws.dynamodb, names.tables.enrichmentJobs),
     // Not critical for readiness (the admin API still answers), but visible as "degraded".
     dynamoTableCheck(aws.dynamodb, names.tables.catalog, false),
-    sqsQueueCheck(aws.sqs, queueUrl),
+    sqsQueueCheck(aws.sqs, config.ENRICHMENT_QUEUE),
   ]);
-  app.use(
-    createAdminRouter({
-      sqs: aws.sqs,
-      queueUrl,
-      dlqUrl,
-      jobs,
-      consumer,
-      processor,
-      aimd,
-      metrics,
-      logger,
-      backlogMax: config.BACKLOG_MAX,
-      oldestAgeMaxSeconds: config.OLDEST_AGE_MAX_SECONDS,
-      bulkMaxJobs: config.BULK_MAX_JOBS,
-    }),
-  );
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (admin) return admin(req, res, next);
+    if (!req.path.startsWith('/admin')) return next();
+    sendHttpError(req, res, STARTING);
+  });
 
   const http = await shell.serve(app, { port: config.PORT, host: config.HOST, closeGraceMs: 2_000 });
-  consumer?.start();
   // Drain first (in-flight jobs finish and are deleted), then close the admin API.
   shell.onStop('queue-consumer', async () => {
+    queues.cancel();
+    await reaper?.stop();
     const drain = await consumer?.stop({ drainTimeoutMs: Math.max(100, config.SHUTDOWN_TIMEOUT_MS - 5_000) });
     if (drain && !drain.drained)
       logger.error({ abandoned: drain.abandoned }, 'drain incomplete: abandoned jobs return after their visibility timeout');
   });
-  logger.info({ url: http.url, queueUrl, limit: aimd.limit, consuming: Boolean(consumer) }, 'enrichment-worker listening');
-  return { url: http.url, port: http.port, consumer, aimd, processor, jobs, stop: shell.stop };
+  logger.info({ url: http.url }, 'enrichment-worker listening');
+  // When the queues answer at once, everything is wired before start-up returns.
+  await queues.firstAttempt;
+  if (queues.value()) await wired;
+  return {
+    url: http.url,
+    port: http.port,
+    get consumer() {
+      return consumer;
+    },
+    get reaper() {
+      return reaper;
+    },
+    aimd,
+    processor,
+    jobs,
+    stop: shell.stop,
+  };
 }

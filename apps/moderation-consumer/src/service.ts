@@ -1,8 +1,9 @@
-import { createServiceShell, type ServiceRuntime } from '@manga-assist/service-runtime';
+import type { NextFunction, Request, Response, Router } from 'express';
+import { createServiceShell, httpError, sendHttpError, waitForDependency, type ServiceRuntime } from '@manga-assist/service-runtime';
 import { dynamoTableCheck, resolveQueueUrl, serviceAws, sqsQueueCheck, type AwsClients } from '@manga-assist/aws-clients';
 import { createEventPublisher, DETAIL_TYPES, EVENT_SOURCES } from '@manga-assist/event-schemas';
 import { createFmClientFromSettings, fmSettingsFromEnv } from '@manga-assist/fm-client';
-import { createQueueConsumer, type QueueConsumerStats } from '@manga-assist/queue-consumer';
+import { createQueueConsumer, type QueueConsumer, type QueueConsumerStats } from '@manga-assist/queue-consumer';
 import type { ModerationConsumerConfig } from './config';
 import { createDispatcher, type Route } from './dispatcher';
 import { isPoisonError } from './errors';
@@ -10,7 +11,8 @@ import { createModerationFlaggedHandler } from './handlers/moderation-flagged';
 import { createPaymentCompletedHandler } from './handlers/payment-completed';
 import { createReviewSubmittedHandler } from './handlers/review-submitted';
 import { createConsumerMetrics, type ConsumerMetrics } from './metrics';
-import { createOutbound, sqsDeadLetterSink } from './outbound/outbound';
+import { createOutbound, sqsDeadLetterSink, type DeadLetterSink } from './outbound/outbound';
+import { createDlqAdminRouter } from './dlq-admin';
 import { createWebhookSender } from './outbound/webhook-sender';
 import type { FlagPublisherPort, ModelPort, OutboundPort } from './ports';
 import { createReviewsStore } from './reviews/reviews-store';
@@ -35,6 +37,14 @@ export interface ModerationConsumerDeps {
   extraRoutes?: (parts: { metrics: ConsumerMetrics; outbound: OutboundPort; model: ModelPort }) => Route[];
 }
 
+const STARTING = httpError(
+  'STARTING',
+  503,
+  { ja: '起動中です (キューへの接続を待っています)。', en: 'Starting: waiting for the queues.' },
+  {},
+  { 'retry-after': '5' },
+);
+
 export async function startModerationConsumer(deps: ModerationConsumerDeps): Promise<ModerationConsumer> {
   const { config, runtime, clients } = deps;
   const fm = fmSettingsFromEnv(config);
@@ -44,11 +54,24 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
   const { logger, registry } = runtime;
   const metrics = createConsumerMetrics(registry);
 
-  const [queueUrl, dlqUrl, outboundDlqUrl] = await Promise.all([
-    resolveQueueUrl(aws.sqs, names.queues.moderation),
-    resolveQueueUrl(aws.sqs, names.queues.moderationDlq),
-    resolveQueueUrl(aws.sqs, config.OUTBOUND_DLQ ?? names.queues.moderationDlq),
-  ]);
+  // SQS may be unreachable at start-up: /healthz answers at once, /readyz says what is awaited,
+  // and the consumer starts as soon as the queues answer.
+  const queues = waitForDependency({
+    name: 'sqs queues',
+    logger,
+    attempt: async (signal) => {
+      const [queueUrl, dlqUrl, outboundDlqUrl] = await Promise.all([
+        resolveQueueUrl(aws.sqs, names.queues.moderation, signal),
+        resolveQueueUrl(aws.sqs, names.queues.moderationDlq, signal),
+        resolveQueueUrl(aws.sqs, config.OUTBOUND_DLQ ?? names.queues.moderationDlq, signal),
+      ]);
+      return { queueUrl, dlqUrl, outboundDlqUrl };
+    },
+  });
+  // The outbound DLQ's URL is only needed once a delivery has failed every retry.
+  const deadLetters: DeadLetterSink = {
+    put: async (record) => sqsDeadLetterSink(aws.sqs, (await queues.ready).outboundDlqUrl).put(record),
+  };
 
   const fmClient = createFmClientFromSettings(fm, { bedrock: aws.bedrock, metrics: registry, logger });
   shell.onStop('fm-client', () => fmClient.close());
@@ -94,7 +117,7 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
       alert: sender('alert', config.ALERT_WEBHOOK_URL, config.ALERT_WEBHOOK_SECRET),
       crm: sender('crm', config.CRM_WEBHOOK_URL, config.CRM_WEBHOOK_SECRET),
     },
-    deadLetters: sqsDeadLetterSink(aws.sqs, outboundDlqUrl),
+    deadLetters,
     metrics,
     logger,
   });
@@ -130,45 +153,82 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
   ];
   const dispatch = createDispatcher({ routes, ownSource: EVENT_SOURCES.ai, metrics, logger });
 
-  const consumer = createQueueConsumer({
-    sqs: aws.sqs,
-    queueUrl,
-    name: 'moderation',
-    concurrency: config.CONSUMER_CONCURRENCY,
-    visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
-    waitTimeSeconds: config.RECEIVE_WAIT_SECONDS,
-    isPoison: isPoisonError,
-    deadLetterQueueUrl: dlqUrl,
-    logger,
-    metrics: registry,
-    handler: async (message) => {
-      await dispatch({ id: message.id, body: message.body, receiveCount: message.receiveCount, signal: message.signal });
-    },
-  });
+  let consumer: QueueConsumer | undefined;
+  let admin: Router | undefined;
+  const wire = ({ queueUrl, dlqUrl, outboundDlqUrl }: { queueUrl: string; dlqUrl: string; outboundDlqUrl: string }) => {
+    consumer = createQueueConsumer({
+      sqs: aws.sqs,
+      queueUrl,
+      name: 'moderation',
+      concurrency: config.CONSUMER_CONCURRENCY,
+      visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
+      waitTimeSeconds: config.RECEIVE_WAIT_SECONDS,
+      isPoison: isPoisonError,
+      deadLetterQueueUrl: dlqUrl,
+      logger,
+      metrics: registry,
+      handler: async (message) => {
+        await dispatch({ id: message.id, body: message.body, receiveCount: message.receiveCount, signal: message.signal });
+      },
+    });
+    admin = createDlqAdminRouter({ sqs: aws.sqs, queueUrl, dlqUrl, outboundDlqUrl, outbound, logger });
+    consumer.start();
+    logger.info({ queueUrl }, 'moderation-consumer consuming');
+  };
+  const wired = queues.ready.then(wire);
+  wired.catch(() => undefined);
+  const notStarted: QueueConsumerStats = {
+    queue: 'moderation',
+    running: false,
+    limit: config.CONSUMER_CONCURRENCY,
+    inFlight: 0,
+    active: 0,
+    receiving: 0,
+    received: 0,
+    processed: 0,
+    failed: 0,
+    poison: 0,
+    skipped: 0,
+    receiveErrors: 0,
+    deleteFailures: 0,
+    visibilityFailures: 0,
+    visibilityExtensions: 0,
+    oldestReceivedAgeMs: 0,
+  };
+  const stats = () => consumer?.stats() ?? notStarted;
 
   const app = shell.app([
-    sqsQueueCheck(aws.sqs, queueUrl),
-    sqsQueueCheck(aws.sqs, outboundDlqUrl),
+    queues.check,
+    sqsQueueCheck(aws.sqs, names.queues.moderation),
+    sqsQueueCheck(aws.sqs, config.OUTBOUND_DLQ ?? names.queues.moderationDlq),
     dynamoTableCheck(aws.dynamodb, names.tables.reviews),
     {
       name: 'consumer',
       critical: true,
       check: async () => {
-        if (!consumer.stats().running) throw new Error('queue consumer is not running');
+        if (!stats().running) throw new Error('queue consumer is not running');
       },
     },
   ]);
   app.get('/stats', (_req, res) => {
-    res.json(consumer.stats());
+    res.json(stats());
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (admin) return admin(req, res, next);
+    if (!req.path.startsWith('/admin/dlq')) return next();
+    sendHttpError(req, res, STARTING);
   });
 
   const http = await shell.serve(app, { port: config.PORT, host: config.HOST });
-  consumer.start();
   // Drain first (in-flight messages finish and are deleted), then close the HTTP server.
   shell.onStop('queue-consumer', async () => {
-    const drain = await consumer.stop({ drainTimeoutMs: config.DRAIN_TIMEOUT_MS });
-    logger.info(drain, 'queue consumer stopped');
+    queues.cancel();
+    const drain = await consumer?.stop({ drainTimeoutMs: config.DRAIN_TIMEOUT_MS });
+    if (drain) logger.info(drain, 'queue consumer stopped');
   });
-  logger.info({ url: http.url, queueUrl }, 'moderation-consumer consuming');
-  return { url: http.url, port: http.port, stats: () => consumer.stats(), stop: shell.stop };
+  logger.info({ url: http.url }, 'moderation-consumer listening');
+  // When the queues answer at once, the consumer is running before start-up returns.
+  await queues.firstAttempt;
+  if (queues.value()) await wired;
+  return { url: http.url, port: http.port, stats, stop: shell.stop };
 }

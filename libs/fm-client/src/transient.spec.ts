@@ -23,17 +23,25 @@ async function startDroppingProxy(target: string, shouldDrop: (nthOnSocket: numb
       req.socket.destroy();
       return;
     }
-    const upstream = httpRequest(`${target}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const upstream = httpRequest(
+      `${target}${req.url}`,
+      { method: req.method, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     req.pipe(upstream);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     dropped: () => dropped,
-    stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -50,7 +58,10 @@ describe('connection resets', () => {
   const setup = async (shouldDrop: (n: number) => boolean) => {
     const proxy = await startDroppingProxy(emulator.url, shouldDrop);
     // maxAttempts 1, as the enrichment worker runs: no SDK retry hides the reset.
-    const aws: AwsClients = createAwsClients({ region: 'us-east-1', endpoints: { bedrock: proxy.url }, maxSockets: 1 }, { bedrockMaxAttempts: 1 });
+    const aws: AwsClients = createAwsClients(
+      { region: 'us-east-1', endpoints: { bedrock: proxy.url }, maxSockets: 1 },
+      { bedrockMaxAttempts: 1 },
+    );
     const registry = new Registry();
     const warnings: unknown[] = [];
     const fm = createFmClient({
@@ -59,7 +70,18 @@ describe('connection resets', () => {
       breaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000 },
       logger: { warn: (o) => warnings.push(o), info: () => undefined, debug: () => undefined },
     });
-    return { proxy, aws, registry, fm, warnings, stop: async () => { await fm.close(); aws.destroy(); await proxy.stop(); } };
+    return {
+      proxy,
+      aws,
+      registry,
+      fm,
+      warnings,
+      stop: async () => {
+        await fm.close();
+        aws.destroy();
+        await proxy.stop();
+      },
+    };
   };
   const ask = { model: 'haiku', messages: [{ role: 'user' as const, content: 'おすすめの漫画は?' }] };
 
@@ -74,7 +96,13 @@ describe('connection resets', () => {
       expect(await metric(s.registry, 'fm_transient_retries_total')).toBe(1);
       // A breaker with threshold 1 would have opened on a counted failure: a third call still goes through.
       await s.fm.invoke(ask, { cache: false });
-      expect(s.warnings).toEqual([expect.objectContaining({ operation: 'invoke', attempt: 1, cause: expect.stringMatching(/socket hang up|ECONNRESET/) })]);
+      expect(s.warnings).toEqual([
+        expect.objectContaining({
+          operation: 'invoke',
+          attempt: 1,
+          cause: expect.stringMatching(/socket hang up|ECONNRESET/),
+        }),
+      ]);
     } finally {
       await s.stop();
     }
@@ -83,7 +111,10 @@ describe('connection resets', () => {
   it('gives up after two resends and reports one model error, not throttling', async () => {
     const s = await setup(() => true);
     try {
-      const error = await s.fm.invoke(ask, { cache: false }).then(() => undefined, (e: unknown) => e);
+      const error = await s.fm.invoke(ask, { cache: false }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(FmError);
       expect((error as FmError).code).toBe('MODEL_ERROR');
       expect(s.proxy.dropped()).toBe(3);
@@ -96,8 +127,14 @@ describe('connection resets', () => {
   it('recognises resets by code, message or cause, and nothing else', () => {
     expect(isConnectionReset(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe(true);
     expect(isConnectionReset(new Error('socket hang up'))).toBe(true);
-    expect(isConnectionReset(new Error('wrapped', { cause: Object.assign(new Error('x'), { code: 'EPIPE' }) }))).toBe(true);
-    expect(isConnectionReset(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))).toBe(false);
-    expect(isConnectionReset(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(false);
+    expect(
+      isConnectionReset(new Error('wrapped', { cause: Object.assign(new Error('x'), { code: 'EPIPE' }) })),
+    ).toBe(true);
+    expect(
+      isConnectionReset(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })),
+    ).toBe(false);
+    expect(
+      isConnectionReset(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+    ).toBe(false);
   });
 });

@@ -3,3 +3,4 @@ export { processSqsEvent, type SqsEvent, type SqsEventRecord, type SqsBatchRespo
 export { runBatch, runOne, type RunBatchOptions } from './core';
 export { planChains, retryDelaySeconds } from './plan';
 export type { QueueMessage, MessageHandler, MessageOutcome, SettledMessage, ConsumerLogger } from './types';
+export { listDlq, redriveDlq, createDlqTurns, RECEIVES_EXHAUSTED, type DlqTurns, type DlqMessage, type DlqOptions, type RedriveOptions, type RedriveResult } from './dlq';

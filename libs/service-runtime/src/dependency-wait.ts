@@ -67,7 +67,10 @@ export function waitForDependency<T>({
         if (controller.signal.aborted) throw new Error(`stopped while waiting for ${name}`);
         lastError = error instanceof Error ? error.message || error.name : String(error);
         const wait = Math.round(delay * (0.75 + Math.random() / 2));
-        logger.warn({ dependency: name, attempt: attempts, retryInMs: wait, err: lastError }, `waiting for ${name}`);
+        logger.warn(
+          { dependency: name, attempt: attempts, retryInMs: wait, err: lastError },
+          `waiting for ${name}`,
+        );
         await sleep(wait);
         delay = Math.min(maxDelayMs, delay * 2);
       }

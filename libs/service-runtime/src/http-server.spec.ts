@@ -6,7 +6,9 @@ function get(agent: Agent, url: string): Promise<{ status: number; connection?: 
   return new Promise((resolve, reject) => {
     const req = request(url, { agent }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, at: performance.now() }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, at: performance.now() }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -43,7 +45,9 @@ describe('startHttpServer close()', () => {
   });
 
   it('closes a keep-alive connection left idle by a request that finished after close() began', async () => {
-    const http = await startHttpServer((_req, res) => setTimeout(() => res.end('ok'), 150), { host: '127.0.0.1' });
+    const http = await startHttpServer((_req, res) => setTimeout(() => res.end('ok'), 150), {
+      host: '127.0.0.1',
+    });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const answer = get(agent, http.url);

@@ -29,10 +29,16 @@ function post(agent: Agent, url: string, token: string, body: string) {
   return new Promise<{ status: number; connection?: string; at: number }>((resolve, reject) => {
     const req = request(
       url,
-      { agent, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+      {
+        agent,
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      },
       (res) => {
         res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, at: performance.now() }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, at: performance.now() }),
+        );
       },
     );
     req.on('error', reject);
@@ -44,38 +50,62 @@ async function main() {
   const stack = await startLocalStack({ bedrock: { profile: 'demo' } });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps', 'chat-gateway', 'src', 'main.ts')], {
-    env: {
-      ...process.env,
-      ...stack.env,
-      REDIS_KEY_PREFIX: stack.redisKeyPrefix,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      AUTH_JWT_SECRET: SECRET,
-      AUTH_DEV_ISSUER: 'true',
-      FM_CACHE_ENABLED: 'false',
-      RATE_LIMIT_POINTS: '100000',
-      SHUTDOWN_TIMEOUT_MS: '10000',
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'apps', 'chat-gateway', 'src', 'main.ts')],
+    {
+      env: {
+        ...process.env,
+        ...stack.env,
+        REDIS_KEY_PREFIX: stack.redisKeyPrefix,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        AUTH_JWT_SECRET: SECRET,
+        AUTH_DEV_ISSUER: 'true',
+        FM_CACHE_ENABLED: 'false',
+        RATE_LIMIT_POINTS: '100000',
+        SHUTDOWN_TIMEOUT_MS: '10000',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const exited = new Promise<{ at: number; code: number | null; signal: string | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ at: performance.now(), code, signal })),
   );
   try {
-    for (let i = 0; !(await fetch(`${url}/healthz`).then((r) => r.ok, () => false)); i++) {
+    for (
+      let i = 0;
+      !(await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    ) {
       if (i > 300) throw new Error('gateway did not start');
       await sleep(100);
     }
     const { token } = (await (
-      await fetch(`${url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"shutdown-bench"}' })
+      await fetch(`${url}/dev/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"userId":"shutdown-bench"}',
+      })
     ).json()) as { token: string };
     const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-    const body = (i: number) => JSON.stringify({ action: 'sendMessage', data: { message: `おすすめの新刊マンガを教えて #${i}` } });
+    const body = (i: number) =>
+      JSON.stringify({ action: 'sendMessage', data: { message: `おすすめの新刊マンガを教えて #${i}` } });
     // Warm every connection once, so each client holds a keep-alive socket.
-    await Promise.all(Array.from({ length: CLIENTS }, (_, i) => post(agent, `${url}/v1/chat`, token, body(i))));
-    const inFlight = Array.from({ length: CLIENTS }, (_, i) => post(agent, `${url}/v1/chat`, token, body(1000 + i)).catch((e: Error) => ({ status: -1, connection: e.message, at: performance.now() })));
+    await Promise.all(
+      Array.from({ length: CLIENTS }, (_, i) => post(agent, `${url}/v1/chat`, token, body(i))),
+    );
+    const inFlight = Array.from({ length: CLIENTS }, (_, i) =>
+      post(agent, `${url}/v1/chat`, token, body(1000 + i)).catch((e: Error) => ({
+        status: -1,
+        connection: e.message,
+        at: performance.now(),
+      })),
+    );
     await sleep(300);
     const sigtermAt = performance.now();
     child.kill('SIGTERM');
@@ -83,7 +113,14 @@ async function main() {
     const exit = await exited;
     const rel = (t: number) => `${(t - sigtermAt).toFixed(0)} ms`;
     const times = answers.map((a) => a.at).sort((a, b) => a - b);
-    const statuses = answers.reduce<Record<string, number>>((m, a) => ((m[`${a.status} connection=${a.connection}`] = (m[`${a.status} connection=${a.connection}`] ?? 0) + 1), m), {});
+    const statuses = answers.reduce<Record<string, number>>(
+      (m, a) => (
+        (m[`${a.status} connection=${a.connection}`] =
+          (m[`${a.status} connection=${a.connection}`] ?? 0) + 1),
+        m
+      ),
+      {},
+    );
     const last = times[times.length - 1];
     console.log(`clients in flight at SIGTERM: ${CLIENTS}`);
     console.log(`answers: ${answers.length}  by status: ${JSON.stringify(statuses)}`);

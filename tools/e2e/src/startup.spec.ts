@@ -28,8 +28,20 @@ const readyz = async (port: number) => {
 jest.setTimeout(180_000);
 
 it('every service starts with SQS and DynamoDB down, reports why it is not ready, and is ready within seconds once they are up', async () => {
-  const names = ['dynamodb', 'sqs', 'bedrock', 'eventbridge', 'webhook-sink', 'chat-gateway', 'webhook-receiver', 'enrichment-worker', 'moderation-consumer'] as const;
-  const ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()]))) as LocalPorts;
+  const names = [
+    'dynamodb',
+    'sqs',
+    'bedrock',
+    'eventbridge',
+    'webhook-sink',
+    'chat-gateway',
+    'webhook-receiver',
+    'enrichment-worker',
+    'moderation-consumer',
+  ] as const;
+  const ports = Object.fromEntries(
+    await Promise.all(names.map(async (n) => [n, await freePort()])),
+  ) as LocalPorts;
   const services = localServices(root, ports);
   const down = {
     DYNAMODB_ENDPOINT: `http://127.0.0.1:${ports.dynamodb}`,
@@ -43,7 +55,15 @@ it('every service starts with SQS and DynamoDB down, reports why it is not ready
     for (const s of services) {
       const child = spawn(process.execPath, ['--import', 'tsx', s.entry], {
         cwd: root,
-        env: { ...process.env, ...down, ...s.env, PORT: String(s.port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', REDIS_URL: '' },
+        env: {
+          ...process.env,
+          ...down,
+          ...s.env,
+          PORT: String(s.port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          REDIS_URL: '',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const entry = { name: s.name, port: s.port, child, exits: 0, output: '' };
@@ -61,15 +81,30 @@ it('every service starts with SQS and DynamoDB down, reports why it is not ready
         await new Promise((r) => setTimeout(r, 250));
         report = await readyz(c.port);
       }
-      const healthz = await fetch(`http://127.0.0.1:${c.port}/healthz`).then((r) => r.status, () => 0);
-      process.stdout.write(`${c.name} with SQS+DynamoDB down: /healthz ${healthz}, /readyz ${report.status} ${report.body.slice(0, 300)}\n`);
-      expect({ name: c.name, exits: c.exits, healthz, readyz: report.status }).toEqual({ name: c.name, exits: 0, healthz: 200, readyz: 503 });
+      const healthz = await fetch(`http://127.0.0.1:${c.port}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      process.stdout.write(
+        `${c.name} with SQS+DynamoDB down: /healthz ${healthz}, /readyz ${report.status} ${report.body.slice(0, 300)}\n`,
+      );
+      expect({ name: c.name, exits: c.exits, healthz, readyz: report.status }).toEqual({
+        name: c.name,
+        exits: 0,
+        healthz: 200,
+        readyz: 503,
+      });
       expect(report.body).toMatch(/ECONNREFUSED/);
     }
 
     // Bring DynamoDB and SQS up on the ports the services were given.
     const upAt = Date.now();
-    stack = await startLocalStack({ ports: { dynamodb: ports.dynamodb, sqs: ports.sqs }, redis: false, bedrock: false, eventbridge: false });
+    stack = await startLocalStack({
+      ports: { dynamodb: ports.dynamodb, sqs: ports.sqs },
+      redis: false,
+      bedrock: false,
+      eventbridge: false,
+    });
     const provisionedAt = Date.now();
     for (const c of children) {
       const deadline = Date.now() + 30_000;
@@ -78,12 +113,21 @@ it('every service starts with SQS and DynamoDB down, reports why it is not ready
         await new Promise((r) => setTimeout(r, 100));
         report = await readyz(c.port);
       }
-      process.stdout.write(`${c.name}: ready ${((Date.now() - provisionedAt) / 1000).toFixed(1)} s after the stack was provisioned (${((provisionedAt - upAt) / 1000).toFixed(1)} s to start and provision it); pid ${c.child.pid}, exits ${c.exits}\n`);
-      expect({ name: c.name, readyz: report.status, body: report.status === 200 ? '' : report.body }).toEqual({ name: c.name, readyz: 200, body: '' });
-      expect({ name: c.name, exits: c.exits, alive: c.child.exitCode === null && c.child.signalCode === null }).toEqual({ name: c.name, exits: 0, alive: true });
+      process.stdout.write(
+        `${c.name}: ready ${((Date.now() - provisionedAt) / 1000).toFixed(1)} s after the stack was provisioned (${((provisionedAt - upAt) / 1000).toFixed(1)} s to start and provision it); pid ${c.child.pid}, exits ${c.exits}\n`,
+      );
+      expect({ name: c.name, readyz: report.status, body: report.status === 200 ? '' : report.body }).toEqual(
+        { name: c.name, readyz: 200, body: '' },
+      );
+      expect({
+        name: c.name,
+        exits: c.exits,
+        alive: c.child.exitCode === null && c.child.signalCode === null,
+      }).toEqual({ name: c.name, exits: 0, alive: true });
     }
   } finally {
-    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+    for (const c of children)
+      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
     await stack?.stop();
   }
 });

@@ -15,7 +15,10 @@ describe('superviseChild', () => {
 
   it('restarts a service that exits with an error, with a growing delay, and logs the exit code', async () => {
     const lines: string[] = [];
-    supervisor = superviseChild('svc', node('process.exit(3)'), (l) => lines.push(l), { initialDelayMs: 50, maxDelayMs: 200 });
+    supervisor = superviseChild('svc', node('process.exit(3)'), (l) => lines.push(l), {
+      initialDelayMs: 50,
+      maxDelayMs: 200,
+    });
     await until(() => supervisor!.restarts >= 3);
     expect(lines.filter((l) => l.includes('exited unexpectedly (code 3)')).length).toBeGreaterThanOrEqual(3);
     expect(lines.slice(0, 5)).toEqual([
@@ -29,7 +32,9 @@ describe('superviseChild', () => {
 
   it('brings a SIGKILLed service back as a new process and names the signal', async () => {
     const lines: string[] = [];
-    supervisor = superviseChild('svc', node('setInterval(() => {}, 1000)'), (l) => lines.push(l), { initialDelayMs: 50 });
+    supervisor = superviseChild('svc', node('setInterval(() => {}, 1000)'), (l) => lines.push(l), {
+      initialDelayMs: 50,
+    });
     const first = supervisor.current();
     await until(() => first.child.pid !== undefined);
     first.child.kill('SIGKILL');
@@ -41,7 +46,9 @@ describe('superviseChild', () => {
 
   it('does not restart a service it was asked to stop', async () => {
     const lines: string[] = [];
-    supervisor = superviseChild('svc', node('setInterval(() => {}, 1000)'), (l) => lines.push(l), { initialDelayMs: 10 });
+    supervisor = superviseChild('svc', node('setInterval(() => {}, 1000)'), (l) => lines.push(l), {
+      initialDelayMs: 10,
+    });
     await supervisor.stop(1000);
     await new Promise((r) => setTimeout(r, 100));
     expect(supervisor.restarts).toBe(0);

@@ -34,6 +34,11 @@ export function sqsDeadLetterSink(sqs: SQSClient, queueUrl: string): DeadLetterS
             kind: { DataType: 'String', StringValue: record.kind },
             target: { DataType: 'String', StringValue: record.target },
             webhook_id: { DataType: 'String', StringValue: record.webhook_id },
+            // Read by the DLQ listing and redrive-by-reason of the admin API.
+            DlqReason: {
+              DataType: 'String',
+              StringValue: `outbound ${record.target} webhook undelivered after ${record.attempts} attempts: ${record.last_status ? `HTTP ${record.last_status} ` : ''}${record.last_error}`.slice(0, 1000),
+            },
           },
         }),
       );

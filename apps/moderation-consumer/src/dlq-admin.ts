@@ -1,0 +1,129 @@
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { httpError, sendHttpError, type Logger } from '@manga-assist/service-runtime';
+import {
+  createDlqTurns,
+  listDlq,
+  redriveDlq,
+  type DlqMessage,
+  type RedriveResult,
+} from '@manga-assist/queue-consumer';
+import type { OutboundPort, OutboundTarget } from './ports';
+
+export interface DlqAdminDeps {
+  sqs: SQSClient;
+  /** The moderation queue: where parked events go back to. */
+  queueUrl: string;
+  /** Where the consumer parks events it gave up on. */
+  dlqUrl: string;
+  /** Where undeliverable outbound webhooks are parked (the same queue by default). */
+  outboundDlqUrl: string;
+  outbound: OutboundPort;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+}
+
+const INVALID_REDRIVE = {
+  ja: '再投入の指定が不正です (reason のみ指定できます)。',
+  en: 'The redrive request is invalid (only `reason` may be given).',
+};
+
+const redriveSchema = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
+
+const isOutbound = (m: DlqMessage) => m.attributes.kind === 'outbound_webhook';
+
+function describe(m: DlqMessage) {
+  if (isOutbound(m))
+    return { kind: 'outbound_webhook', target: m.attributes.target, webhookId: m.attributes.webhook_id };
+  let detailType: string | undefined;
+  try {
+    detailType = (JSON.parse(m.body) as { 'detail-type'?: string })['detail-type'];
+  } catch {
+    /* not JSON: listed as is */
+  }
+  return { kind: 'event', detailType };
+}
+
+/**
+ * Recovery after an outage: `GET /admin/dlq` lists the parked events and outbound webhooks with
+ * their reasons; `POST /admin/dlq/redrive` (all, or those whose reason contains `reason`) sends
+ * events back to the moderation queue and delivers parked outbound webhooks again (one that fails
+ * again is parked again with its new reason).
+ */
+export function createDlqAdminRouter(deps: DlqAdminDeps): Router {
+  const { sqs, logger } = deps;
+  const dlqs = [...new Set([deps.dlqUrl, deps.outboundDlqUrl])];
+  const router = Router();
+  const exclusive = createDlqTurns();
+
+  router.get('/admin/dlq', async (req: Request, res: Response) => {
+    const reason = typeof req.query.reason === 'string' ? req.query.reason.toLowerCase() : undefined;
+    const all = await exclusive(async () =>
+      (await Promise.all(dlqs.map((dlqUrl) => listDlq({ sqs, dlqUrl })))).flat(),
+    );
+    const messages = all.filter((m) => !reason || m.reason.toLowerCase().includes(reason));
+    const byReason: Record<string, number> = {};
+    for (const m of messages) byReason[m.reason] = (byReason[m.reason] ?? 0) + 1;
+    res.json({
+      count: messages.length,
+      byReason,
+      messages: messages.map((m) => ({
+        messageId: m.messageId,
+        reason: m.reason,
+        sentAt: m.sentAt,
+        ...describe(m),
+      })),
+    });
+  });
+
+  router.post('/admin/dlq/redrive', express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
+    const parsed = redriveSchema.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      sendHttpError(
+        req,
+        res,
+        httpError('INVALID_REDRIVE', 400, INVALID_REDRIVE, {
+          issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        }),
+      );
+      return;
+    }
+    const startedAt = Date.now();
+    const results: RedriveResult[] = await exclusive(async () => {
+      const out: RedriveResult[] = [];
+      for (const dlqUrl of dlqs) {
+        out.push(
+          await redriveDlq({
+            sqs,
+            dlqUrl,
+            sourceUrl: deps.queueUrl,
+            reason: parsed.data.reason,
+            parkedBefore: startedAt,
+            takeOver: async (m) => {
+              if (!isOutbound(m)) return false;
+              const record = JSON.parse(m.body) as {
+                target: OutboundTarget;
+                webhook_id: string;
+                payload: Record<string, unknown>;
+              };
+              // Delivered, or parked again as a new message with its new reason: either way this one is done.
+              await deps.outbound.deliver(record.target, record.webhook_id, record.payload);
+              return true;
+            },
+          }),
+        );
+      }
+      return out;
+    });
+    const total = {
+      moved: results.reduce((n, r) => n + r.moved, 0),
+      redelivered: results.reduce((n, r) => n + r.handled, 0),
+      kept: results.reduce((n, r) => n + r.kept, 0),
+      failures: results.flatMap((r) => r.failures),
+    };
+    logger.info({ ...total, reason: parsed.data.reason }, 'DLQ redrive');
+    res.json(total);
+  });
+
+  return router;
+}
