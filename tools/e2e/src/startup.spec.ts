@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { localServices, startLocalStack, type LocalStack, type LocalPorts } from '@manga-assist/local-stack';
 
 // One start-up behaviour (issue 17 item 8): every service, started while SQS and DynamoDB are
