@@ -38,8 +38,12 @@ function withPayload(token: string, change: Record<string, unknown>): string {
 const probe = (gw: Gateway, token: string | undefined) => gw.post(token, { action: 'getHistory', data: { sessionId: 'no-such-session' } });
 
 /** Attempts a WebSocket upgrade and resolves with the refusal (status and JSON body), or 'open'. */
-function upgrade(gw: Gateway, token: string): Promise<{ status: number; body: unknown } | 'open'> {
-  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/ws`, { headers: { authorization: `Bearer ${token}` } });
+function upgrade(
+  gw: Gateway,
+  token: string,
+  { path = '/v1/ws', headers = {} }: { path?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: unknown } | 'open'> {
+  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
   return new Promise((resolve, reject) => {
     ws.once('error', reject);
     ws.once('open', () => {
@@ -60,7 +64,8 @@ async function expectRefused(gw: Gateway, token: string, code: string): Promise<
   expect({ status: rest.status, code: rest.body.error.code }).toEqual({ status: 401, code });
   expect(rest.headers.get('www-authenticate')).toBe('Bearer');
   const ws = await upgrade(gw, token);
-  expect(ws).toEqual({ status: 401, body: { error: { code, message: 'Unauthorized' } } });
+  // The refused upgrade answers exactly as REST does: the one error shape, the same language.
+  expect(ws).toEqual({ status: 401, body: rest.body });
 }
 
 let stack: LocalStack;
@@ -89,6 +94,22 @@ describe('identity with an HS256 secret', () => {
     await expectRefused(gw, expired, 'TOKEN_EXPIRED');
     const ja = await gw.post(expired, { action: 'getHistory', data: { sessionId: 'x' } }, { 'accept-language': 'ja' });
     expect(ja.body.error.message).toBe('認証が必要です。ログインし直してください。');
+  });
+
+  it('refuses an upgrade in the one JSON error shape, in the language the request asks for', async () => {
+    const expired = await hs256({ expiresIn: -60 });
+    expect(await upgrade(gw, expired, { headers: { 'accept-language': 'en-US,en;q=0.9' } })).toEqual({
+      status: 401,
+      body: { error: { code: 'TOKEN_EXPIRED', message: 'Authentication required. Please sign in again.' } },
+    });
+    expect(await upgrade(gw, expired)).toEqual({
+      status: 401,
+      body: { error: { code: 'TOKEN_EXPIRED', message: '認証が必要です。ログインし直してください。' } },
+    });
+    expect(await upgrade(gw, await hs256({ sub: 'hs-reader' }), { path: '/nowhere?lang=en' })).toEqual({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: 'Not found.' } },
+    });
   });
 
   it('refuses tokens from another issuer or for another audience', async () => {

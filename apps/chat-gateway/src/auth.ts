@@ -95,3 +95,6 @@ function requireSecret(secret: string | undefined): string {
   if (!secret) throw new Error('an HS256 secret is required');
   return secret;
 }
+
+/** What a user sees when a token is missing, invalid or expired (HTTP 401 and the WebSocket upgrade alike). */
+export const UNAUTHORIZED_MESSAGES = { ja: '認証が必要です。ログインし直してください。', en: 'Authentication required. Please sign in again.' };

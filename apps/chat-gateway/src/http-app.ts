@@ -8,7 +8,7 @@ import {
   sendLocalizedError,
   type ErrorResponderOptions,
 } from '@manga-assist/service-runtime';
-import { AuthError, bearerToken, type AuthVerifier, type DevTokenIssuer } from './auth';
+import { AuthError, bearerToken, UNAUTHORIZED_MESSAGES, type AuthVerifier, type DevTokenIssuer } from './auth';
 import type { ChatService } from './chat-service';
 import { parseChatRequest } from './envelope';
 import { runAction } from './actions';
@@ -24,7 +24,6 @@ export interface HttpAppOptions {
   bodyLimitBytes: number;
 }
 
-const UNAUTHORIZED = { ja: '認証が必要です。ログインし直してください。', en: 'Authentication required. Please sign in again.' };
 
 /** The chat routes on the service skeleton's app (request context and ops routes already on it). */
 export function addChatRoutes(app: express.Express, options: HttpAppOptions): void {
@@ -61,7 +60,7 @@ export function addChatRoutes(app: express.Express, options: HttpAppOptions): vo
     } catch (error) {
       const code = error instanceof AuthError ? error.code : 'TOKEN_INVALID';
       metrics.request('auth', 'rest', 401, requestLanguage(req), 0);
-      sendHttpError(req, res, httpError(code, 401, UNAUTHORIZED, {}, { 'www-authenticate': 'Bearer' }));
+      sendHttpError(req, res, httpError(code, 401, UNAUTHORIZED_MESSAGES, {}, { 'www-authenticate': 'Bearer' }));
     }
   };
 

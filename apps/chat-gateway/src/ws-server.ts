@@ -1,8 +1,20 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import { contextWithSpan, SpanKind, startSpan, withSpan, type Link, type Logger } from '@manga-assist/service-runtime';
-import { bearerToken, type AuthVerifier, type Identity } from './auth';
+import {
+  COMMON_ERRORS,
+  contextWithSpan,
+  errorBody,
+  httpError,
+  requestLanguage,
+  SpanKind,
+  startSpan,
+  withSpan,
+  type HttpError,
+  type Link,
+  type Logger,
+} from '@manga-assist/service-runtime';
+import { bearerToken, UNAUTHORIZED_MESSAGES, type AuthVerifier, type Identity } from './auth';
 
 /** One client connection as the message handler sees it. */
 export interface WsConnection {
@@ -43,6 +55,14 @@ export interface ChatWsServer {
 
 let connectionSeq = 0;
 
+const TOO_MANY_CONNECTIONS = httpError(
+  'TOO_MANY_CONNECTIONS',
+  503,
+  { ja: '接続数が上限に達しています。しばらくしてから再接続してください。', en: 'Too many connections. Please reconnect later.' },
+  {},
+  { 'retry-after': '5' },
+);
+
 /**
  * WebSocket endpoint on the HTTP server: JWT verified before the upgrade completes (401 otherwise),
  * bounded frames (maxPayload), ping/pong heartbeats with reaping of clients that stop answering,
@@ -60,21 +80,25 @@ export function attachChatWebSocket(options: WsServerOptions): ChatWsServer {
   const alive = new WeakMap<WebSocket, boolean>();
   let upgrading = 0;
 
-  const reject = (socket: Duplex, status: number, text: string, reason: string) => {
-    metrics?.rejected(reason);
-    const body = JSON.stringify({ error: { code: reason, message: text } });
+  // A refused upgrade is an HTTP answer in the APIs' one error shape, in the language the request asks for.
+  const reject = (socket: Duplex, req: IncomingMessage, url: URL, refusal: HttpError) => {
+    metrics?.rejected(refusal.code);
+    const lang = requestLanguage({ headers: req.headers, query: Object.fromEntries(url.searchParams) });
+    const body = JSON.stringify(errorBody(refusal, lang));
+    const headers = Object.entries(refusal.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
     socket.end(
-      `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Language: ${lang}\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== options.path) return reject(socket, 404, 'Not Found', 'NOT_FOUND');
+    if (url.pathname !== options.path) return reject(socket, req, url, httpError('NOT_FOUND', 404, COMMON_ERRORS.notFound));
     // Upgrades still verifying their token count too: otherwise a burst arriving at once all pass
     // the check before any of them joins wss.clients.
-    if (wss.clients.size + upgrading >= options.maxConnections) return reject(socket, 503, 'Service Unavailable', 'TOO_MANY_CONNECTIONS');
+    if (wss.clients.size + upgrading >= options.maxConnections) return reject(socket, req, url, TOO_MANY_CONNECTIONS);
     upgrading++;
     const token = bearerToken(req.headers.authorization, url.searchParams.get('access_token'));
     // The upgrade is a trace of its own (the connection outlives it); its auth span is where the
@@ -93,7 +117,7 @@ export function attachChatWebSocket(options: WsServerOptions): ChatWsServer {
         upgrading--;
         upgrade.setAttribute('http.response.status_code', 401);
         upgrade.end();
-        reject(socket, 401, 'Unauthorized', error.code ?? 'TOKEN_INVALID');
+        reject(socket, req, url, httpError(error.code ?? 'TOKEN_INVALID', 401, UNAUTHORIZED_MESSAGES, {}, { 'www-authenticate': 'Bearer' }));
       },
     );
   };

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { startHttpServer } from './http-server';
 
 /** One keep-alive request through `agent`: status, Connection header and when the answer ended. */
@@ -57,6 +58,43 @@ describe('startHttpServer close()', () => {
       expect(performance.now() - t0).toBeLessThan(5_000);
     } finally {
       agent.destroy();
+    }
+  });
+});
+
+describe('startHttpServer refusals before any route', () => {
+  const raw = (port: number, text: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(text));
+      let out = '';
+      socket.on('data', (d) => (out += d.toString('utf8')));
+      socket.on('end', () => resolve(out));
+      socket.on('error', reject);
+    });
+
+  it('answers a 20 KB header with 431 in the JSON error shape, in the language asked for', async () => {
+    const http = await startHttpServer((_req, res) => res.end('ok'), { host: '127.0.0.1' });
+    try {
+      const res = await fetch(`${http.url}/anything`, { headers: { 'accept-language': 'en', 'x-big': 'a'.repeat(20_000) } });
+      expect(res.status).toBe(431);
+      expect(res.headers.get('content-type')).toMatch(/application\/json/);
+      expect(await res.json()).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: 'The request headers are too large.' } });
+      const ja = await fetch(`${http.url}/anything`, { headers: { 'x-big': 'a'.repeat(20_000) } });
+      expect(ja.status).toBe(431);
+      expect(((await ja.json()) as { error: { message: string } }).error.message).toBe('リクエストヘッダーが大きすぎます。');
+    } finally {
+      await http.close(100);
+    }
+  });
+
+  it('answers malformed HTTP with 400 in the JSON error shape', async () => {
+    const http = await startHttpServer((_req, res) => res.end('ok'), { host: '127.0.0.1' });
+    try {
+      const answer = await raw(http.port, 'NOT HTTP AT ALL\r\n\r\n');
+      expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(JSON.parse(answer.split('\r\n\r\n')[1])).toMatchObject({ error: { code: 'MALFORMED_REQUEST' } });
+    } finally {
+      await http.close(100);
     }
   });
 });

@@ -1,5 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type RequestListener, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type RequestListener, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { resolveLanguage } from '@manga-assist/unicode-validator';
+import { errorBody, httpError, type HttpError } from './http-error';
 import { traceHttpRequests } from './tracing/tracing';
 
 export interface RunningHttpServer {
@@ -36,6 +38,7 @@ export async function startHttpServer(
     });
     traced(req, res);
   });
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => answerClientError(error, socket));
   // Longer than a load balancer's idle timeout (ALB: 60 s), so the LB never reuses a closed socket.
   server.keepAliveTimeout = keepAliveTimeoutMs;
   server.headersTimeout = keepAliveTimeoutMs + 1000;
@@ -69,4 +72,39 @@ export async function startHttpServer(
       return closed;
     },
   };
+}
+
+const CLIENT_ERRORS: Record<string, HttpError> = {
+  HPE_HEADER_OVERFLOW: httpError('HEADERS_TOO_LARGE', 431, {
+    ja: 'リクエストヘッダーが大きすぎます。',
+    en: 'The request headers are too large.',
+  }),
+  ERR_HTTP_REQUEST_TIMEOUT: httpError('REQUEST_TIMEOUT', 408, {
+    ja: 'リクエストの受信がタイムアウトしました。',
+    en: 'The request was not received in time.',
+  }),
+};
+const MALFORMED = httpError('MALFORMED_REQUEST', 400, {
+  ja: 'HTTPリクエストの形式が正しくありません。',
+  en: 'The HTTP request is malformed.',
+});
+
+/**
+ * Requests Node refuses before any route sees them (oversized headers, malformed HTTP, header
+ * timeout) get the one JSON error shape instead of Node's empty-bodied answer. The language comes
+ * from an Accept-Language header among the bytes received, when there is one.
+ */
+function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const refusal = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
+  const acceptLanguage = /\r\naccept-language:[ \t]*([^\r\n]{1,200})/i.exec(error.rawPacket?.toString('latin1') ?? '')?.[1];
+  const lang = resolveLanguage({ acceptLanguage });
+  const body = JSON.stringify(errorBody(refusal, lang));
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Language: ${lang}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

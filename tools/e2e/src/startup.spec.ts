@@ -1,7 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { localServices, startLocalStack, type LocalStack, type LocalPorts } from '@manga-assist/local-stack';
+import {
+  BASE_PORTS,
+  localServices,
+  startLocalStack,
+  type LocalStack,
+  type LocalPorts,
+} from '@manga-assist/local-stack';
 
 // One start-up behaviour (issue 17 item 8): every service, started while SQS and DynamoDB are
 // down, stays alive, answers /healthz, reports not ready with the reason on /readyz, and becomes
@@ -27,18 +33,8 @@ const readyz = async (port: number) => {
 
 jest.setTimeout(180_000);
 
-it('every service starts with SQS and DynamoDB down, reports why it is not ready, and is ready within seconds once they are up', async () => {
-  const names = [
-    'dynamodb',
-    'sqs',
-    'bedrock',
-    'eventbridge',
-    'webhook-sink',
-    'chat-gateway',
-    'webhook-receiver',
-    'enrichment-worker',
-    'moderation-consumer',
-  ] as const;
+it('every service starts with SQS and DynamoDB down, reports why it is not ready, is ready within seconds once they are up, and answers refusals in JSON', async () => {
+  const names = Object.keys(BASE_PORTS);
   const ports = Object.fromEntries(
     await Promise.all(names.map(async (n) => [n, await freePort()])),
   ) as LocalPorts;
@@ -86,7 +82,7 @@ it('every service starts with SQS and DynamoDB down, reports why it is not ready
         () => 0,
       );
       process.stdout.write(
-        `${c.name} with SQS+DynamoDB down: /healthz ${healthz}, /readyz ${report.status} ${report.body.slice(0, 300)}\n`,
+        `${c.name} with SQS+DynamoDB down: /healthz ${healthz}, /readyz ${report.status} ${report.body.slice(0, 300)}${c.exits ? `\n${c.output}` : ''}\n`,
       );
       expect({ name: c.name, exits: c.exits, healthz, readyz: report.status }).toEqual({
         name: c.name,
@@ -125,6 +121,47 @@ it('every service starts with SQS and DynamoDB down, reports why it is not ready
         alive: c.child.exitCode === null && c.child.signalCode === null,
       }).toEqual({ name: c.name, exits: 0, alive: true });
     }
+
+    // Every answer is JSON in the one error shape (issue 17 item 3), whatever refused the request.
+    for (const c of children) {
+      const base = `http://127.0.0.1:${c.port}`;
+      const answers = [
+        await fetch(`${base}/no/such/path`, { headers: { 'accept-language': 'en' } }),
+        await fetch(`${base}/healthz`, { method: 'DELETE', headers: { 'accept-language': 'en' } }),
+        await fetch(`${base}/healthz`, {
+          headers: { 'accept-language': 'en', 'x-big': 'a'.repeat(20 * 1024) },
+        }),
+      ];
+      const seen = [];
+      for (const res of answers) {
+        const body = (await res.json()) as { error?: { code?: unknown; message?: unknown } };
+        seen.push(`${res.status} ${res.headers.get('content-type')} ${JSON.stringify(body)}`);
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(typeof body.error?.code).toBe('string');
+        expect(typeof body.error?.message).toBe('string');
+      }
+      expect(answers.map((r) => r.status)).toEqual([404, 404, 431]);
+      process.stdout.write(`${c.name}: ${seen.join(' | ')}\n`);
+    }
+    const gateway = children.find((c) => c.name === 'chat-gateway')!;
+    const refusal = await new Promise<string>((done, fail) => {
+      const socket = connect(gateway.port, '127.0.0.1', () =>
+        socket.end(
+          'GET /v1/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAccept-Language: en\r\n\r\n',
+        ),
+      );
+      let text = '';
+      socket.on('data', (d) => (text += String(d)));
+      socket.on('end', () => done(text));
+      socket.on('error', fail);
+    });
+    process.stdout.write(
+      `chat-gateway WebSocket upgrade without a token: ${refusal.replace(/\r\n/g, ' | ')}\n`,
+    );
+    expect(refusal).toMatch(/^HTTP\/1\.1 401 /);
+    expect(JSON.parse(refusal.split('\r\n\r\n')[1])).toEqual({
+      error: { code: 'TOKEN_MISSING', message: 'Authentication required. Please sign in again.' },
+    });
   } finally {
     for (const c of children)
       if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
