@@ -34,6 +34,7 @@ const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
 const WS_SAMPLES = Number(process.env.BENCH_WS_SAMPLES ?? 300);
 const SEQ_SAMPLES = Number(process.env.BENCH_SEQ_SAMPLES ?? 500);
 const TRACING_ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 6);
+// BENCH_TRACING_ONLY=1: only the tracing off/on comparison (quicker; on a busy machine).
 const root = join(__dirname, '..', '..', '..');
 // BENCH_GATEWAY_BUNDLE: another build of the gateway (e.g. a copy of an older one, to compare).
 const bundle = process.env.BENCH_GATEWAY_BUNDLE ?? join(root, 'dist', 'apps', 'chat-gateway', 'main.js');
@@ -196,6 +197,54 @@ async function main() {
     console.log('NOTE: this bench process also hosts dynalite, the Bedrock emulator and the EventBridge router (one');
     console.log('event loop), on the same cores as the gateway process: their CPU is part of every figure below.');
 
+    const compareTracing = async () => {
+      // Tracing off vs on: a second gateway process, identical but for OTEL_TRACES_EXPORTER=otlp (every
+      // request sampled, spans batched to an OTLP/HTTP receiver in this process, as to the collector
+      // sidecar in AWS). Rounds alternate between the two so that load changes hit both alike.
+      const traced = await startGateway({
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        OTEL_SERVICE_NAME: 'chat-gateway',
+        OTEL_TRACES_SAMPLER: 'always_on',
+      });
+      for (let i = 0; i < 300; i++) await viaGatewayAt(traced.url, -i);
+      const rounds = TRACING_ROUNDS;
+      const perRound = Math.max(50, Math.floor(REQUESTS / 2));
+      const runs = { off: { lat: [] as number[], cpu: 0 }, on: { lat: [] as number[], cpu: 0 } };
+      const baseLat: number[] = [];
+      let baseFailures = 0;
+      failures = 0;
+      for (let r = 0; r < rounds; r++) {
+        for (const [name, target] of r % 2 ? ([['on', traced.url], ['off', url]] as const) : ([['off', url], ['on', traced.url]] as const)) {
+          const c0 = await gatewayCpuMs(target);
+          runs[name].lat.push(...(await atRate(perRound, RATE, (i) => viaGatewayAt(target, 50_000 + r * perRound + i))));
+          await sleep(1200); // the traced gateway's batch export (every 1 s) lands in its round
+          runs[name].cpu += (await gatewayCpuMs(target)) - c0;
+        }
+        baseLat.push(...(await atRate(Math.floor(perRound / 2), RATE, (i) => baseline(60_000 + r * perRound + i).catch(() => void baseFailures++))));
+      }
+      const total = rounds * perRound;
+      const base = stats(baseLat.sort((a, b) => a - b));
+      const off = { ...stats(runs.off.lat.sort((a, b) => a - b)), cpu: runs.off.cpu / total };
+      const on = { ...stats(runs.on.lat.sort((a, b) => a - b)), cpu: runs.on.cpu / total };
+      const spans = collector.store.list(1).length ? collector.store.get(collector.store.list(1)[0].traceId)!.length : 0;
+      console.log(`\ntracing off vs on: ${rounds} alternating rounds of ${perRound} POST /v1/chat at ${RATE} req/s per gateway (${total} each, non-200: ${failures}, baseline errors: ${baseFailures})`);
+      console.log(`  (on: OTEL_TRACES_EXPORTER=otlp, sampler always_on, ${spans} spans per request, batched OTLP/HTTP JSON export)`);
+      row('baseline: invoke + session PutItem', base);
+      for (const [name, r] of [['tracing off', off], ['tracing on', on]] as const) {
+        console.log(
+          `  ${name.padEnd(12)}: CPU per request ${r.cpu.toFixed(3)} ms   p50 ${fmt(r.p50)}  p99 ${fmt(r.p99)}   p99 added over the baseline ${fmt(r.p99 - base.p99)}`,
+        );
+      }
+      const cpuRatio = on.cpu / off.cpu;
+      console.log(
+        `  tracing on costs ${((cpuRatio - 1) * 100).toFixed(1)}% more CPU per request (ratio ${cpuRatio.toFixed(3)}; target <= 1.10: ${cpuRatio <= 1.1 ? 'met' : 'NOT met'}), p99 ${fmt(on.p99 - off.p99)} more`,
+      );
+    };
+
+    await compareTracing();
+    if (process.env.BENCH_TRACING_ONLY === '1') return;
+
     // Open loop, one path after the other.
     const openDirect = stats(await atRate(REQUESTS, RATE, direct));
     const openBaseline = stats(await atRate(REQUESTS, RATE, baseline));
@@ -214,48 +263,6 @@ async function main() {
     added(openGateway, openBaseline, 'the baseline');
     console.log(`  gateway process CPU per request    : ${openCpu.toFixed(2)} ms (${((openCpu * RATE) / 10).toFixed(0)}% of one core at ${RATE} req/s)`);
     console.log(`  bench process CPU per request      : ${openBenchCpu.toFixed(2)} ms (load generator + dynalite + emulator + router)`);
-
-    // Tracing off vs on: a second gateway process, identical but for OTEL_TRACES_EXPORTER=otlp (every
-    // request sampled, spans batched to an OTLP/HTTP receiver in this process, as to the collector
-    // sidecar in AWS). Rounds alternate between the two so that load changes hit both alike.
-    const traced = await startGateway({
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-      OTEL_SERVICE_NAME: 'chat-gateway',
-      OTEL_TRACES_SAMPLER: 'always_on',
-    });
-    for (let i = 0; i < 300; i++) await viaGatewayAt(traced.url, -i);
-    const rounds = TRACING_ROUNDS;
-    const perRound = Math.max(50, Math.floor(REQUESTS / 2));
-    const runs = { off: { lat: [] as number[], cpu: 0 }, on: { lat: [] as number[], cpu: 0 } };
-    const baseLat: number[] = [];
-    failures = 0;
-    for (let r = 0; r < rounds; r++) {
-      for (const [name, target] of r % 2 ? ([['on', traced.url], ['off', url]] as const) : ([['off', url], ['on', traced.url]] as const)) {
-        const c0 = await gatewayCpuMs(target);
-        runs[name].lat.push(...(await atRate(perRound, RATE, (i) => viaGatewayAt(target, 50_000 + r * perRound + i))));
-        await sleep(1200); // the traced gateway's batch export (every 1 s) lands in its round
-        runs[name].cpu += (await gatewayCpuMs(target)) - c0;
-      }
-      baseLat.push(...(await atRate(Math.floor(perRound / 2), RATE, (i) => baseline(60_000 + r * perRound + i))));
-    }
-    const total = rounds * perRound;
-    const base = stats(baseLat.sort((a, b) => a - b));
-    const off = { ...stats(runs.off.lat.sort((a, b) => a - b)), cpu: runs.off.cpu / total };
-    const on = { ...stats(runs.on.lat.sort((a, b) => a - b)), cpu: runs.on.cpu / total };
-    const spans = collector.store.list(1).length ? collector.store.get(collector.store.list(1)[0].traceId)!.length : 0;
-    console.log(`\ntracing off vs on: ${rounds} alternating rounds of ${perRound} POST /v1/chat at ${RATE} req/s per gateway (${total} each, non-200: ${failures})`);
-    console.log(`  (on: OTEL_TRACES_EXPORTER=otlp, sampler always_on, ${spans} spans per request, batched OTLP/HTTP JSON export)`);
-    row('baseline: invoke + session PutItem', base);
-    for (const [name, r] of [['tracing off', off], ['tracing on', on]] as const) {
-      console.log(
-        `  ${name.padEnd(12)}: CPU per request ${r.cpu.toFixed(3)} ms   p50 ${fmt(r.p50)}  p99 ${fmt(r.p99)}   p99 added over the baseline ${fmt(r.p99 - base.p99)}`,
-      );
-    }
-    const cpuRatio = on.cpu / off.cpu;
-    console.log(
-      `  tracing on costs ${((cpuRatio - 1) * 100).toFixed(1)}% more CPU per request (ratio ${cpuRatio.toFixed(3)}; target <= 1.10: ${cpuRatio <= 1.1 ? 'met' : 'NOT met'}), p99 ${fmt(on.p99 - off.p99)} more`,
-    );
 
     // Closed loop, one request at a time, the three paths interleaved: per-request cost without queueing.
     const seq = { direct: [] as number[], baseline: [] as number[], gateway: [] as number[] };
