@@ -116,8 +116,11 @@ export class Services extends Construct {
       ...resourceNamesToEnv(names),
       FM_MODEL_DEFAULT: settings.models.default,
       FM_MODEL_COMPLEX: settings.models.complex,
+      OTEL_TRACES_EXPORTER: 'otlp',
       OTEL_EXPORTER_OTLP_ENDPOINT: OTLP_ENDPOINT,
       OTEL_SERVICE_NAME: app,
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: String(settings.tracesSampleRatio),
       METRICS_EMF: 'true',
       METRICS_EMF_NAMESPACE: metricsNamespace(settings.stage),
     });

@@ -76,6 +76,8 @@ export interface StageSettings {
   /** Outbound webhook targets of the moderation consumer (alerts, order confirmations). */
   outbound: { alertWebhookUrl: string; crmWebhookUrl: string };
   logRetentionDays: 7 | 14 | 30 | 90 | 365;
+  /** Share of traces sampled (parent-based): X-Ray bills per trace recorded. */
+  tracesSampleRatio: number;
   /** ADOT collector (traces to X-Ray), pulled through an ECR pull-through cache of public.ecr.aws. */
   otelCollector: { repository: string; tag: string };
   /** The services' graceful-shutdown bounds (SHUTDOWN_TIMEOUT_MS), which stopTimeout must cover. */
@@ -141,6 +143,7 @@ export const STAGES: Record<StageName, StageSettings> = {
     redis: { nodeType: 'cache.t4g.micro', replicas: 0 },
     waf: { ratePer5Min: 2_000, webhookAllowlist: {} },
     logRetentionDays: 7,
+    tracesSampleRatio: 1,
   },
   prod: {
     ...common,
@@ -159,6 +162,7 @@ export const STAGES: Record<StageName, StageSettings> = {
     redis: { nodeType: 'cache.t4g.small', replicas: 1 },
     waf: { ratePer5Min: 2_000, webhookAllowlist: {} },
     logRetentionDays: 30,
+    tracesSampleRatio: 0.05,
   },
 };
 

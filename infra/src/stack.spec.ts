@@ -293,6 +293,12 @@ describe.each(['dev', 'prod'] as const)('the %s stage', (stage) => {
         Name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
         Value: 'http://localhost:4318',
       });
+      expect(main.Environment).toContainEqual({ Name: 'OTEL_TRACES_EXPORTER', Value: 'otlp' });
+      expect(main.Environment).toContainEqual({ Name: 'METRICS_EMF', Value: 'true' });
+      expect(main.Environment).toContainEqual({
+        Name: 'METRICS_EMF_NAMESPACE',
+        Value: `MangaAssist/${stage}`,
+      });
       expect(main.DependsOn).toEqual([{ ContainerName: 'aws-otel-collector', Condition: 'START' }]);
       expect(JSON.stringify(main.Image)).toContain(`manga-assist/${app}:${STAGES[stage].imageTag}`);
       expect(collector.Environment).toContainEqual({

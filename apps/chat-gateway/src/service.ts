@@ -12,7 +12,7 @@ import {
   truncateForEvent,
 } from '@manga-assist/event-schemas';
 import { createServiceShell, type ServiceRuntime } from '@manga-assist/service-runtime';
-import { dynamoTableCheck, serviceAws, type AwsClients } from '@manga-assist/aws-clients';
+import { dynamoTableCheck, serviceAws, startupWriteChecks, type AwsClients } from '@manga-assist/aws-clients';
 import type { Redis } from 'ioredis';
 import type { ChatGatewayConfig } from './config';
 import { createAuthVerifier, createDevTokenIssuer } from './auth';
@@ -220,7 +220,11 @@ export async function startChatGateway({
   if (devIssuer)
     logger.warn('AUTH_DEV_ISSUER is on: POST /dev/token issues tokens to anyone (local mode only)');
 
-  const app = shell.app([dynamoTableCheck(aws.dynamodb, names.tables.sessions), redisCheck(redis)]);
+  const app = shell.app([
+    dynamoTableCheck(aws.dynamodb, names.tables.sessions),
+    ...startupWriteChecks(aws.dynamodb, names, ['sessions'], { service: 'chat-gateway', logger }),
+    redisCheck(redis),
+  ]);
   addChatRoutes(app, { verifier, devIssuer, webUi: config.WEB_UI, chat, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES });
   const http = await shell.serve(app, {
     port: config.PORT,

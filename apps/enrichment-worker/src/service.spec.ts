@@ -201,9 +201,32 @@ describe('enrichment-worker service', () => {
     });
   });
 
+  it('start-up permission check: started against a missing Catalog table, the worker is not ready and says why in one log line', async () => {
+    const missing = `MangaAssist-Catalog-missing-${Date.now()}`;
+    const h = await startWorkerHarness({ env: { CATALOG_TABLE: missing } });
+    try {
+      let ready: Awaited<ReturnType<typeof h.api>> | undefined;
+      await waitFor(async () => (ready = await h.api('/readyz')).status === 503);
+      expect(ready!.body.status).toBe('unavailable');
+      expect(ready!.body.checks).toContainEqual(
+        expect.objectContaining({ name: `dynamodb-write:${missing}`, ok: false, critical: true }),
+      );
+      const lines = h.logs.filter((l) => l.check === 'startup-write');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ level: 'error', table: missing, error: 'ResourceNotFoundException' });
+      expect(String(lines[0].msg)).toMatch(
+        new RegExp(`^permission check failed: cannot write to table ${missing} \\(ResourceNotFoundException: .*\\); not ready$`),
+      );
+    } finally {
+      await h.stop();
+    }
+  });
+
   it('scenario 5: Catalog table missing -> jobs fail with the code (API, error log, alarm metric), none in progress', async () => {
     const h = await startWorkerHarness({ env: { WORKER_CONCURRENCY_MAX: '10' } });
     try {
+      // The table disappears after the start-up permission check passed (that check is tested above).
+      await waitFor(async () => (await h.api('/readyz')).body.status === 'ok');
       await h.stack.clients.dynamodb.send(
         new DeleteTableCommand({ TableName: h.stack.names.tables.catalog }),
       );

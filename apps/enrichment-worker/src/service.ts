@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response, Router as ExpressRouter } from 'express';
 import { Router } from 'express';
 import { createServiceShell, httpError, sendHttpError, waitForDependency, type ServiceRuntime } from '@manga-assist/service-runtime';
-import { dynamoTableCheck, resolveQueueUrl, serviceAws, sqsQueueCheck, type AwsClients } from '@manga-assist/aws-clients';
+import { dynamoTableCheck, resolveQueueUrl, serviceAws, sqsQueueCheck, startupWriteChecks, type AwsClients } from '@manga-assist/aws-clients';
 import { createFmClientFromSettings, fmSettingsFromEnv, type FmClient } from '@manga-assist/fm-client';
 import { createDlqTurns, createQueueConsumer, type QueueConsumer } from '@manga-assist/queue-consumer';
 import type { EnrichmentWorkerConfig } from './config';
@@ -192,6 +192,8 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
     // Not critical for readiness (the admin API still answers), but visible as "degraded".
     dynamoTableCheck(aws.dynamodb, names.tables.catalog, false),
     sqsQueueCheck(aws.sqs, config.ENRICHMENT_QUEUE),
+    // The critical writes (seed scenario 5): a role or table that cannot take them is not ready.
+    ...startupWriteChecks(aws.dynamodb, names, ['enrichmentJobs', 'catalog'], { service: 'enrichment-worker', logger }),
   ]);
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (admin) return admin(req, res, next);

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import { createServiceShell, httpError, sendHttpError, waitForDependency, type ServiceRuntime } from '@manga-assist/service-runtime';
-import { dynamoTableCheck, resolveQueueUrl, serviceAws, sqsQueueCheck, type AwsClients } from '@manga-assist/aws-clients';
+import { dynamoTableCheck, resolveQueueUrl, serviceAws, sqsQueueCheck, startupWriteChecks, type AwsClients } from '@manga-assist/aws-clients';
 import { createEventPublisher, DETAIL_TYPES, EVENT_SOURCES } from '@manga-assist/event-schemas';
 import { createFmClientFromSettings, fmSettingsFromEnv } from '@manga-assist/fm-client';
 import { createQueueConsumer, type QueueConsumer, type QueueConsumerStats } from '@manga-assist/queue-consumer';
@@ -202,6 +202,7 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
     sqsQueueCheck(aws.sqs, names.queues.moderation),
     sqsQueueCheck(aws.sqs, config.OUTBOUND_DLQ ?? names.queues.moderationDlq),
     dynamoTableCheck(aws.dynamodb, names.tables.reviews),
+    ...startupWriteChecks(aws.dynamodb, names, ['reviews'], { service: 'moderation-consumer', logger }),
     {
       name: 'consumer',
       critical: true,

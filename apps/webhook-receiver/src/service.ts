@@ -6,7 +6,7 @@ import {
   type HttpError,
   type ServiceRuntime,
 } from '@manga-assist/service-runtime';
-import { dynamoTableCheck, serviceAws, type AwsClients } from '@manga-assist/aws-clients';
+import { dynamoTableCheck, serviceAws, startupWriteChecks, type AwsClients } from '@manga-assist/aws-clients';
 import { createIdempotencyStore } from '@manga-assist/idempotency-store';
 import { createEventPublisher, type PublishEvent } from '@manga-assist/event-schemas';
 import { createFmClientFromSettings, fmSettingsFromEnv, type FmClient } from '@manga-assist/fm-client';
@@ -92,7 +92,10 @@ export async function startWebhookReceiver({ config, runtime, clients, now }: We
     ...(now ? { now } : {}),
   });
 
-  const app = shell.app([dynamoTableCheck(aws.dynamodb, names.tables.idempotency)]);
+  const app = shell.app([
+    dynamoTableCheck(aws.dynamodb, names.tables.idempotency),
+    ...startupWriteChecks(aws.dynamodb, names, ['idempotency'], { service: 'webhook-receiver', logger }),
+  ]);
   const knownSource = (req: Request, res: Response, next: NextFunction) => {
     if (sources.has(String(req.params.source))) return next();
     metrics.delivery('unknown', 'unknown_source');

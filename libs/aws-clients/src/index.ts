@@ -13,4 +13,10 @@ export {
 export { createAwsClients, serviceAws, type AwsClients, type AwsClientOptions, type ServiceAws } from './clients';
 export { tableDefinitions, ttlAttributes, queueDefinitions, type QueueDefinition } from './resources';
 export { resolveQueueUrl } from './queue-url';
-export { dynamoTableCheck, sqsQueueCheck } from './readiness';
+export {
+  dynamoTableCheck,
+  dynamoWriteCheck,
+  startupWriteChecks,
+  sqsQueueCheck,
+  type WriteCheckOptions,
+} from './readiness';

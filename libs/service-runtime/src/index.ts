@@ -72,3 +72,4 @@ export {
   type ErrorResponderOptions,
 } from './http-error';
 export { retryPolicy, retryBatch, type RetryOptions } from './retry';
+export { startEmfExporter, emfSettingsFromEnv, emfEnv, type EmfExporter, type EmfSettings } from './emf';

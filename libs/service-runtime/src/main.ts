@@ -3,6 +3,7 @@ import { createServiceRuntime, type ServiceRuntime } from './runtime';
 import type { SignalSubscriber } from './shutdown';
 import { tracingSettingsFromEnv } from './tracing/settings';
 import { startTracing } from './tracing/tracing';
+import { emfSettingsFromEnv, startEmfExporter } from './emf';
 
 /** Process hooks, injectable so tests can observe the outcome without exiting or writing to stderr. */
 export interface MainHooks {
@@ -50,7 +51,7 @@ export interface RunServiceHooks extends MainHooks {
 
 /**
  * A service's whole main.ts: loads the config once, starts tracing when the OTEL_* environment
- * asks for it, builds the runtime from it (log level, shutdown timeout), listens for the shutdown
+ * asks for it, exports metrics in CloudWatch EMF when METRICS_EMF=true, builds the runtime from it (log level, shutdown timeout), listens for the shutdown
  * signals, then starts the service — with runMain's failure reporting around all of it. `exit` is shared by start-up failures and shutdown.
  */
 export function runService<C extends RuntimeConfig>(
@@ -73,6 +74,11 @@ export function runService<C extends RuntimeConfig>(
       });
       // Registered first so it runs last: spans of the draining work are exported too.
       if (tracing) runtime.shutdown.register('tracing', () => tracing.shutdown());
+      const emf = emfSettingsFromEnv(service);
+      if (emf) {
+        const exporter = startEmfExporter({ registry: runtime.registry, service, ...emf });
+        runtime.shutdown.register('emf-metrics', () => exporter.stop());
+      }
       runtime.shutdown.listen(signals, subscribe);
       await start({ config, runtime });
     },
