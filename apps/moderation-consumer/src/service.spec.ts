@@ -4,6 +4,7 @@ import { startEventBridgeRouter, type EventBridgeRouter } from '@manga-assist/ev
 import { createEventPublisher, DETAIL_TYPES, EVENT_SOURCES, withChainMetadata, type InferenceCompleted } from '@manga-assist/event-schemas';
 import { ConfigError, createLogger, createServiceRuntime } from '@manga-assist/service-runtime';
 import { createAwsClients } from '@manga-assist/aws-clients';
+import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { loadModerationConsumerConfig } from './config';
 import { startModerationConsumer, type ModerationConsumer } from './service';
 import { startWebhookTestServer, type WebhookTestServer } from './test-support/webhook-server';
@@ -49,20 +50,25 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
     crm = await startWebhookTestServer(CRM_SECRET);
     // A deliberately self-triggering rule: every InferenceCompleted from the AI source goes back to
     // the moderation queue, with no depth filter. Only the consumer's own guard can stop the loop.
-    loopRouter = await startEventBridgeRouter({
-      sqs: stack.clients.sqs,
-      queueUrls: stack.queueUrls,
-      rules: [
-        {
-          name: 'self-trigger',
-          description: 'test: loops InferenceCompleted back into the consumer',
-          eventBusName: stack.names.eventBusName,
-          pattern: { source: [EVENT_SOURCES.ai], 'detail-type': [DETAIL_TYPES.InferenceCompleted] },
-          target: { queueName: stack.names.queues.moderation },
-        },
-      ],
-    });
+    loopRouter = await startEventBridgeRouter({ sqs: stack.clients.sqs, queueUrls: stack.queueUrls });
     const loopClients = createAwsClients({ region: 'us-east-1', endpoints: { eventbridge: loopRouter.url }, maxSockets: 4 });
+    const bus = stack.names.eventBusName;
+    await loopClients.eventBridge.send(new CreateEventBusCommand({ Name: bus }));
+    await loopClients.eventBridge.send(
+      new PutRuleCommand({
+        Name: 'self-trigger',
+        Description: 'test: loops InferenceCompleted back into the consumer',
+        EventBusName: bus,
+        EventPattern: JSON.stringify({ source: [EVENT_SOURCES.ai], 'detail-type': [DETAIL_TYPES.InferenceCompleted] }),
+      }),
+    );
+    await loopClients.eventBridge.send(
+      new PutTargetsCommand({
+        Rule: 'self-trigger',
+        EventBusName: bus,
+        Targets: [{ Id: 'moderation', Arn: `arn:aws:sqs:us-east-1:000000000000:${stack.names.queues.moderation}` }],
+      }),
+    );
     loopPublisher = createEventPublisher({ client: loopClients.eventBridge, eventBusName: stack.names.eventBusName });
     const echoRoute: Route = {
       detailType: DETAIL_TYPES.InferenceCompleted,

@@ -28,6 +28,8 @@ export const resourceNamesEnv = {
   ENRICHMENT_DLQ: env.string('manga-enrichment-dlq.fifo'),
   MODERATION_QUEUE: env.string('manga-moderation-queue'),
   MODERATION_DLQ: env.string('manga-moderation-dlq'),
+  /** Standard queue for events EventBridge could not deliver to a rule's target. */
+  EVENTS_DLQ: env.string('manga-events-dlq'),
   EVENT_BUS_NAME: env.string('MangaAssist-AI-Events'),
 };
 
@@ -70,7 +72,14 @@ export function awsClientConfigFromEnv(e: AwsEnv): AwsClientConfig {
 
 export interface ResourceNames {
   tables: { sessions: string; catalog: string; idempotency: string; enrichmentJobs: string; reviews: string };
-  queues: { enrichment: string; enrichmentDlq: string; moderation: string; moderationDlq: string };
+  queues: {
+    enrichment: string;
+    enrichmentDlq: string;
+    moderation: string;
+    moderationDlq: string;
+    /** Where EventBridge sends events it could not deliver to a target (standard queue). */
+    eventsDlq: string;
+  };
   eventBusName: string;
 }
 
@@ -88,6 +97,7 @@ export function resourceNamesFromEnv(e: ResourceNamesEnv): ResourceNames {
       enrichmentDlq: e.ENRICHMENT_DLQ,
       moderation: e.MODERATION_QUEUE,
       moderationDlq: e.MODERATION_DLQ,
+      eventsDlq: e.EVENTS_DLQ,
     },
     eventBusName: e.EVENT_BUS_NAME,
   };

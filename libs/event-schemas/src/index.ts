@@ -62,7 +62,13 @@ export {
   type PublisherLogger,
 } from './publisher';
 export { type EventPattern, type PatternCondition, type PatternScalar } from './event-pattern';
-export { routingRules, resolvePath, type RoutingRule } from './routing';
+export {
+  routingRules,
+  eventBridgeRuleRequests,
+  ruleTargetId,
+  TARGET_RETRY_POLICY,
+  type RoutingRule,
+} from './routing';
 export {
   EventSchemasError,
   EventValidationError,

@@ -1,3 +1,4 @@
+import type { PutRuleCommandInput, PutTargetsCommandInput } from '@aws-sdk/client-eventbridge';
 import type { ResourceNames } from '@manga-assist/aws-clients';
 import { MAX_CHAIN_DEPTH } from './chain';
 import type { EventPattern } from './event-pattern';
@@ -10,10 +11,20 @@ export interface RoutingRule {
   pattern: EventPattern;
   target: {
     queueName: string;
-    /** JSONPath-like (`$.detail.product_id`) to the FIFO MessageGroupId; FIFO queues only. */
-    messageGroupIdPath?: string;
+    /**
+     * FIFO queues only: the MessageGroupId EventBridge sets on every message of this target. On AWS
+     * it is a constant (SqsParameters.MessageGroupId; a rule cannot take it from the event), so
+     * every event of the rule is one group: in order, one batch in flight at a time.
+     */
+    messageGroupId?: string;
   };
 }
+
+/**
+ * How long EventBridge keeps retrying a failed delivery before it sends the event to the
+ * target's dead-letter queue (AWS's maxima, stated rather than left to defaults).
+ */
+export const TARGET_RETRY_POLICY = { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 } as const;
 
 /** Only events below the maximum chain depth are routed to a consumer at all. */
 const belowMaxDepth = [{ numeric: ['<', MAX_CHAIN_DEPTH] }];
@@ -36,14 +47,14 @@ export function routingRules(names: ResourceNames): RoutingRule[] {
   return [
     {
       name: 'catalog-updates-to-enrichment',
-      description: 'Every CatalogUpdate.<type> from the catalog feed -> enrichment FIFO queue, grouped by product',
+      description: 'Every CatalogUpdate.<type> from the catalog feed -> enrichment FIFO queue (one message group)',
       eventBusName: bus,
       pattern: {
         source: [EVENT_SOURCES.catalog],
         'detail-type': [{ prefix: CATALOG_UPDATE_PREFIX }],
         detail: { processing_stage: ['raw'], _chain_depth: belowMaxDepth },
       },
-      target: { queueName: names.queues.enrichment, messageGroupIdPath: '$.detail.product_id' },
+      target: { queueName: names.queues.enrichment, messageGroupId: 'catalog-updates' },
     },
     {
       name: 'reviews-to-moderation',
@@ -81,13 +92,40 @@ export function routingRules(names: ResourceNames): RoutingRule[] {
   ];
 }
 
-/** Resolves `$.a.b` against an event envelope; undefined when absent or not a scalar. */
-export function resolvePath(path: string, event: unknown): string | undefined {
-  const segments = path.replace(/^\$\.?/, '').split('.').filter(Boolean);
-  let value: unknown = event;
-  for (const segment of segments) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+/**
+ * The PutRule and PutTargets requests that create one routing rule on EventBridge: the one
+ * provisioning path, used against AWS and the local router alike. Each target gets the retry
+ * policy and the dead-letter queue (a standard queue: EventBridge refuses FIFO DLQs).
+ */
+export function eventBridgeRuleRequests(
+  rule: RoutingRule,
+  arns: { queueArn: (queueName: string) => string; deadLetterQueueArn: string },
+): { putRule: PutRuleCommandInput; putTargets: PutTargetsCommandInput } {
+  return {
+    putRule: {
+      Name: rule.name,
+      EventBusName: rule.eventBusName,
+      EventPattern: JSON.stringify(rule.pattern),
+      State: 'ENABLED',
+      Description: rule.description,
+    },
+    putTargets: {
+      Rule: rule.name,
+      EventBusName: rule.eventBusName,
+      Targets: [
+        {
+          Id: ruleTargetId(rule),
+          Arn: arns.queueArn(rule.target.queueName),
+          ...(rule.target.messageGroupId ? { SqsParameters: { MessageGroupId: rule.target.messageGroupId } } : {}),
+          RetryPolicy: { ...TARGET_RETRY_POLICY },
+          DeadLetterConfig: { Arn: arns.deadLetterQueueArn },
+        },
+      ],
+    },
+  };
+}
+
+/** The target id of a rule's queue target (EventBridge ids: `[.\-_A-Za-z0-9]+`, at most 64). */
+export function ruleTargetId(rule: RoutingRule): string {
+  return rule.target.queueName.replace(/[^.\-_A-Za-z0-9]/g, '_').slice(0, 64);
 }

@@ -1,18 +1,16 @@
 /**
  * CLI: the EventBridge local router against an existing SQS endpoint (fauxqs, docker SQS image).
  * Env: SQS_ENDPOINT, AWS_REGION, EVENTBRIDGE_PORT (default 4020), EVENTBRIDGE_HOST (127.0.0.1),
- * EVENT_ARCHIVE_PATH (JSONL, optional), and the resource-name variables of @manga-assist/aws-clients.
- * Queues are looked up by name (GetQueueUrl), so they must exist (the local stack provisions them).
+ * EVENT_ARCHIVE_PATH (JSONL, optional). It starts with the default bus only: the bus, rules and
+ * targets arrive through the EventBridge API (provision-cli), and live in memory, so a restarted
+ * router needs provisioning again. Target queues are looked up by name (GetQueueUrl).
  */
 import { z } from 'zod';
-import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { env, loadConfig, runMain, createLogger } from '@manga-assist/service-runtime';
-import { resourceNamesEnv, resourceNamesFromEnv } from '@manga-assist/aws-clients';
-import { routingRules } from '@manga-assist/event-schemas';
 import { startEventBridgeRouter } from './router';
 
 const schema = z.object({
-  ...resourceNamesEnv,
   AWS_REGION: env.string('us-east-1'),
   SQS_ENDPOINT: env.optionalUrl(),
   EVENTBRIDGE_PORT: env.int(4020, { min: 0, max: 65535 }),
@@ -23,24 +21,15 @@ const schema = z.object({
 runMain('eventbridge-router', async () => {
   const config = loadConfig('eventbridge-router', schema, process.env);
   const logger = createLogger({ service: 'eventbridge-router' });
-  const names = resourceNamesFromEnv(config);
   const sqs = new SQSClient({
     region: config.AWS_REGION,
     ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
     ...(config.SQS_ENDPOINT && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
-  const rules = routingRules(names);
-  const queueUrls: Record<string, string> = {};
-  for (const queueName of new Set(rules.map((r) => r.target.queueName))) {
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
-    if (QueueUrl) queueUrls[queueName] = QueueUrl;
-  }
   const router = await startEventBridgeRouter({
     port: config.EVENTBRIDGE_PORT,
     host: config.EVENTBRIDGE_HOST,
     sqs,
-    rules,
-    queueUrls,
     region: config.AWS_REGION,
     archivePath: config.EVENT_ARCHIVE_PATH,
     logger,

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, ListArchivesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DEFAULT_RESOURCE_NAMES } from '@manga-assist/aws-clients';
 import {
   createEventPublisher,
@@ -11,12 +11,14 @@ import {
   type PublishEvent,
 } from '@manga-assist/event-schemas';
 import { startEventBridgeRouter, type EventBridgeRouter } from './router';
+import { putRoutingRules } from './test-support/rules';
 import { drainQueue, startTestSqs } from './test-support/sqs';
 
 const names = DEFAULT_RESOURCE_NAMES;
 const BUS = names.eventBusName;
 const ENRICHMENT = names.queues.enrichment;
 const MODERATION = names.queues.moderation;
+const EVENTS_DLQ = names.queues.eventsDlq;
 
 const catalogEvent = (i: number): PublishEvent => ({
   detailType: 'CatalogUpdate.new_release',
@@ -30,11 +32,10 @@ describe('EventBridge local router', () => {
   let archiveDir: string;
 
   beforeAll(async () => {
-    sqs = await startTestSqs([ENRICHMENT, MODERATION, 'orphan-target']);
+    sqs = await startTestSqs([ENRICHMENT, MODERATION, EVENTS_DLQ, 'orphan-target']);
     archiveDir = mkdtempSync(join(tmpdir(), 'eb-archive-'));
     router = await startEventBridgeRouter({
       sqs: sqs.sqs,
-      rules: routingRules(names),
       queueUrls: sqs.queueUrls,
       archivePath: join(archiveDir, 'archive.jsonl'),
     });
@@ -44,6 +45,7 @@ describe('EventBridge local router', () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 1,
     });
+    await putRoutingRules(eventBridge, routingRules(names), { deadLetterQueue: EVENTS_DLQ });
   });
   afterEach(async () => {
     await drainQueue(sqs.sqs, sqs.queueUrls[ENRICHMENT]);
@@ -65,9 +67,9 @@ describe('EventBridge local router', () => {
       body: JSON.stringify(body),
     });
 
-  it('answers other operations with an AWS-style error the SDK understands', async () => {
-    await expect(eventBridge.send(new ListRulesCommand({}))).rejects.toMatchObject({ name: 'UnknownOperationException' });
-    const response = await raw('AWSEvents.ListRules', {});
+  it('answers operations it does not serve with an AWS-style error the SDK understands', async () => {
+    await expect(eventBridge.send(new ListArchivesCommand({}))).rejects.toMatchObject({ name: 'UnknownOperationException' });
+    const response = await raw('AWSEvents.ListArchives', {});
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ __type: 'UnknownOperationException' });
   });
@@ -104,7 +106,7 @@ describe('EventBridge local router', () => {
     expect(body.Entries[5].EventId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('fills the envelope and delivers a CatalogUpdate to the FIFO queue grouped by product id', async () => {
+  it('fills the envelope and delivers a CatalogUpdate to the FIFO queue with the target\'s constant group id', async () => {
     const { Entries } = await eventBridge.send(
       new PutEventsCommand({
         Entries: [
@@ -132,30 +134,32 @@ describe('EventBridge local router', () => {
       resources: ['arn:aws:catalog:manga-42'],
       detail: expect.objectContaining({ product_id: 'manga-42' }),
     });
-    expect(message.Attributes).toMatchObject({ MessageGroupId: 'manga-42', MessageDeduplicationId: Entries![0].EventId });
+    // SqsParameters.MessageGroupId is a constant on AWS: every event of the rule is one group.
+    expect(message.Attributes).toMatchObject({ MessageGroupId: 'catalog-updates', MessageDeduplicationId: Entries![0].EventId });
     expect(await drainQueue(sqs.sqs, sqs.queueUrls[MODERATION])).toEqual([]);
   });
 
-  it('answers InternalFailure (not silently lost) when delivery to SQS keeps failing, and does not archive the event', async () => {
+  /** A router whose moderation queue URL points nowhere, with the routing rules put through the API. */
+  async function brokenRouter(withDeadLetter: boolean) {
     const broken = await startEventBridgeRouter({
       sqs: sqs.sqs,
-      rules: routingRules(names),
       queueUrls: { ...sqs.queueUrls, [MODERATION]: sqs.queueUrls[MODERATION].replace(MODERATION, 'no-such-queue') },
       deliveryAttempts: 2,
     });
+    const client = new EventBridgeClient({ region: 'us-east-1', endpoint: broken.url, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    cleanup.push(() => client.destroy());
+    await putRoutingRules(client, routingRules(names), { deadLetterQueue: EVENTS_DLQ, withDeadLetter });
+    return { broken, client };
+  }
+  const review: PublishEvent = {
+    detailType: 'ReviewSubmitted',
+    detail: { review_id: 'r-1', product_id: 'p-1', review_text: 'よかった', rating: 5 },
+  };
+
+  it('answers InternalFailure (not silently lost) when delivery to a target without a DLQ keeps failing, and does not archive the event', async () => {
+    const { broken, client } = await brokenRouter(false);
     try {
-      const client = new EventBridgeClient({ region: 'us-east-1', endpoint: broken.url, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
-      cleanup.push(() => client.destroy());
-      const publisher = createEventPublisher({
-        client,
-        eventBusName: BUS,
-        maxAttempts: 2,
-        baseDelayMs: 1,
-      });
-      const review: PublishEvent = {
-        detailType: 'ReviewSubmitted',
-        detail: { review_id: 'r-1', product_id: 'p-1', review_text: 'よかった', rating: 5 },
-      };
+      const publisher = createEventPublisher({ client, eventBusName: BUS, maxAttempts: 2, baseDelayMs: 1 });
       const error = await publisher.publish([review]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PublishError);
       expect((error as PublishError).failed).toEqual([
@@ -163,6 +167,26 @@ describe('EventBridge local router', () => {
       ]);
       expect(broken.stats.deliveryRetries).toBe(2);
       expect(broken.archived()).toEqual([]);
+    } finally {
+      await broken.stop();
+    }
+  });
+
+  it('sends an event it cannot deliver to the target\'s dead-letter queue, with the reason, as EventBridge does', async () => {
+    const { broken, client } = await brokenRouter(true);
+    try {
+      const publisher = createEventPublisher({ client, eventBusName: BUS, maxAttempts: 1 });
+      const { eventIds } = await publisher.publish([review]);
+      const [dead] = await drainQueue(sqs.sqs, sqs.queueUrls[EVENTS_DLQ], ['All']);
+      expect(JSON.parse(dead.Body!)).toMatchObject({ id: eventIds[0], 'detail-type': 'ReviewSubmitted' });
+      expect(dead.MessageAttributes).toMatchObject({
+        RULE_ARN: { StringValue: `arn:aws:events:us-east-1:000000000000:rule/${BUS}/reviews-to-moderation` },
+        TARGET_ARN: { StringValue: `arn:aws:sqs:us-east-1:000000000000:${MODERATION}` },
+        EXHAUSTED_RETRY_CONDITION: { StringValue: 'MaximumRetryAttempts' },
+        ERROR_MESSAGE: { StringValue: expect.any(String) },
+      });
+      expect(broken.stats.deadLettered).toBe(1);
+      expect(broken.archived().map((e) => e.id)).toEqual(eventIds);
     } finally {
       await broken.stop();
     }

@@ -1,13 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { resolvePath, toSqsMessageBody, type EventEnvelope, type EventPattern, type RoutingRule } from '@manga-assist/event-schemas';
+import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { toSqsMessageBody, type EventEnvelope, type EventPattern } from '@manga-assist/event-schemas';
 import { isValidXrayTraceHeader } from '@manga-assist/service-runtime';
 import { createArchive } from './archive';
-import { InvalidEventPatternError } from './pattern/errors';
+import { AwsApiError, createControlPlane, type RuleState, type SqsTarget } from './control-plane';
 import { matchesPattern } from './pattern/match';
-import { validatePattern } from './pattern/validate';
 import { buildEnvelope, RequestError, validateRequest, type EntryResult, type WireEntry } from './put-events';
 
 export interface RouterLogger {
@@ -20,15 +19,20 @@ export interface EventBridgeRouterOptions {
   port?: number;
   host?: string;
   sqs: SQSClient;
-  rules: RoutingRule[];
-  /** Queue name -> URL exactly as CreateQueue returned it. */
-  queueUrls: Record<string, string>;
+  /**
+   * Queue name -> URL exactly as CreateQueue returned it. Targets name queues by ARN; a queue not
+   * listed here is looked up with GetQueueUrl on first delivery.
+   */
+  queueUrls?: Record<string, string>;
   region?: string;
   account?: string;
   /** JSONL file every accepted event is appended to (the bus archive). */
   archivePath?: string;
   archiveMemoryLimit?: number;
-  /** Attempts to deliver one event to one queue before the entry is answered InternalFailure. */
+  /**
+   * Attempts to deliver one event to one target (capped by the target's RetryPolicy) before it goes
+   * to the target's dead-letter queue, or, without one, the entry is answered InternalFailure.
+   */
   deliveryAttempts?: number;
   logger?: RouterLogger;
 }
@@ -58,7 +62,15 @@ export interface EventBridgeRouter {
   replay(filter?: ReplayFilter): Promise<number>;
   /** Test hook: upcoming entries are answered as failed, as EventBridge does on an internal fault. */
   injectFailures(failure: InjectedFailure): void;
-  readonly stats: { putEventsCalls: number; accepted: number; failedEntries: number; deliveries: number; deliveryRetries: number };
+  readonly stats: {
+    putEventsCalls: number;
+    accepted: number;
+    failedEntries: number;
+    deliveries: number;
+    deliveryRetries: number;
+    /** Events sent to a target's dead-letter queue after its delivery attempts ran out. */
+    deadLettered: number;
+  };
   stop(): Promise<void>;
 }
 
@@ -83,65 +95,107 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
   const account = options.account ?? '000000000000';
   const deliveryAttempts = options.deliveryAttempts ?? 3;
   const log = options.logger ?? silentLogger;
-  const { rules, queueUrls, sqs } = options;
-
-  for (const rule of rules) {
-    try {
-      validatePattern(rule.pattern);
-    } catch (error) {
-      if (error instanceof InvalidEventPatternError) throw new InvalidEventPatternError(error.problems.map((p) => `${rule.name}: ${p}`));
-      throw error;
-    }
-    if (!queueUrls[rule.target.queueName]) {
-      throw new Error(`Rule ${rule.name} targets queue ${rule.target.queueName}, which has no URL`);
-    }
-  }
+  const { sqs } = options;
+  const queueUrls = new Map(Object.entries(options.queueUrls ?? {}));
+  const controlPlane = createControlPlane({ region, account });
 
   const archive = createArchive({ path: options.archivePath, memoryLimit: options.archiveMemoryLimit });
-  const stats = { putEventsCalls: 0, accepted: 0, failedEntries: 0, deliveries: 0, deliveryRetries: 0 };
+  const stats = { putEventsCalls: 0, accepted: 0, failedEntries: 0, deliveries: 0, deliveryRetries: 0, deadLettered: 0 };
   const failures: (InjectedFailure & { remaining: number })[] = [];
 
-  async function sendToQueue(
-    rule: RoutingRule,
-    envelope: EventEnvelope,
-    dedupSuffix = '',
-    traceHeader?: string,
-  ): Promise<void> {
-    const queueName = rule.target.queueName;
-    const fifo = queueName.endsWith('.fifo');
-    let groupId: string | undefined;
-    if (fifo) {
-      groupId = rule.target.messageGroupIdPath ? resolvePath(rule.target.messageGroupIdPath, envelope) : undefined;
-      if (!groupId) {
-        groupId = rule.name;
-        log.warn({ rule: rule.name, eventId: envelope.id }, 'FIFO group id path missing in event; grouping by rule name');
-      }
+  /** `arn:aws:sqs:region:account:name` -> the queue URL (as CreateQueue / GetQueueUrl answer it). */
+  async function queueUrlOf(arn: string): Promise<string> {
+    const name = arn.slice(arn.lastIndexOf(':') + 1);
+    let url = queueUrls.get(name);
+    if (!url) {
+      url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+      if (!url) throw new Error(`No URL for queue ${name}`);
+      queueUrls.set(name, url);
     }
-    const command = new SendMessageCommand({
-      QueueUrl: queueUrls[queueName],
-      // Same JSON value as AWS sends; astral characters escaped for fauxqs (see toSqsMessageBody).
-      MessageBody: toSqsMessageBody(envelope),
-      ...(fifo ? { MessageGroupId: groupId, MessageDeduplicationId: `${envelope.id}${dedupSuffix}`.slice(0, 128) } : {}),
-      // EventBridge hands an SQS target the event's trace header as the AWSTraceHeader system
-      // attribute, never inside the event itself.
-      ...(traceHeader ? { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: traceHeader } } } : {}),
-    });
+    return url;
+  }
+
+  /** What EventBridge sends to the target: the event, or the constant Input, or the value at InputPath. */
+  function bodyFor(target: SqsTarget, envelope: EventEnvelope): string {
+    if (target.Input !== undefined) return target.Input;
+    if (target.InputPath !== undefined) {
+      let value: unknown = envelope;
+      for (const key of target.InputPath.split('.').slice(1)) {
+        value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+      }
+      return toSqsMessageBody(value ?? null);
+    }
+    // Same JSON value as AWS sends; astral characters escaped for fauxqs (see toSqsMessageBody).
+    return toSqsMessageBody(envelope);
+  }
+
+  async function sendWithRetries(command: SendMessageCommand, attempts: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await sqs.send(command);
         stats.deliveries++;
         return;
       } catch (error) {
-        if (attempt >= deliveryAttempts) throw error;
+        if (attempt >= attempts) throw error;
         stats.deliveryRetries++;
         await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
       }
     }
   }
 
+  async function sendToTarget(
+    rule: RuleState,
+    target: SqsTarget,
+    envelope: EventEnvelope,
+    dedupSuffix: string,
+    traceHeader?: string,
+  ): Promise<void> {
+    const fifo = target.Arn.endsWith('.fifo');
+    // MessageGroupId is the target's constant, as on AWS (PutTargets refuses a FIFO target without one).
+    const fifoParameters = fifo
+      ? { MessageGroupId: target.SqsParameters?.MessageGroupId, MessageDeduplicationId: `${envelope.id}${dedupSuffix}`.slice(0, 128) }
+      : {};
+    const retries = target.RetryPolicy?.MaximumRetryAttempts;
+    const attempts = Math.max(1, Math.min(deliveryAttempts, retries === undefined ? deliveryAttempts : retries + 1));
+    try {
+      const command = new SendMessageCommand({
+        QueueUrl: await queueUrlOf(target.Arn),
+        MessageBody: bodyFor(target, envelope),
+        ...fifoParameters,
+        // EventBridge hands an SQS target the event's trace header as the AWSTraceHeader system
+        // attribute, never inside the event itself.
+        ...(traceHeader ? { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: traceHeader } } } : {}),
+      });
+      await sendWithRetries(command, attempts);
+    } catch (error) {
+      const dlq = target.DeadLetterConfig?.Arn;
+      if (!dlq) throw error;
+      // As EventBridge does: the event itself, with the reason in message attributes.
+      const reason = (error as Error).message.slice(0, 256) || 'delivery failed';
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: await queueUrlOf(dlq),
+          MessageBody: toSqsMessageBody(envelope),
+          MessageAttributes: {
+            RULE_ARN: { DataType: 'String', StringValue: rule.arn },
+            TARGET_ARN: { DataType: 'String', StringValue: target.Arn },
+            ERROR_CODE: { DataType: 'String', StringValue: (error as Error).name || 'SDKClientException' },
+            ERROR_MESSAGE: { DataType: 'String', StringValue: reason },
+            EXHAUSTED_RETRY_CONDITION: { DataType: 'String', StringValue: 'MaximumRetryAttempts' },
+            RETRY_ATTEMPTS: { DataType: 'Number', StringValue: String(attempts - 1) },
+          },
+        }),
+      );
+      stats.deadLettered++;
+      log.warn({ rule: rule.name, target: target.Id, eventId: envelope.id, err: reason }, 'delivery failed; event sent to the target dead-letter queue');
+    }
+  }
+
   async function deliver(envelope: EventEnvelope, bus: string, dedupSuffix = '', traceHeader?: string): Promise<string[]> {
-    const matched = rules.filter((rule) => rule.eventBusName === bus && matchesPattern(rule.pattern, envelope));
-    for (const rule of matched) await sendToQueue(rule, envelope, dedupSuffix, traceHeader);
+    const matched = controlPlane.enabledRules(bus).filter((rule) => matchesPattern(rule.pattern, envelope));
+    for (const rule of matched) {
+      for (const target of rule.targets.values()) await sendToTarget(rule, target, envelope, dedupSuffix, traceHeader);
+    }
     return matched.map((r) => r.name);
   }
 
@@ -175,6 +229,10 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
         continue;
       }
       const { envelope, bus } = built;
+      if (!controlPlane.busNames().includes(bus)) {
+        // AWS accepts the entry and drops the event (FailedEntryCount 0); say it here at least.
+        log.warn({ requestId, eventId: envelope.id, bus }, 'event put on a bus that does not exist: dropped, as EventBridge does');
+      }
       try {
         const ruleNames = await deliver(envelope, bus, '', traceHeaderOf(entry, httpTraceHeader));
         await archive.append(envelope);
@@ -215,7 +273,8 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
         if (size > MAX_BODY_BYTES) return fail(413, 'RequestEntityTooLargeException', 'Request body too large');
         chunks.push(chunk as Buffer);
       }
-      if (target !== 'AWSEvents.PutEvents') {
+      const operation = target.startsWith('AWSEvents.') ? target.slice('AWSEvents.'.length) : '';
+      if (operation !== 'PutEvents' && !controlPlane.has(operation)) {
         return fail(400, 'UnknownOperationException', `Operation ${target || '(none)'} is not supported by the local router`);
       }
       let body: unknown;
@@ -224,10 +283,18 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
       } catch {
         return fail(400, 'SerializationException', 'Request body is not valid JSON');
       }
-      const httpTraceHeader = req.headers['x-amzn-trace-id'];
-      reply(200, await putEvents(body, requestId, Array.isArray(httpTraceHeader) ? httpTraceHeader[0] : httpTraceHeader));
+      if (operation === 'PutEvents') {
+        const httpTraceHeader = req.headers['x-amzn-trace-id'];
+        return reply(200, await putEvents(body, requestId, Array.isArray(httpTraceHeader) ? httpTraceHeader[0] : httpTraceHeader));
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        return fail(400, 'SerializationException', 'Request body must be a JSON object');
+      }
+      const answer = controlPlane.call(operation, body as Record<string, unknown>);
+      log.info({ requestId, operation }, 'control plane call');
+      reply(200, answer);
     } catch (error) {
-      if (error instanceof RequestError) return fail(error.status, error.type, error.message);
+      if (error instanceof RequestError || error instanceof AwsApiError) return fail(error.status, error.type, error.message);
       log.error({ requestId, err: (error as Error).message }, 'router request failed');
       if (!res.headersSent) fail(500, 'InternalException', 'Internal error in the local router');
     }
@@ -239,7 +306,7 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
   });
   const address = server.address() as AddressInfo;
   const url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
-  log.info({ url, rules: rules.map((r) => r.name) }, 'EventBridge local router listening');
+  log.info({ url }, 'EventBridge local router listening (rules arrive through PutRule / PutTargets)');
 
   return {
     url,
@@ -254,9 +321,8 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
         if (filter.to && time > filter.to) continue;
         if (filter.pattern && !matchesPattern(filter.pattern, event)) continue;
         const replayed = { ...event, 'replay-name': replayName };
-        // Replays go to every rule of the bus the rules live on; dedup ids differ from the original.
-        const buses = new Set(rules.map((r) => r.eventBusName));
-        for (const bus of buses) await deliver(replayed, bus, `:${replayName}`);
+        // Replays go to the rules of every bus; dedup ids differ from the original.
+        for (const bus of controlPlane.busNames()) await deliver(replayed, bus, `:${replayName}`);
         count++;
       }
       return count;

@@ -1,6 +1,18 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { createEventPublisher, withChainMetadata, type PublishEvent } from '@manga-assist/event-schemas';
+import {
+  DescribeEventBusCommand,
+  ListRulesCommand,
+  ListTargetsByRuleCommand,
+  PutEventsCommand,
+  TestEventPatternCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  createEventPublisher,
+  routingRules,
+  TARGET_RETRY_POLICY,
+  withChainMetadata,
+  type PublishEvent,
+} from '@manga-assist/event-schemas';
 import { startLocalStack, type LocalStack } from './stack';
 
 /** Acceptance: PutEvents through the real EventBridge client lands in exactly the queues whose rules match. */
@@ -40,6 +52,44 @@ describe('local stack EventBridge router', () => {
 
   it('exposes the router endpoint to services', () => {
     expect(stack.env.EVENTBRIDGE_ENDPOINT).toBe(stack.router!.url);
+  });
+
+  it('got its bus, rules and targets through the EventBridge API (the provisioning path AWS gets)', async () => {
+    const eb = stack.clients.eventBridge;
+    const bus = stack.names.eventBusName;
+    expect((await eb.send(new DescribeEventBusCommand({ Name: bus }))).Name).toBe(bus);
+    const { Rules = [] } = await eb.send(new ListRulesCommand({ EventBusName: bus }));
+    const wanted = routingRules(stack.names);
+    expect(Rules.map((r) => r.Name).sort()).toEqual(wanted.map((r) => r.name).sort());
+    for (const rule of wanted) {
+      expect(JSON.parse(Rules.find((r) => r.Name === rule.name)!.EventPattern!)).toEqual(rule.pattern);
+      const { Targets = [] } = await eb.send(new ListTargetsByRuleCommand({ Rule: rule.name, EventBusName: bus }));
+      expect(Targets).toEqual([
+        expect.objectContaining({
+          Arn: expect.stringMatching(new RegExp(`:${rule.target.queueName.replace('.', '\\.')}$`)),
+          RetryPolicy: TARGET_RETRY_POLICY,
+          DeadLetterConfig: { Arn: expect.stringMatching(new RegExp(`:${stack.names.queues.eventsDlq}$`)) },
+          ...(rule.target.messageGroupId ? { SqsParameters: { MessageGroupId: rule.target.messageGroupId } } : {}),
+        }),
+      ]);
+    }
+    expect(stack.provisioned.filter((c) => c.kind === 'rule').map((c) => c.status)).toEqual(wanted.map(() => 'created'));
+    // TestEventPattern on a stored rule's pattern answers as matching would route.
+    const pattern = Rules.find((r) => r.Name === 'reviews-to-moderation')!.EventPattern!;
+    const event = (stage: string) =>
+      JSON.stringify({
+        version: '0',
+        id: '1',
+        'detail-type': 'ReviewSubmitted',
+        source: 'mangaassist.webhooks',
+        account: '000000000000',
+        time: '2026-11-01T00:00:00Z',
+        region: 'us-east-1',
+        resources: [],
+        detail: { processing_stage: stage, _chain_depth: 0 },
+      });
+    expect((await eb.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event('raw') }))).Result).toBe(true);
+    expect((await eb.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event('processed') }))).Result).toBe(false);
   });
 
   it('routes each event to exactly the queues whose rules match', async () => {
@@ -95,7 +145,8 @@ describe('local stack EventBridge router', () => {
     const enrichment = await drain(stack.names.queues.enrichment);
     expect(ids(moderation)).toEqual([eventIds[1], eventIds[2], eventIds[3], eventIds[4]].sort());
     expect(ids(enrichment)).toEqual([eventIds[5]]);
-    expect(enrichment[0].Attributes?.MessageGroupId).toBe('manga-77');
+    // The rule target's constant SqsParameters.MessageGroupId, as on AWS (not taken from the event).
+    expect(enrichment[0].Attributes?.MessageGroupId).toBe('catalog-updates');
     // Emoji survive the trip (escaped in the body for fauxqs, identical after JSON.parse).
     const review = moderation.map((m) => JSON.parse(m.Body!)).find((e) => e.id === eventIds[3]);
     expect(review.detail.review_text).toBe('最高の漫画 🎉');

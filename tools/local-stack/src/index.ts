@@ -1,5 +1,14 @@
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './stack';
-export { provision, type ProvisionResult } from './provision';
+export {
+  provision,
+  eventBridgeQueuePolicy,
+  type ProvisionResult,
+  type ProvisionOptions,
+  type ResourceChange,
+  type ResourceKind,
+  type ResourceStatus,
+} from './provision';
+export { startTtlSweep, ttlSweepSecondsFromEnv, type TtlSweep, type TtlSweepOptions } from './ttl-sweep';
 export { probeRedis, DEFAULT_REDIS_URL } from './redis';
 export { BASE_PORTS, LOCAL_HOST, localPorts, portOffsetFromEnv, type LocalPorts, type PortName } from './ports';
 export { LOCAL_JWT_SECRET, LOCAL_OUTBOUND_SECRET, LOCAL_WEBHOOK_SECRETS, localServices, type LocalService } from './services';

@@ -7,6 +7,7 @@ import { startLocalStack, type LocalStack } from './stack';
 import { DEFAULT_REDIS_URL, probeRedis } from './redis';
 import { LOCAL_OUTBOUND_SECRET, localServices } from './services';
 import { firstBusyPort, LOCAL_HOST, localPorts, portOffsetFromEnv } from './ports';
+import { ttlSweepSecondsFromEnv } from './ttl-sweep';
 import { startWebhookSink } from './webhook-sink';
 import { startTraceCollector } from './traces/server';
 import { describeExit, startChild, stopChild, superviseChild, waitForReady, type ServiceSupervisor, type Supervised } from './supervisor';
@@ -37,8 +38,10 @@ async function ensureRedis(): Promise<Supervised | undefined> {
 
 async function main() {
   let ports: ReturnType<typeof localPorts>;
+  let ttlSweepSeconds: number;
   try {
     ports = localPorts(portOffsetFromEnv(process.env));
+    ttlSweepSeconds = ttlSweepSecondsFromEnv(process.env);
   } catch (error) {
     process.stderr.write(`[local-stack] ${(error as Error).message}\n`);
     process.exit(1);
@@ -57,7 +60,21 @@ async function main() {
     bedrock: { profile: 'demo' },
     eventbridge: true,
     archivePath: join(root, 'tmp', 'local-stack', 'events.jsonl'),
+    ttlSweep: {
+      intervalMs: ttlSweepSeconds * 1000,
+      onSweep: ({ table, deleted }) => {
+        if (deleted > 0) log(`TTL sweep: ${deleted} expired item(s) deleted from ${table}`);
+      },
+      onError: (error) => log(`TTL sweep failed (retried next interval): ${error.message}`),
+    },
   });
+  const count = (status: string) => stack.provisioned.filter((c) => c.status === status).length;
+  log(
+    `provisioned through the AWS APIs (tables, queues, bus, rules, targets, policies): ${count('created')} created, ${count('unchanged')} unchanged, ${count('skipped')} skipped`,
+  );
+  for (const change of stack.provisioned.filter((c) => c.status === 'skipped')) {
+    log(`${change.kind} ${change.name} skipped: ${change.note ?? ''}; swept every ${ttlSweepSeconds} s`);
+  }
   log(
     `DynamoDB ${stack.endpoints.dynamodb}  SQS ${stack.endpoints.sqs}  Redis ${stack.redisUrl ?? '(none: degraded)'}`,
   );

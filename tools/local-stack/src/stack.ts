@@ -6,10 +6,10 @@ import dynalite from 'dynalite';
 import {
   createAwsClients,
   DEFAULT_RESOURCE_NAMES,
+  ttlAttributes,
   type AwsClients,
   type ResourceNames,
 } from '@manga-assist/aws-clients';
-import { routingRules } from '@manga-assist/event-schemas';
 import { startEventBridgeRouter, type EventBridgeRouter } from '@manga-assist/eventbridge-router';
 import {
   startBedrockEmulator,
@@ -17,7 +17,8 @@ import {
   type BedrockEmulatorOptions,
 } from '@manga-assist/bedrock-emulator';
 import { addAwsTraceHeaderSupport } from './sqs-trace-header';
-import { provision } from './provision';
+import { provision, type ResourceChange } from './provision';
+import { startTtlSweep, type TtlSweep, type TtlSweepOptions } from './ttl-sweep';
 import { DEFAULT_REDIS_URL, probeRedis } from './redis';
 
 export interface LocalStackOptions {
@@ -39,6 +40,11 @@ export interface LocalStackOptions {
   eventbridge?: boolean;
   /** JSONL archive file for the EventBridge router (default: memory only). */
   archivePath?: string;
+  /**
+   * Deletes items whose `ttl` has passed, as DynamoDB TTL does (dynalite does not): every
+   * `intervalMs` (default 60 s). false turns it off.
+   */
+  ttlSweep?: false | Pick<TtlSweepOptions, 'intervalMs' | 'onSweep' | 'onError'>;
 }
 
 export interface LocalStack {
@@ -58,6 +64,10 @@ export interface LocalStack {
   bedrock?: BedrockEmulator;
   /** The EventBridge local router (PutEvents -> rules -> SQS), unless `eventbridge: false`. */
   router?: EventBridgeRouter;
+  /** What provisioning did, resource by resource (tables, TTL, queues, bus, rules, targets, policies). */
+  provisioned: ResourceChange[];
+  /** The TTL sweep (`sweep()` runs one now), unless `ttlSweep: false`. */
+  ttlSweep?: TtlSweep;
   stop(): Promise<void>;
 }
 
@@ -96,7 +106,38 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const clients = createAwsClients(clientConfig);
     stops.push(async () => clients.destroy());
 
-    const { queueUrls } = await provision(clients, names, { maxReceiveCount: options.maxReceiveCount });
+    // The router starts empty; provisioning puts the bus, rules and targets on it through the
+    // EventBridge API, exactly as it does on AWS (one provisioning path).
+    let router: EventBridgeRouter | undefined;
+    if (options.eventbridge !== false) {
+      router = await startEventBridgeRouter({
+        host,
+        port: options.ports?.eventbridge ?? 0,
+        sqs: clients.sqs,
+        archivePath: options.archivePath,
+      });
+      const started = router;
+      stops.push(() => started.stop());
+      clientConfig.endpoints.eventbridge = router.url;
+    }
+
+    const { queueUrls, changes } = await provision(clients, names, {
+      maxReceiveCount: options.maxReceiveCount,
+      eventBridge: router !== undefined,
+    });
+
+    // dynalite never expires items: sweep them as DynamoDB's TTL would.
+    let ttlSweep: TtlSweep | undefined;
+    if (options.ttlSweep !== false) {
+      const settings = options.ttlSweep ?? {};
+      const sweep = startTtlSweep({
+        dynamodb: clients.dynamodb,
+        tables: ttlAttributes(names),
+        ...settings,
+      });
+      ttlSweep = sweep;
+      stops.push(() => sweep.stop());
+    }
 
     let bedrock: BedrockEmulator | undefined;
     if (options.bedrock !== false) {
@@ -110,21 +151,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const started = bedrock;
       stops.push(() => started.stop());
       clientConfig.endpoints.bedrock = bedrock.url;
-    }
-
-    let router: EventBridgeRouter | undefined;
-    if (options.eventbridge !== false) {
-      router = await startEventBridgeRouter({
-        host,
-        port: options.ports?.eventbridge ?? 0,
-        sqs: clients.sqs,
-        rules: routingRules(names),
-        queueUrls,
-        archivePath: options.archivePath,
-      });
-      const started = router;
-      stops.push(() => started.stop());
-      clientConfig.endpoints.eventbridge = router.url;
     }
 
     const redisUrl = options.redisUrl ?? DEFAULT_REDIS_URL;
@@ -165,6 +191,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clients,
       bedrock,
       router,
+      provisioned: changes,
+      ttlSweep,
       stop: () => stopAll(stops),
     };
   } catch (error) {

@@ -32,7 +32,7 @@ export async function startTestSqs(queueNames: string[]) {
 }
 
 /** Receives and deletes every message currently in a queue. */
-export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+export async function drainQueue(sqs: SQSClient, queueUrl: string, messageAttributeNames?: string[]): Promise<Message[]> {
   const all: Message[] = [];
   for (;;) {
     const { Messages = [] } = await sqs.send(
@@ -41,6 +41,7 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Mess
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: 0,
         MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
+        ...(messageAttributeNames ? { MessageAttributeNames: messageAttributeNames } : {}),
       }),
     );
     if (Messages.length === 0) return all;
