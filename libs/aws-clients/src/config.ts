@@ -115,6 +115,7 @@ export function resourceNamesToEnv(names: ResourceNames): ResourceNamesEnv {
     ENRICHMENT_DLQ: names.queues.enrichmentDlq,
     MODERATION_QUEUE: names.queues.moderation,
     MODERATION_DLQ: names.queues.moderationDlq,
+    EVENTS_DLQ: names.queues.eventsDlq,
     EVENT_BUS_NAME: names.eventBusName,
   };
 }
