@@ -206,8 +206,8 @@ const UNTRACED_PATHS = /^\/(healthz|readyz|metrics)(\/|$)/;
 
 /**
  * Wraps a Node request listener so each request (ops endpoints excepted) runs in a SERVER span that
- * continues the caller's traceparent / X-Amzn-Trace-Id. The request and response emitters are bound
- * to the span's context, so body parsing and 'finish' listeners stay inside it. Named after the
+ * continues the caller's traceparent / X-Amzn-Trace-Id. The request emitter is bound to the span's
+ * context, so body parsing stays inside it. Named after the
  * Express route once matched (`POST /webhooks/:source`), not the raw path.
  */
 export function traceHttpRequests(handler: RequestListener): RequestListener {
@@ -222,8 +222,10 @@ export function traceHttpRequests(handler: RequestListener): RequestListener {
       parent,
     );
     const ctx = trace.setSpan(parent, span);
+    // Body parsers read the request through its 'data'/'end' events, which Node emits outside the
+    // handler's context: binding the request keeps them inside. The response's listeners (ours,
+    // the client-gone abort) need no context, so it is not bound (binding costs per request).
     context.bind(ctx, req);
-    context.bind(ctx, res);
     let ended = false;
     const end = () => {
       if (ended) return;
