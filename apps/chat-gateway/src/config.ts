@@ -65,7 +65,8 @@ export const chatGatewayEnv = z
     if (c.AUTH_DEV_ISSUER && !c.AUTH_JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_DEV_ISSUER'], message: 'the dev issuer needs AUTH_JWT_SECRET' });
     }
-  });
+    // `when`: run even when another variable is invalid, so one message names every problem.
+  }, { when: () => true });
 
 export type ChatGatewayConfig = z.infer<typeof chatGatewayEnv>;
 

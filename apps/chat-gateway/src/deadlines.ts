@@ -1,3 +1,4 @@
+import { adaptiveTimeoutMs } from '@manga-assist/token-estimator';
 /**
  * Time budget of one chat request (seed scenario 1). Every figure is multiplied by `scale`, so
  * tests can run the 29 s story in a few seconds against an emulator using the same time scale.
@@ -24,7 +25,7 @@ export interface RequestBudget {
 }
 
 export function modelDeadlineMs(inputTokens: number, capMs: number, scale: number): number {
-  return Math.min(capMs, 10_000 + Math.max(0, inputTokens)) * scale;
+  return adaptiveTimeoutMs(inputTokens, capMs) * scale;
 }
 
 export function startBudget(policy: DeadlinePolicy, now: () => number = () => performance.now()): RequestBudget {

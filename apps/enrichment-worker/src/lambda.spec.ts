@@ -36,4 +36,18 @@ describe('Lambda handler (SQS event source, shared core)', () => {
     const dlq = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.env.ENRICHMENT_DLQ, MessageAttributeNames: ['All'] }));
     expect(dlq.Messages?.[0]?.MessageAttributes?.DlqReason?.StringValue).toMatch(/^INVALID_JOB/);
   });
+
+  it('parses its configuration once per container, not on every invocation', async () => {
+    const { handler, containerState } = await import('./lambda');
+    const first = containerState();
+    const saved = process.env.WORKER_CONCURRENCY_MAX;
+    process.env.WORKER_CONCURRENCY_MAX = 'not a number'; // a parse per invocation would now throw
+    try {
+      await expect(handler({ Records: [] })).resolves.toEqual({ batchItemFailures: [] });
+      expect(containerState()).toBe(first);
+    } finally {
+      if (saved === undefined) delete process.env.WORKER_CONCURRENCY_MAX;
+      else process.env.WORKER_CONCURRENCY_MAX = saved;
+    }
+  });
 });

@@ -14,7 +14,7 @@ export const moderationConsumerEnv = z.object({
   ...resourceNamesEnv,
   ...fmEnv,
   /** Ops HTTP server: /healthz /readyz /metrics /stats. */
-  PORT: env.port(3002),
+  PORT: env.port(3003),
   HOST: env.string('0.0.0.0'),
   LOG_LEVEL: env.logLevel(),
   SHUTDOWN_TIMEOUT_MS: env.int(30_000, { min: 100 }),

@@ -80,3 +80,4 @@ export {
   type FailedEntry,
 } from './errors';
 export { toSqsMessageBody } from './sqs-body';
+export { minorUnitDigits, formatMinorAmount, formatMoney } from './money';

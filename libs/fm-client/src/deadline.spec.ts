@@ -1,12 +1,6 @@
-import { callSignal, deadlineForInputTokens, raceAbort } from './deadline';
+import { callSignal, raceAbort } from './deadline';
 
 describe('deadlines', () => {
-  it('follows scenario 1: min(25, 10 + input_tokens/1000) seconds', () => {
-    expect(deadlineForInputTokens(0)).toBe(10_000);
-    expect(deadlineForInputTokens(6_000)).toBe(16_000);
-    expect(deadlineForInputTokens(20_000)).toBe(25_000);
-  });
-
   it('aborts at the deadline and says it was the deadline', async () => {
     const call = callSignal(undefined, 20);
     await new Promise((resolve) => call.signal.addEventListener('abort', resolve));

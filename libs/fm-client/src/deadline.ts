@@ -1,11 +1,3 @@
-/**
- * Scenario 1's adaptive Bedrock timeout: min(25, 10 + input_tokens / 1000) seconds, so that a
- * long Sonnet call is cut before the gateway's 29 s limit and a fallback still fits.
- */
-export function deadlineForInputTokens(inputTokens: number, { capMs = 25_000, baseMs = 10_000 } = {}): number {
-  return Math.min(capMs, baseMs + Math.max(0, inputTokens));
-}
-
 export interface CallSignal {
   signal: AbortSignal;
   /** The deadline fired (TIMEOUT), as opposed to the caller aborting (ABORTED). */

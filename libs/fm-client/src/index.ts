@@ -34,6 +34,5 @@ export {
   type ComplexityOptions,
 } from './complexity';
 export { createAbSplit, parseAbSplit, type AbSplit, type AbVariant } from './ab-split';
-export { deadlineForInputTokens } from './deadline';
 export type { BreakerOptions } from './breakers';
 export type { BreakerStateName } from './metrics';

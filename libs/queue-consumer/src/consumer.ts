@@ -3,14 +3,13 @@ import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
-  SendMessageCommand,
   type Message,
-  type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Registry } from 'prom-client';
 import { retryBatch, retryPolicy } from '@manga-assist/service-runtime';
 import { createBatcher } from './batcher';
+import { sendToDlq } from './dlq-move';
 import { createGroupDelays } from './group-delays';
 import { runBatch } from './core';
 import { consumerMetrics, type ConsumerMetrics } from './metrics';
@@ -205,24 +204,8 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
 
   async function moveToDlq(message: QueueMessage, receiptHandle: string, error: unknown): Promise<boolean> {
     if (!deadLetterQueueUrl) return false;
-    const reason = errorReason(error).slice(0, 1000);
-    const attributes: Record<string, MessageAttributeValue> = {};
-    for (const [k, v] of Object.entries(message.attributes).slice(0, 6)) attributes[k] = { DataType: 'String', StringValue: v };
-    attributes.DlqReason = { DataType: 'String', StringValue: reason || 'poison' };
-    attributes.DlqSourceMessageId = { DataType: 'String', StringValue: message.id };
-    attributes.DlqSourceQueue = { DataType: 'String', StringValue: name };
-    attributes.DlqReceiveCount = { DataType: 'Number', StringValue: String(message.receiveCount) };
     try {
-      await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: deadLetterQueueUrl,
-          MessageBody: message.body,
-          MessageAttributes: attributes,
-          ...(deadLetterQueueUrl.endsWith('.fifo')
-            ? { MessageGroupId: message.groupId ?? 'poison', MessageDeduplicationId: message.id }
-            : {}),
-        }),
-      );
+      await sendToDlq(sqs, deadLetterQueueUrl, message, error, name);
       await deleter.add({ Id: message.id, ReceiptHandle: receiptHandle });
       return true;
     } catch (sendError) {
@@ -499,12 +482,4 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
       };
     },
   };
-}
-
-export function errorReason(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code}: ${error.message}` : `${error.name}: ${error.message}`;
-  }
-  return String(error);
 }

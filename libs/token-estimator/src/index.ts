@@ -12,4 +12,4 @@ export {
 } from './request';
 export { createCalibrator, type Calibrator, type CalibratorOptions } from './calibrator';
 export { truncateHistory, type TruncateInput, type TruncateResult } from './truncate';
-export { adaptiveTimeoutSeconds } from './timeout';
+export { adaptiveTimeoutMs } from './timeout';

@@ -1,6 +1,6 @@
 import { estimateTokens } from './estimate';
 import { estimateRequestTokens, MESSAGE_OVERHEAD_TOKENS, SYSTEM_OVERHEAD_TOKENS } from './request';
-import { adaptiveTimeoutSeconds } from './timeout';
+import { adaptiveTimeoutMs } from './timeout';
 
 describe('estimateRequestTokens', () => {
   it('adds system, every message and their framing', () => {
@@ -30,7 +30,7 @@ describe('estimateRequestTokens', () => {
   });
 });
 
-describe('adaptiveTimeoutSeconds = min(25, 10 + tokens / 1000)', () => {
+describe('adaptiveTimeoutMs = min(25, 10 + tokens / 1000) s', () => {
   it.each([
     [0, 10],
     [1500, 11.5],
@@ -40,6 +40,13 @@ describe('adaptiveTimeoutSeconds = min(25, 10 + tokens / 1000)', () => {
     [-5, 10],
     [Number.NaN, 10],
   ])('%d tokens -> %d s', (tokens, seconds) => {
-    expect(adaptiveTimeoutSeconds(tokens)).toBe(seconds);
+    expect(adaptiveTimeoutMs(tokens)).toBe(seconds * 1000);
+  });
+
+  it('follows scenario 1 with the cap given (moved from fm-client, which had an unused copy)', () => {
+    expect(adaptiveTimeoutMs(0)).toBe(10_000);
+    expect(adaptiveTimeoutMs(6_000)).toBe(16_000);
+    expect(adaptiveTimeoutMs(20_000)).toBe(25_000);
+    expect(adaptiveTimeoutMs(20_000, 12_000)).toBe(12_000);
   });
 });

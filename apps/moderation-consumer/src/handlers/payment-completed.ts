@@ -1,5 +1,5 @@
 import type { PaymentCompleted } from '@manga-assist/event-schemas';
-import { formatMoney } from '../payments/money';
+import { formatMoney } from '@manga-assist/event-schemas';
 import type { ConsumerMetrics } from '../metrics';
 import type { HandlerContext, HandlerOutcome, ModelPort, OutboundPort } from '../ports';
 

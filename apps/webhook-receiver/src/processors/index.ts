@@ -6,7 +6,6 @@ export type {
   ProcessResult,
   Processor,
 } from './types';
-export { minorUnitDigits, formatMinorAmount } from './currency';
 export { stripeProcessor, validateStripeEvent, type StripeValidated } from './stripe';
 export { reviewProcessor, validateReview, type ReviewValidated } from './reviews';
 export {

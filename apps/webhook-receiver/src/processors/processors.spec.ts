@@ -1,8 +1,6 @@
 import { DeliveryError } from '../errors';
 import {
   catalogEvents,
-  formatMinorAmount,
-  minorUnitDigits,
   validateCatalog,
   validateReview,
   validateStripeEvent,
@@ -24,16 +22,6 @@ describe('amounts by the currency minor unit', () => {
       kind: 'payment',
       detail: { order_id: 'ord-1', amount_minor: 1500, amount: '1500', currency: 'JPY' },
     });
-  });
-
-  it('formats two- and three-decimal currencies exactly, without floating point', () => {
-    expect(formatMinorAmount(1500, 'usd')).toBe('15.00');
-    expect(formatMinorAmount(5, 'EUR')).toBe('0.05');
-    expect(formatMinorAmount(1234567, 'KWD')).toBe('1234.567');
-    expect(formatMinorAmount(990, 'KRW')).toBe('990');
-    expect(formatMinorAmount(-250, 'usd')).toBe('-2.50');
-    expect(minorUnitDigits('vnd')).toBe(0);
-    expect(() => formatMinorAmount(15.5, 'JPY')).toThrow(RangeError);
   });
 });
 

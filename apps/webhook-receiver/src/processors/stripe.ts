@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeliveryError } from '../errors';
-import { formatMinorAmount } from './currency';
+import { formatMinorAmount } from '@manga-assist/event-schemas';
 import type { EventPublisherLike, ProcessResult, Processor } from './types';
 
 const stripeEvent = z.looseObject({
