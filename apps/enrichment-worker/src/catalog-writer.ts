@@ -71,7 +71,7 @@ export interface CatalogWriter {
 }
 
 /**
- * DESIGN §8.6: `SET enrichment.#t` fails (ValidationException) when `enrichment` does not exist,
+ * docs/architecture.md#spec-6: `SET enrichment.#t` fails (ValidationException) when `enrichment` does not exist,
  * and `if_not_exists(enrichment, :empty)` cannot be combined with a nested path in the same
  * expression (overlapping paths). So: nested SET conditioned on the map existing; when the
  * condition fails, create the map whole, conditioned on it still being absent; when that loses a

@@ -10,7 +10,7 @@ import { InvalidEventError } from './errors';
 import type { ConsumerMetrics } from './metrics';
 import type { HandlerContext, HandlerOutcome } from './ports';
 
-/** How one detail type is handled, with the loop guards that apply to it (seed 004 §3.3). */
+/** How one detail type is handled, with the loop guards that apply to it (docs/architecture.md#loop-guards). */
 export interface Route {
   detailType: string;
   // Handlers are typed per detail type where they are defined; the dispatcher validates first.

@@ -1,6 +1,6 @@
 import { checkoutCompleted, drainQueue, sendStripe, startHarness, type Harness, type Sent } from './test-support/harness';
 
-// DESIGN.md §7: 25% duplicate deliveries at 50 concurrent -> exactly one event each.
+// docs/architecture.md#reliability: 25% duplicate deliveries at 50 concurrent -> exactly one event each.
 // WEBHOOK_DUP_DELIVERIES scales it (default: the full 500).
 const TOTAL = Number(process.env.WEBHOOK_DUP_DELIVERIES ?? 500);
 const CONCURRENCY = 50;

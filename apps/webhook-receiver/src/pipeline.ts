@@ -74,7 +74,7 @@ export function deliveryIdOf(idField: string, payload: Record<string, unknown>, 
 }
 
 /**
- * One webhook delivery, checked in the order of DESIGN.md §2: source (404), signature headers
+ * One webhook delivery, checked in the order of docs/architecture.md#webhook-checks: source (404), signature headers
  * present (401), signature (403), freshness (403), JSON (400), size (413), delivery id (400),
  * payload (413 items / 422), then exactly-once processing through the idempotency store.
  */

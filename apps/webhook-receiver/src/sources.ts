@@ -3,7 +3,7 @@ import type { SourceDefinition } from './pipeline';
 import { catalogProcessor, reviewProcessor, stripeProcessor, type EventPublisherLike, type SentimentClassifier } from './processors';
 import { partnerScheme, standardWebhooksScheme, stripeScheme, STANDARD_WEBHOOK_HEADERS, type SignatureScheme } from '@manga-assist/webhook-signatures';
 
-/** Seed 004 §5.1 SOURCE_CONFIG: header names and delivery id fields per source. */
+/** The partner feeds' header names and delivery id fields per source (docs/architecture.md#webhook-checks). */
 export const PARTNER_HEADERS = {
   reviews: { signature: 'x-webhook-signature', timestamp: 'x-webhook-timestamp' },
   catalog: { signature: 'x-catalog-signature', timestamp: 'x-catalog-timestamp' },

@@ -1,7 +1,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { ResourceNames } from './config';
 
-/** The DynamoDB tables of DESIGN.md §5, as CreateTable inputs (on-demand billing). */
+/** The DynamoDB tables of docs/architecture.md#tables-and-queues, as CreateTable inputs (on-demand billing). */
 export function tableDefinitions(names: ResourceNames): CreateTableCommandInput[] {
   const table = (TableName: string, key: string): CreateTableCommandInput => ({
     TableName,
@@ -41,7 +41,7 @@ export interface QueueDefinition {
 
 const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
 
-/** The SQS queues of DESIGN.md §5, each with its dead-letter queue. */
+/** The SQS queues of docs/architecture.md#tables-and-queues, each with its dead-letter queue. */
 export function queueDefinitions(names: ResourceNames, { maxReceiveCount = 5 } = {}): QueueDefinition[] {
   return [
     {

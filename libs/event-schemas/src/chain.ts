@@ -1,7 +1,7 @@
 import { ChainDepthExceededError } from './errors';
 import type { ProcessingStage } from './schemas';
 
-/** Seed 004 §5.3: an event at depth >= 3 is not processed (possible loop). */
+/** docs/architecture.md#loop-guards: an event at depth >= 3 is not processed (possible loop). */
 export const MAX_CHAIN_DEPTH = 3;
 
 // A type alias (not an interface) so it stays assignable to the schemas' loose index signature.

@@ -33,7 +33,7 @@ const belowMaxDepth = [{ numeric: ['<', MAX_CHAIN_DEPTH] }];
  * Every EventBridge rule of the platform, as data: the local router, the tests and the
  * infrastructure all read this one list.
  *
- * Loop guards (seed 004 §3.3): consumers publish under `mangaassist.ai` with processing_stage
+ * Loop guards (docs/architecture.md#loop-guards): consumers publish under `mangaassist.ai` with processing_stage
  * `processed`. The rules that feed the moderation consumer match producer sources only and
  * `processing_stage: raw`, so nothing it publishes can re-trigger them, with one deliberate
  * exception: ModerationFlagged high|critical (source ai) reaches it so it can hide the review;

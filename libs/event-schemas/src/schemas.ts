@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { graphemeLength } from '@manga-assist/unicode-validator';
 import { CATALOG_UPDATE_TYPES } from './sources';
 
-/** Caps from seed 004 §3.1, counted in grapheme clusters (what a reader sees as characters). */
+/** Caps of the event fields (docs/architecture.md#event-caps), counted in grapheme clusters (what a reader sees as characters). */
 export const FIELD_CAPS = {
   message: 4000,
   response_summary: 500,
@@ -17,7 +17,7 @@ export const PROCESSING_STAGES = ['raw', 'processed', 'completed'] as const;
 export type ProcessingStage = (typeof PROCESSING_STAGES)[number];
 
 /**
- * Chain metadata carried by every detail (seed 004 §3.3 loop guards). Producers of fresh input
+ * Chain metadata carried by every detail (docs/architecture.md#loop-guards). Producers of fresh input
  * publish `raw` at depth 0; a consumer that publishes because of an event publishes `processed`
  * with depth + 1 (see withChainMetadata); terminal telemetry is `completed`.
  */

@@ -1,5 +1,5 @@
 /**
- * Event sources. Source differentiation is one of the three loop guards (seed 004 §3.3): a rule
+ * Event sources. Source differentiation is one of the three loop guards (docs/architecture.md#loop-guards): a rule
  * that feeds a consumer matches only the sources of the *producers* of its input, never the
  * source the consumer itself publishes under (`mangaassist.ai`).
  *

@@ -2,7 +2,7 @@ import { checkSignatures, hex, hmacSha256, isHex, parseTimestamp, toBuffer } fro
 import { header, type SignatureScheme, type VerifyInput, type VerifyResult } from './types';
 
 /**
- * The partner scheme of seed 004 §5.1 (reviews, catalog), with the seed's replay hole closed: the
+ * The partner scheme of the partner feeds (reviews, catalog; docs/architecture.md#webhook-checks), with the seed's replay hole closed: the
  * timestamp header is part of the signed content, so it cannot be changed without the secret.
  *
  *   <sigHeader>: hex(HMAC-SHA256(secret, `${timestamp}.${rawBody}`))   (an optional `sha256=` prefix is accepted)

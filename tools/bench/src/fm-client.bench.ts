@@ -126,7 +126,7 @@ async function main(): Promise<void> {
         `(a hit is ${(direct.p50 / hit.p50).toFixed(1)}x faster than a zero-latency model call at p50)`,
     );
 
-    // DESIGN.md §6 asks for the gateway's overhead at 200 req/s; this is the fm-client share of it.
+    // docs/architecture.md#performance asks for the gateway's overhead at 200 req/s; this is the fm-client share of it.
     const rate = 200;
     const count = Math.min(calls, 2000);
     const pacedDirect = await paced(`direct SDK @${rate}/s`, rate, count, (i) =>

@@ -1,6 +1,6 @@
 // npm run bench -- gateway [requests] [rate]
 //
-// chat-gateway overhead (DESIGN.md §6), the gateway bundle (dist/apps/chat-gateway/main.js, built
+// chat-gateway overhead (docs/architecture.md#performance), the gateway bundle (dist/apps/chat-gateway/main.js, built
 // if missing) running as its own process against the zero-latency Bedrock emulator, dynalite and
 // Redis of an in-process local stack. Three paths are measured, open loop at a fixed rate (default
 // 200 req/s) and sequentially (one in flight):

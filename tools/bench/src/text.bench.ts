@@ -1,5 +1,5 @@
 // npm run bench -- text [iterations]: validation + token estimate of a 4,000-character mixed
-// Japanese message (target <= 0.2 ms together, DESIGN.md §6), against naive baselines.
+// Japanese message (target <= 0.2 ms together, docs/architecture.md#performance), against naive baselines.
 import { estimateTokens } from '@manga-assist/token-estimator';
 import { validateChatMessage } from '@manga-assist/unicode-validator';
 

@@ -2,7 +2,7 @@
 //
 // Verified, deduplicated webhooks per second and CPU ms per webhook of the webhook-receiver
 // bundle (dist/apps/webhook-receiver/main.js, built if missing) running as its own process, next
-// to the raw conditional PutItem rate of the same dynalite in the same run. DESIGN.md §6: the
+// to the raw conditional PutItem rate of the same dynalite in the same run. docs/architecture.md#performance: the
 // receiver should be bound by DynamoDB round trips, not by its own CPU (<= 1 ms CPU/webhook).
 //
 // CPU is the receiver's own process.cpuUsage(), read from its /metrics

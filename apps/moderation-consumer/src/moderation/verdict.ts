@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The moderation verdict Haiku must answer with, as strict JSON. Anything that does not parse or
- * validate fails CLOSED (seed bug, DESIGN §8.5: the seed defaulted to `safe: true`): the review is
+ * validate fails CLOSED (seed bug, docs/architecture.md#spec-5: the seed defaulted to `safe: true`): the review is
  * flagged for human review and never treated as safe.
  */
 export const VERDICT_SEVERITIES = ['none', 'low', 'medium', 'high', 'critical'] as const;
