@@ -7,8 +7,10 @@ import WebSocket from 'ws';
 import { signPartner, signStripe } from '@manga-assist/webhook-signatures';
 import {
   startLocalStack,
+  startTraceCollector,
   startWebhookSink,
   type LocalStack,
+  type TraceCollector,
   type WebhookSink,
 } from '@manga-assist/local-stack';
 import {
@@ -51,6 +53,7 @@ jest.setTimeout(180_000);
 
 let stack: LocalStack;
 let sink: WebhookSink;
+let collector: TraceCollector;
 const running = {} as Record<App, RunningContainer>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -132,6 +135,9 @@ const uid = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2,
 beforeAll(async () => {
   stack = await startLocalStack({ bedrock: { profile: 'zero' }, redis: 'auto' });
   sink = await startWebhookSink({ secret: OUTBOUND_SECRET });
+  // Stands in for the ADOT sidecar (OTLP/HTTP on localhost): tracing on, as deployed.
+  collector = await startTraceCollector();
+  const tracing = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url };
   const appEnv: Record<App, Record<string, string>> = {
     'chat-gateway': { AUTH_JWT_SECRET: JWT_SECRET },
     'webhook-receiver': {
@@ -153,7 +159,7 @@ beforeAll(async () => {
         image: `manga-assist/${app}:${tag}`,
         name: `ct-${app}-${tag}`,
         port: await freePort(),
-        env: { ...stack.env, LOG_LEVEL: 'info', ...appEnv[app] },
+        env: { ...stack.env, ...tracing, LOG_LEVEL: 'info', ...appEnv[app] },
         labels: { 'org.manga-assist.container-test': tag },
       });
     }),
@@ -165,6 +171,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await removeLabelled(runLabel).catch((error) => console.error(error));
   await sink?.stop();
+  await collector?.stop();
   await stack?.stop();
 });
 
@@ -284,6 +291,18 @@ describe('the four images, run as deployed', () => {
       return it?.status && it;
     });
     expect(item).toMatchObject({ status: 'approved', moderation: { safe: true } });
+  });
+
+  it('each exports its traces over OTLP (the OpenTelemetry SDK runs from the bundle alone)', async () => {
+    const services = await waitFor(
+      'spans from all four services',
+      async () => {
+        const seen = new Set(collector.store.list(500).flatMap((t) => t.services));
+        return APPS.every((app) => seen.has(app)) && seen;
+      },
+      30_000,
+    ).catch(() => new Set(collector.store.list(500).flatMap((t) => t.services)));
+    expect([...services].filter((s) => (APPS as string[]).includes(s)).sort()).toEqual([...APPS].sort());
   });
 
   it("each image's HEALTHCHECK (node, no curl) reports healthy", async () => {
