@@ -16,6 +16,16 @@ export const DELIVERY_ERRORS = {
     en: 'This delivery id was already used with a different payload',
     ja: 'この配信IDは別の内容で既に使用されています',
   },
+  undeliverable_content: {
+    status: 422,
+    en: 'The payload contains a character that can never be delivered (U+FFFE, U+FFFF or a lone surrogate); fix the content, retrying will not help',
+    ja: '配信できない文字 (U+FFFE、U+FFFF、または単独のサロゲート) が含まれています。内容を修正してください (再送しても結果は同じです)',
+  },
+  rejected: {
+    status: 422,
+    en: 'The payload was refused while processing it; retrying the same delivery will not help',
+    ja: '処理中に内容が受け付けられませんでした。同じ内容の再送では解決しません',
+  },
   in_progress: { status: 409, en: 'This delivery is being processed; retry later', ja: 'この配信は処理中です。後で再試行してください' },
   processing_failed: { status: 500, en: 'Processing failed; retry the delivery', ja: '処理に失敗しました。再送してください' },
   unavailable: { status: 503, en: 'Temporarily unavailable; retry later', ja: '一時的に利用できません。後で再試行してください' },

@@ -15,6 +15,8 @@ export type DeliveryOutcome =
   | 'too_many_items'
   | 'invalid_payload'
   | 'payload_mismatch'
+  | 'undeliverable_content'
+  | 'rejected'
   | 'processing_failed'
   | 'unavailable';
 
@@ -22,7 +24,7 @@ export interface WebhookMetrics {
   delivery(source: string, outcome: DeliveryOutcome): void;
   signatureFailure(source: string, reason: string): void;
   duplicate(source: string, state: 'completed' | 'in_progress'): void;
-  processing(source: string, outcome: 'processed' | 'ignored' | 'failed', seconds: number): void;
+  processing(source: string, outcome: 'processed' | 'ignored' | 'rejected' | 'failed', seconds: number): void;
   sentiment(outcome: string): void;
 }
 

@@ -1,8 +1,10 @@
 import { activeSpan, withSpan } from '@manga-assist/service-runtime';
 import { createHash } from 'node:crypto';
 import { IdempotencyError, type IdempotencyStore } from '@manga-assist/idempotency-store';
+import { EventTooLargeError, EventValidationError, findUndeliverable } from '@manga-assist/event-schemas';
 import { DeliveryError, type DeliveryErrorCode } from './errors';
 import type { DeliveryOutcome, WebhookMetrics } from './metrics';
+import { createRetryHint } from './retry-hint';
 import type { ProcessResult, Processor } from './processors';
 import type { SecretProvider } from './secrets';
 import { header, type Headers, type SignatureScheme, type VerifyFailure } from '@manga-assist/webhook-signatures';
@@ -29,6 +31,8 @@ export interface PipelineDeps {
   metrics: WebhookMetrics;
   toleranceSeconds: number;
   maxBodyBytes: number;
+  /** How long an in-progress claim lasts (IDEMPOTENCY_IN_PROGRESS_SECONDS), to tell how far along a duplicate's first attempt is. */
+  inProgressSeconds: number;
   /** Epoch ms. */
   now?: () => number;
 }
@@ -49,6 +53,8 @@ const OUTCOME_BY_ERROR: Record<DeliveryErrorCode, DeliveryOutcome> = {
   too_many_items: 'too_many_items',
   invalid_payload: 'invalid_payload',
   payload_mismatch: 'payload_mismatch',
+  undeliverable_content: 'undeliverable_content',
+  rejected: 'rejected',
   in_progress: 'in_progress',
   processing_failed: 'processing_failed',
   unavailable: 'unavailable',
@@ -79,6 +85,7 @@ export function deliveryIdOf(idField: string, payload: Record<string, unknown>, 
  * payload (413 items / 422), then exactly-once processing through the idempotency store.
  */
 export function createDeliveryPipeline(deps: PipelineDeps) {
+  const retryHint = createRetryHint();
   const now = deps.now ?? Date.now;
 
   const refuse = (source: string, code: DeliveryErrorCode, detail?: string, headers?: Record<string, string>): DeliveryResponse => {
@@ -156,6 +163,13 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
       throw error;
     }
 
+    // Content SQS cannot carry would fail at the queue hop on every retry: refuse it now, with where it is.
+    const undeliverable = findUndeliverable(payload);
+    if (undeliverable) {
+      log.warn({ source: name, key, ...undeliverable }, 'webhook refused: content that can never be delivered');
+      return refuse(name, 'undeliverable_content', `${undeliverable.path} contains ${undeliverable.codePoint}`);
+    }
+
     const payloadHash = createHash('sha256').update(rawBody).digest('base64url');
     let claim;
     try {
@@ -173,7 +187,10 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
         return { status: 200, body: { status: 'already_processed', key, result: claim.result } };
       case 'in_progress': {
         deps.metrics.duplicate(name, 'in_progress');
-        const retryAfter = Math.max(1, Math.ceil((claim.expiresAt - now()) / 1000));
+        // Based on how long processing really takes, not on the claim's lifetime (60 s).
+        const claimRemainingMs = claim.expiresAt - now();
+        const elapsedMs = deps.inProgressSeconds * 1000 - claimRemainingMs;
+        const retryAfter = retryHint.seconds(name, { elapsedMs, claimRemainingMs });
         return refuse(name, 'in_progress', undefined, { 'retry-after': String(retryAfter) });
       }
       case 'payload_mismatch':
@@ -186,17 +203,25 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     try {
       result = await source.processor.process(validated);
     } catch (error) {
-      deps.metrics.processing(name, 'failed', (performance.now() - started) / 1000);
-      log.error({ source: name, key, err: (error as Error).message, code: (error as { code?: string }).code }, 'webhook processing failed; releasing the claim');
+      // Permanent (the content itself is refused): 4xx with the reason, so the sender stops; the same
+      // delivery again is refused the same way. Transient (a dependency failed): 5xx, the retry may work.
+      const permanent = isPermanentProcessingError(error);
+      deps.metrics.processing(name, permanent ? 'rejected' : 'failed', (performance.now() - started) / 1000);
+      const code = (error as { code?: string }).code;
+      if (permanent) log.warn({ source: name, key, err: (error as Error).message, code }, 'webhook refused while processing; releasing the claim');
+      else log.error({ source: name, key, err: (error as Error).message, code }, 'webhook processing failed; releasing the claim');
       await deps.store.release(key, claim.token).catch((releaseError: unknown) =>
         log.error(
           { source: name, key, err: (releaseError as Error).message },
           'could not release the claim; it becomes reclaimable when its in-progress bound passes',
         ),
       );
+      if (error instanceof DeliveryError) return refuse(name, error.code, error.detail);
+      if (permanent) return refuse(name, 'rejected', (error as Error).message);
       return refuse(name, 'processing_failed');
     }
 
+    retryHint.observe(name, performance.now() - started);
     const outcome = result.processed ? 'processed' : 'ignored';
     deps.metrics.processing(name, outcome, (performance.now() - started) / 1000);
     try {
@@ -213,3 +238,8 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
 }
 
 export type DeliveryHandler = ReturnType<typeof createDeliveryPipeline>;
+
+/** Failures a retry of the same delivery cannot change: the content is what is refused. */
+export function isPermanentProcessingError(error: unknown): boolean {
+  return error instanceof EventValidationError || error instanceof EventTooLargeError || (error instanceof DeliveryError && error.status < 500);
+}

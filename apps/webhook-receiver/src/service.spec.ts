@@ -220,7 +220,9 @@ describe('webhook-receiver service', () => {
       expect(held.status).toBe('claimed');
       const res = await sendPartner(h.url, 'reviews', review(id));
       expect(res.status).toBe(409);
+      // From how long processing really takes (well under a second here), not the claim's 60 s lifetime.
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(3);
       expect(res.body).toMatchObject({ error: { code: 'in_progress' } });
     });
 
@@ -244,6 +246,30 @@ describe('webhook-receiver service', () => {
       expect(dup).toMatchObject({ status: 200, body: { status: 'already_processed' } });
       const events = await drainQueue(h.stack, moderationQueue());
       expect(events.filter((e) => (e.detail as { stripe_event_id?: string }).stripe_event_id === id)).toHaveLength(1);
+    });
+  });
+
+  describe('deterministic failures answer 4xx, never 500 forever', () => {
+    it('a review carrying U+FFFF gets one 422 naming the field; the same delivery again gets the same 422; nothing reaches the queue', async () => {
+      const payload = review(uid('rev-ffff'), { text: 'とても良い\uFFFF作品' });
+      const first = await sendPartner(h.url, 'reviews', payload);
+      const again = await sendPartner(h.url, 'reviews', payload);
+      for (const res of [first, again]) {
+        expect(res.status).toBe(422);
+        expect(res.body.error).toMatchObject({ code: 'undeliverable_content', detail: 'text contains U+FFFF' });
+      }
+      expect(again.body).toEqual(first.body);
+      expect(await drainQueue(h.stack, moderationQueue(), { idleReceives: 1 })).toHaveLength(0);
+      const metrics = await (await fetch(`${h.url}/metrics`)).text();
+      expect(metrics).toMatch(/webhook_deliveries_total\{source="reviews",outcome="undeliverable_content"[^}]*\} 2/);
+    });
+
+    it('a catalog batch with one undeliverable title is refused whole, naming the item', async () => {
+      const items = catalogItems(3);
+      items[2].title = 'ワンピース\uFFFE';
+      const res = await sendPartner(h.url, 'catalog', { batch_id: uid('cat-fffe'), type: 'new_release', items });
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ error: { code: 'undeliverable_content', detail: 'items[2].title contains U+FFFE' } });
     });
   });
 

@@ -89,6 +89,7 @@ export async function startWebhookReceiver({ config, runtime, clients, now }: We
     metrics,
     toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+    inProgressSeconds: config.IDEMPOTENCY_IN_PROGRESS_SECONDS,
     ...(now ? { now } : {}),
   });
 

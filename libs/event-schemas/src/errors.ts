@@ -14,7 +14,13 @@ export interface ValidationIssue {
   message: string;
 }
 
-export type EventValidationCode = 'UNKNOWN_DETAIL_TYPE' | 'INVALID_DETAIL' | 'INVALID_ENVELOPE' | 'SOURCE_MISMATCH';
+export type EventValidationCode =
+  | 'UNKNOWN_DETAIL_TYPE'
+  | 'INVALID_DETAIL'
+  | 'INVALID_ENVELOPE'
+  | 'SOURCE_MISMATCH'
+  /** A character SQS refuses (U+FFFE, U+FFFF, lone surrogate): it could never be delivered. */
+  | 'UNDELIVERABLE_CONTENT';
 
 export class EventValidationError extends EventSchemasError {
   constructor(

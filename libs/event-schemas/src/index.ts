@@ -81,3 +81,4 @@ export {
 } from './errors';
 export { toSqsMessageBody } from './sqs-body';
 export { minorUnitDigits, formatMinorAmount, formatMoney } from './money';
+export { findUndeliverable, cleanUndeliverable, type UndeliverableContent } from './deliverable';

@@ -14,6 +14,7 @@ import {
 import { EventTooLargeError, EventValidationError, PublishError, type FailedEntry } from './errors';
 import { MAX_ENTRIES_PER_PUT, MAX_ENTRY_BYTES, putEventsEntrySize } from './entry-size';
 import { parseDetail, type DetailInputOf } from './parse';
+import { findUndeliverable } from './deliverable';
 import { SOURCE_BY_DETAIL_TYPE, type DetailType, type EventSource } from './sources';
 
 export type PublishEvent = {
@@ -107,6 +108,18 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
         throw new EventValidationError(error.code, `Event #${index}: ${error.message}`, error.issues, error.detailType, index);
       }
       throw error;
+    }
+    // Refused here, once, rather than by SQS on every retry after EventBridge accepted it.
+    const undeliverable = findUndeliverable(detail);
+    if (undeliverable) {
+      throw new EventValidationError(
+        'UNDELIVERABLE_CONTENT',
+        `Event #${index}: ${undeliverable.path} contains ${undeliverable.codePoint}, which SQS and EventBridge cannot deliver / ` +
+          `${undeliverable.path} に配信できない文字 ${undeliverable.codePoint} が含まれています`,
+        [{ path: undeliverable.path, message: `contains ${undeliverable.codePoint}` }],
+        event.detailType,
+        index,
+      );
     }
     const entry: PutEventsRequestEntry = {
       Source: source,
