@@ -3,17 +3,30 @@ import nx from '@nx/eslint-plugin';
 // Who may import whom. Apps use libs; libs use libs; tools (emulators, local stack, benches,
 // CLI) may use anything; the infrastructure (CDK) reads the libs' shared definitions. Tests may
 // also start the local tools (emulators) in-process.
+// Libs by scope (docs/architecture.md#layout-and-dependency-rules): pure text logic depends on
+// nothing; the runtime (config, logs, HTTP, AWS clients, SQS loop) on pure libs only; domain libs
+// (model client, idempotency, signatures) on runtime and pure; the event contract on all three.
+const scopes = {
+  'scope:pure': ['scope:pure'],
+  'scope:runtime': ['scope:pure', 'scope:runtime'],
+  'scope:domain': ['scope:pure', 'scope:runtime', 'scope:domain'],
+  'scope:contract': ['scope:pure', 'scope:runtime', 'scope:domain', 'scope:contract'],
+};
+const scopeConstraints = (extra) =>
+  Object.entries(scopes).map(([sourceTag, tags]) => ({ sourceTag, onlyDependOnLibsWithTags: [...tags, ...extra] }));
 const sourceConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool', 'type:app'] },
   { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib'] },
+  ...scopeConstraints([]),
 ];
 const testConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool', 'type:app'] },
   { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
+  ...scopeConstraints(['type:tool']),
 ];
 const boundaries = (depConstraints) => [
   'error',
