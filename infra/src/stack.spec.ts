@@ -5,7 +5,12 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { queueDefinitions, tableDefinitions, ttlAttributes } from '@manga-assist/aws-clients';
-import { routingRules } from '@manga-assist/event-schemas';
+import {
+  DETAIL_TYPES,
+  SOURCE_BY_DETAIL_TYPE,
+  eventJsonSchema,
+  routingRules,
+} from '@manga-assist/event-schemas';
 import { buildApp } from './app';
 import { bedrockResourceArns } from './bedrock';
 import { stageResourceNames } from './names';
@@ -101,6 +106,19 @@ describe.each(['dev', 'prod'] as const)('the %s stage', (stage) => {
       );
       expect(target.DeadLetterConfig.Arn['Fn::GetAtt'][1]).toBe('Arn');
       expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 });
+    }
+  });
+
+  it('registers one JSON Schema (Draft 4) per detail type, generated from the zod schemas', () => {
+    template.resourceCountIs('AWS::EventSchemas::Registry', 1);
+    const schemas = Object.values(ofType(template, 'AWS::EventSchemas::Schema'));
+    expect(schemas).toHaveLength(Object.values(DETAIL_TYPES).length);
+    for (const detailType of Object.values(DETAIL_TYPES)) {
+      const found = schemas.find(
+        (s) => s.Properties.SchemaName === `${SOURCE_BY_DETAIL_TYPE[detailType]}@${detailType}`,
+      );
+      expect(found?.Properties.Type).toBe('JSONSchemaDraft4');
+      expect(JSON.parse(found!.Properties.Content)).toEqual(eventJsonSchema(detailType));
     }
   });
 

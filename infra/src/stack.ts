@@ -5,6 +5,7 @@ import { DataPlane } from './data';
 import { Edge } from './edge';
 import { EnrichmentLambda, LAMBDA_BUNDLE_DIR } from './enrichment-lambda';
 import { EventRouting } from './events';
+import { EventSchemaRegistry } from './event-schemas';
 import { Monitoring } from './monitoring';
 import { stageResourceNames } from './names';
 import { Network, Redis } from './network';
@@ -39,6 +40,7 @@ export class MangaAssistStack extends Stack {
       queuesByName: this.data.queuesByName,
       archiveDays: 30,
     });
+    new EventSchemaRegistry(this, 'EventSchemas', { busName: names.eventBusName });
     const network = new Network(this, 'Network', {
       maxAzs: settings.maxAzs,
       natGateways: settings.natGateways,

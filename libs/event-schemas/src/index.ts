@@ -82,3 +82,4 @@ export {
 export { toSqsMessageBody } from './sqs-body';
 export { minorUnitDigits, formatMinorAmount, formatMoney } from './money';
 export { findUndeliverable, cleanUndeliverable, type UndeliverableContent } from './deliverable';
+export { eventJsonSchema } from './json-schema';
