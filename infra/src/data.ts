@@ -11,7 +11,8 @@ import {
 import { pascal } from './names';
 
 type TableKey = keyof ResourceNames['tables'];
-type QueueKey = keyof ResourceNames['queues'];
+/** The events DLQ is EventRouting's (it belongs to the rules' targets, not to queueDefinitions()). */
+type QueueKey = Exclude<keyof ResourceNames['queues'], 'eventsDlq'>;
 
 const ATTRIBUTE_TYPES: Record<string, dynamodb.AttributeType> = {
   S: dynamodb.AttributeType.STRING,
@@ -73,7 +74,11 @@ export class DataPlane extends Construct {
       tables[key] = table;
     }
 
-    const queueKeyOf = new Map(Object.entries(names.queues).map(([k, v]) => [v, k as QueueKey]));
+    const queueKeyOf = new Map(
+      Object.entries(names.queues)
+        .filter(([k]) => k !== 'eventsDlq')
+        .map(([k, v]) => [v, k as QueueKey]),
+    );
     const queues: Partial<Record<QueueKey, sqs.Queue>> = {};
     const make = (queueName: string, props: sqs.QueueProps) => {
       const key = queueKeyOf.get(queueName);
@@ -102,7 +107,7 @@ export class DataPlane extends Construct {
 
     const missing = [
       ...Object.keys(names.tables).filter((k) => !tables[k as TableKey]),
-      ...Object.keys(names.queues).filter((k) => !queues[k as QueueKey]),
+      ...[...queueKeyOf.values()].filter((k) => !queues[k]),
     ];
     if (missing.length) throw new Error(`shared definitions do not define: ${missing.join(', ')}`);
     this.tables = tables as Record<TableKey, dynamodb.Table>;

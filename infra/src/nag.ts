@@ -12,7 +12,7 @@ const ack = (scope: IConstruct, id: string, reason: string) =>
  * its reason. Anything not listed here fails `synth`.
  */
 export function acknowledgeNagFindings(stack: MangaAssistStack, settings: StageSettings): void {
-  for (const dlq of stack.routing.targetDlqs.values()) {
+  for (const dlq of [stack.routing.eventsDlq]) {
     ack(
       dlq,
       'SQS3',

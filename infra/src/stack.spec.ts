@@ -8,6 +8,7 @@ import { queueDefinitions, tableDefinitions, ttlAttributes } from '@manga-assist
 import {
   DETAIL_TYPES,
   SOURCE_BY_DETAIL_TYPE,
+  TARGET_RETRY_POLICY,
   eventJsonSchema,
   routingRules,
 } from '@manga-assist/event-schemas';
@@ -102,10 +103,12 @@ describe.each(['dev', 'prod'] as const)('the %s stage', (stage) => {
       const [queueId] = queues.find(([, q]) => q.Properties.QueueName === rule.target.queueName)!;
       expect(target.Arn).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
       expect(target.SqsParameters).toEqual(
-        rule.target.messageGroupIdPath ? { MessageGroupId: rule.target.messageGroupIdPath } : undefined,
+        rule.target.messageGroupId ? { MessageGroupId: rule.target.messageGroupId } : undefined,
       );
-      expect(target.DeadLetterConfig.Arn['Fn::GetAtt'][1]).toBe('Arn');
-      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 });
+      expect(target.DeadLetterConfig.Arn).toEqual({
+        'Fn::GetAtt': [logicalIdOf(stack, stack.routing.eventsDlq), 'Arn'],
+      });
+      expect(target.RetryPolicy).toEqual(TARGET_RETRY_POLICY);
     }
   });
 
@@ -185,7 +188,7 @@ describe.each(['dev', 'prod'] as const)('the %s stage', (stage) => {
       Threshold: t.modelThrottlesPer5Min,
       Dimensions: [{ Name: 'ModelId', Value: STAGES[stage].models.default }],
     });
-    for (const dlq of ['enrichment', 'moderation', ...routingRules(names).map((r) => `events-${r.name}`)]) {
+    for (const dlq of ['enrichment', 'moderation', 'events']) {
       expect(alarm(`dlq-${dlq}`)).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     }
     for (const lang of ['ja', 'en']) {

@@ -39,6 +39,7 @@ export class MangaAssistStack extends Stack {
       names,
       queuesByName: this.data.queuesByName,
       archiveDays: 30,
+      protect,
     });
     new EventSchemaRegistry(this, 'EventSchemas', { busName: names.eventBusName });
     const network = new Network(this, 'Network', {
@@ -94,7 +95,7 @@ export class MangaAssistStack extends Stack {
       dlqs: {
         enrichment: this.data.queues.enrichmentDlq,
         moderation: this.data.queues.moderationDlq,
-        ...Object.fromEntries([...this.routing.targetDlqs].map(([rule, q]) => [`events-${rule}`, q])),
+        events: this.routing.eventsDlq,
       },
       catalogTable: this.data.tables.catalog,
       enrichmentFunction: this.enrichmentLambda?.fn,
