@@ -5,9 +5,11 @@ export interface Identity {
   userId: string;
 }
 
+export const AUTH_ERROR_CODES = ['TOKEN_MISSING', 'TOKEN_INVALID', 'TOKEN_EXPIRED'] as const;
+
 export class AuthError extends Error {
   constructor(
-    readonly code: 'TOKEN_MISSING' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED',
+    readonly code: (typeof AUTH_ERROR_CODES)[number],
     message: string,
   ) {
     super(message);

@@ -1,3 +1,4 @@
+import { openApiHandler } from '@manga-assist/api-contracts';
 import {
   createFmClientFromSettings,
   createAbSplit,
@@ -27,6 +28,7 @@ import { createChatService, type AcceptedMessage, type ContextTools } from './ch
 import { createEventOutbox } from './event-outbox';
 import { createContextTools } from './context-tools';
 import { addChatRoutes, chatErrorMapping } from './http-app';
+import { chatGatewayOpenApi } from './openapi';
 import { attachChatWebSocket } from './ws-server';
 import { createWsMessageHandler } from './ws-handler';
 import type { Lang } from './prompt';
@@ -226,6 +228,7 @@ export async function startChatGateway({
     redisCheck(redis),
   ]);
   addChatRoutes(app, { verifier, devIssuer, webUi: config.WEB_UI, chat, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES });
+  app.get('/openapi.json', openApiHandler(chatGatewayOpenApi()));
   const http = await shell.serve(app, {
     port: config.PORT,
     host: config.HOST,

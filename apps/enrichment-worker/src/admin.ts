@@ -34,6 +34,9 @@ interface QueueDepth {
   delayed: number;
 }
 
+/** `POST /admin/jobs` with a list; one job may also be posted alone (`jobRequestSchema`). */
+export const bulkSchema = z.object({ jobs: z.array(jobRequestSchema).min(1) });
+
 /**
  * Admin API: submit one job or a bulk list with backpressure, read a job, read stats.
  * Queue depth comes from GetQueueAttributes (cached 1 s). SQS has no "age of oldest message"
@@ -68,8 +71,6 @@ export function createAdminRouter(deps: AdminDeps): Router {
     return depth;
   };
   const oldestAgeSeconds = () => Math.round((deps.consumer?.stats().oldestReceivedAgeMs ?? 0) / 1000);
-
-  const bulkSchema = z.object({ jobs: z.array(jobRequestSchema).min(1) });
 
   router.post('/admin/jobs', async (req: Request, res: Response) => {
     const body = req.body as unknown;

@@ -21,7 +21,7 @@ const INVALID_REDRIVE = {
   en: 'The redrive request is invalid (only `reason` may be given).',
 };
 
-const redriveSchema = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
+export const redriveSchema = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
 
 /**
  * Recovery after an outage: `GET /admin/dlq` lists the parked jobs with their reasons (counted by

@@ -1,3 +1,4 @@
+import { openApiHandler } from '@manga-assist/api-contracts';
 import type { NextFunction, Request, Response, Router as ExpressRouter } from 'express';
 import { Router } from 'express';
 import { createServiceShell, httpError, sendHttpError, waitForDependency, type ServiceRuntime } from '@manga-assist/service-runtime';
@@ -14,6 +15,7 @@ import { createWorkerMetrics } from './metrics';
 import { createJobProcessor, type JobProcessor } from './processor';
 import { createDlqAdminRouter } from './dlq-admin';
 import { createJobReaper, type JobReaper } from './reaper';
+import { enrichmentWorkerOpenApi } from './openapi';
 
 export interface EnrichmentWorker {
   url: string;
@@ -195,6 +197,7 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
     // The critical writes (seed scenario 5): a role or table that cannot take them is not ready.
     ...startupWriteChecks(aws.dynamodb, names, ['enrichmentJobs', 'catalog'], { service: 'enrichment-worker', logger }),
   ]);
+  app.get('/openapi.json', openApiHandler(enrichmentWorkerOpenApi()));
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (admin) return admin(req, res, next);
     if (!req.path.startsWith('/admin')) return next();

@@ -28,7 +28,7 @@ const INVALID_REDRIVE = {
   en: 'The redrive request is invalid (only `reason` may be given).',
 };
 
-const redriveSchema = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
+export const redriveSchema = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
 
 const isOutbound = (m: DlqMessage) => m.attributes.kind === 'outbound_webhook';
 

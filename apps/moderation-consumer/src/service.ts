@@ -1,3 +1,4 @@
+import { openApiHandler } from '@manga-assist/api-contracts';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { createServiceShell, httpError, sendHttpError, waitForDependency, type ServiceRuntime } from '@manga-assist/service-runtime';
 import { dynamoTableCheck, resolveQueueUrl, serviceAws, sqsQueueCheck, startupWriteChecks, type AwsClients } from '@manga-assist/aws-clients';
@@ -16,6 +17,7 @@ import { createDlqAdminRouter } from './dlq-admin';
 import { createWebhookSender } from './outbound/webhook-sender';
 import type { FlagPublisherPort, ModelPort, OutboundPort } from './ports';
 import { createReviewsStore } from './reviews/reviews-store';
+import { moderationConsumerOpenApi } from './openapi';
 
 export interface ModerationConsumer {
   url: string;
@@ -211,6 +213,7 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
       },
     },
   ]);
+  app.get('/openapi.json', openApiHandler(moderationConsumerOpenApi()));
   app.get('/stats', (_req, res) => {
     res.json(stats());
   });

@@ -1,3 +1,4 @@
+import { openApiHandler } from '@manga-assist/api-contracts';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
   createServiceShell,
@@ -18,6 +19,7 @@ import type { EventPublisherLike, SentimentClassifier } from './processors';
 import { secretsManagerSecrets, staticSecrets, type SecretProvider } from './secrets';
 import { createSentimentClassifier } from './sentiment';
 import { buildSources } from './sources';
+import { webhookReceiverOpenApi } from './openapi';
 
 export interface WebhookReceiver {
   url: string;
@@ -97,6 +99,7 @@ export async function startWebhookReceiver({ config, runtime, clients, now }: We
     dynamoTableCheck(aws.dynamodb, names.tables.idempotency),
     ...startupWriteChecks(aws.dynamodb, names, ['idempotency'], { service: 'webhook-receiver', logger }),
   ]);
+  app.get('/openapi.json', openApiHandler(webhookReceiverOpenApi()));
   const knownSource = (req: Request, res: Response, next: NextFunction) => {
     if (sources.has(String(req.params.source))) return next();
     metrics.delivery('unknown', 'unknown_source');

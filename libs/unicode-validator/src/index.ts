@@ -10,6 +10,7 @@ export {
 } from './language';
 export {
   validateChatMessage,
+  VALIDATION_CODES,
   localize,
   DEFAULT_MAX_GRAPHEMES,
   DEFAULT_MAX_UTF8_BYTES,

@@ -2,6 +2,8 @@ import { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { createLogger, createServiceRuntime, type ServiceRuntime } from '@manga-assist/service-runtime';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '@manga-assist/local-stack';
+import { createContractValidator, type ContractValidator } from '@manga-assist/contract-testing';
+import { chatGatewayOpenApi } from '../openapi';
 import { loadChatGatewayConfig } from '../config';
 import { startChatGateway, type ChatGateway } from '../service';
 
@@ -16,6 +18,20 @@ export interface Gateway {
   token(userId: string): Promise<string>;
   post(token: string | undefined, body: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>;
   stop(): Promise<void>;
+}
+
+let contract: ContractValidator | undefined;
+/** Every answer the harness reads is checked against the gateway's OpenAPI document (a test fails on an undocumented one). */
+export const chatContract = (): ContractValidator => (contract ??= createContractValidator(chatGatewayOpenApi()));
+
+/** GET/POST with the answer checked against the document. */
+export async function contractFetch(url: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: any }> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  const json = (res.headers.get('content-type') ?? '').includes('json');
+  const body = json && text ? JSON.parse(text) : text;
+  chatContract().check({ method: init.method ?? 'GET', path: new URL(url).pathname, status: res.status, contentType: res.headers.get('content-type'), body });
+  return { status: res.status, headers: res.headers, body: json ? body : text };
 }
 
 export function startStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -53,17 +69,16 @@ export async function startGateway(stack: LocalStack, env: Record<string, string
     logs,
     url,
     async token(userId) {
-      const res = await fetch(`${url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
-      return ((await res.json()) as { token: string }).token;
+      const res = await contractFetch(`${url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
+      return (res.body as { token: string }).token;
     },
     async post(token, body, headers = {}) {
-      const res = await fetch(`${url}/v1/chat`, {
+      const res = await contractFetch(`${url}/v1/chat`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+      return { ...res, body: res.body === '' ? undefined : res.body };
     },
     async stop() {
       await runtime.shutdown.trigger('test done');

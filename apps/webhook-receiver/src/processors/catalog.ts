@@ -9,7 +9,7 @@ const catalogItem = z.looseObject({
   title: z.string().min(1),
 });
 
-const catalogPayload = z.looseObject({
+export const catalogPayload = z.looseObject({
   batch_id: z.union([z.string().min(1), z.number()]).transform(String),
   type: z.enum(CATALOG_TYPES),
   items: z.array(z.unknown()).min(1),

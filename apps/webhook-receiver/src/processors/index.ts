@@ -6,12 +6,13 @@ export type {
   ProcessResult,
   Processor,
 } from './types';
-export { stripeProcessor, validateStripeEvent, type StripeValidated } from './stripe';
-export { reviewProcessor, validateReview, type ReviewValidated } from './reviews';
+export { stripeProcessor, validateStripeEvent, stripeEvent, type StripeValidated } from './stripe';
+export { reviewProcessor, validateReview, reviewPayload, type ReviewValidated } from './reviews';
 export {
   catalogProcessor,
   validateCatalog,
   catalogEvents,
+  catalogPayload,
   CATALOG_TYPES,
   type CatalogValidated,
 } from './catalog';

@@ -5,7 +5,7 @@ import { truncateGraphemes } from '@manga-assist/unicode-validator';
 
 const REVIEW_TEXT_MAX_GRAPHEMES = 2000;
 
-const reviewPayload = z.looseObject({
+export const reviewPayload = z.looseObject({
   review_id: z.union([z.string().min(1), z.number()]).transform(String),
   product_id: z.union([z.string().min(1), z.number()]).transform(String),
   text: z.string().refine((s) => s.trim().length > 0, 'blank'),

@@ -3,7 +3,7 @@ import { DeliveryError } from '../errors';
 import { formatMinorAmount } from '@manga-assist/event-schemas';
 import type { EventPublisherLike, ProcessResult, Processor } from './types';
 
-const stripeEvent = z.looseObject({
+export const stripeEvent = z.looseObject({
   id: z.string().min(1),
   type: z.string().min(1),
   data: z.looseObject({ object: z.looseObject({}) }),

@@ -1,0 +1,3 @@
+export { createContractValidator, ContractViolation, type ContractValidator, type ObservedResponse } from './validator';
+export { validateOpenApi31 } from './validate-document';
+export { checkCommittedContract, contractFileText, contractPath } from './committed';

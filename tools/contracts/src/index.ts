@@ -1,0 +1,1 @@
+export { OPENAPI_DOCUMENTS } from './documents';
