@@ -1,9 +1,12 @@
 import {
   activeContext,
+  contextWithSpan,
   hasActiveSpan,
+  recordError,
+  runInContext,
   SpanKind,
+  startSpan,
   tracingEnabled,
-  withSpan,
   xrayTraceHeader,
   type Attributes,
 } from '@manga-assist/service-runtime';
@@ -73,10 +76,12 @@ export function traceAwsClient(client: { middlewareStack: Stack }): void {
         if (!hasActiveSpan()) return next(args);
         const service = (ctx.clientName ?? 'AWS').replace(/Client$/, '');
         const operation = (ctx.commandName ?? 'Command').replace(/Command$/, '');
-        return withSpan(
-          `${service}.${operation}`,
-          { kind: SpanKind.CLIENT, attributes: awsCallAttributes(service, operation, args.input) },
-          async (span) => {
+        const span = startSpan(`${service}.${operation}`, {
+          kind: SpanKind.CLIENT,
+          attributes: awsCallAttributes(service, operation, args.input),
+        });
+        return runInContext(contextWithSpan(span), async () => {
+          try {
             const input = service === 'SQS' ? withSqsTraceHeader(operation, args.input) : args.input;
             const result = await next({ ...args, input });
             const output = result.output as {
@@ -90,8 +95,19 @@ export function traceAwsClient(client: { middlewareStack: Stack }): void {
             if (typeof output.usage?.inputTokens === 'number') span.setAttribute('gen_ai.usage.input_tokens', output.usage.inputTokens);
             if (typeof output.usage?.outputTokens === 'number') span.setAttribute('gen_ai.usage.output_tokens', output.usage.outputTokens);
             return result;
-          },
-        );
+          } catch (error) {
+            // A refused condition is an answer the caller asked for (claims, optimistic writes,
+            // "create the map if missing"), not a failure: noted, not marked ERROR.
+            if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
+              span.setAttribute('aws.dynamodb.condition_failed', true);
+            } else {
+              recordError(span, error);
+            }
+            throw error;
+          } finally {
+            span.end();
+          }
+        });
       },
     { step: 'initialize', name: 'mangaAssistTracing', override: true },
   );

@@ -37,6 +37,7 @@ export {
   hasActiveSpan,
   activeContext,
   contextWithSpan,
+  runInContext,
   traceLogFields,
   injectTraceHeaders,
   xrayTraceHeader,

@@ -128,6 +128,11 @@ export function activeSpan(): Span {
   return (sdk && trace.getActiveSpan()) || NOOP_SPAN;
 }
 
+/** Runs `fn` with `ctx` active (e.g. a span started with startSpan, via contextWithSpan). */
+export function runInContext<T>(ctx: Context, fn: () => T): T {
+  return context.with(ctx, fn);
+}
+
 /** Whether a span is active (tracing on and inside a traced operation). */
 export function hasActiveSpan(): boolean {
   return Boolean(sdk && trace.getActiveSpan());
