@@ -1,5 +1,1 @@
-module.exports = {
-  displayName: 'chat-gateway',
-  preset: '../../jest.preset.js',
-  rootDir: __dirname,
-};
+module.exports = require('../../tools/scripts/jest-project.cjs')(__dirname, 'chat-gateway', 'unit');

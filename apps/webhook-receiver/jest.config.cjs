@@ -1,5 +1,1 @@
-module.exports = {
-  displayName: 'webhook-receiver',
-  preset: '../../jest.preset.js',
-  rootDir: __dirname,
-};
+module.exports = require('../../tools/scripts/jest-project.cjs')(__dirname, 'webhook-receiver', 'unit');

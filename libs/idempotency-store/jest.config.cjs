@@ -1,5 +1,1 @@
-module.exports = {
-  displayName: 'idempotency-store',
-  preset: '../../jest.preset.js',
-  rootDir: __dirname,
-};
+module.exports = require('../../tools/scripts/jest-project.cjs')(__dirname, 'idempotency-store', 'unit');

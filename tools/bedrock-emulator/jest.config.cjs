@@ -1,5 +1,1 @@
-module.exports = {
-  displayName: 'bedrock-emulator',
-  preset: '../../jest.preset.js',
-  rootDir: __dirname,
-};
+module.exports = require('../../tools/scripts/jest-project.cjs')(__dirname, 'bedrock-emulator', 'unit');

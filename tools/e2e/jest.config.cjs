@@ -1,5 +1,1 @@
-module.exports = {
-  displayName: 'e2e',
-  preset: '../../jest.preset.js',
-  rootDir: __dirname,
-};
+module.exports = require('../../tools/scripts/jest-project.cjs')(__dirname, 'e2e', 'unit');

@@ -44,7 +44,10 @@ describe('web chat page in a real browser (playwright-core + Debian chromium)', 
 
   it('sends 新刊マンガ🎉おすすめ! on a phone-sized screen and shows the answer as it streams', async () => {
     if (!browser) {
-      console.warn(`SKIPPED browser test: chromium is not at ${CHROMIUM} and "apt-get install -y chromium" failed`);
+      const why = `chromium is not at ${CHROMIUM} and "apt-get install -y chromium" failed`;
+      // In CI a missing prerequisite is a failure, never a silent pass; locally it is a loud skip.
+      if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`browser test cannot run: ${why}`);
+      console.warn(`SKIPPED browser test: ${why}`);
       return;
     }
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'ja-JP' });
