@@ -116,9 +116,9 @@ export function dynamoWriteCheck(
 }
 
 /**
- * The start-up permission checks of a service: one dynamoWriteCheck per table it must write,
- * started at once (so a missing table or a denied write is logged at start-up, in one line each)
- * and returned for its /readyz.
+ * The start-up permission checks of a service, for its /readyz: one dynamoWriteCheck per table it
+ * must write. They run on the first readiness probes (ECS and the ALB probe right after start),
+ * and a missing table or a denied write is logged once, in one line each.
  */
 export function startupWriteChecks(
   dynamodb: DynamoDBClient,
@@ -136,6 +136,5 @@ export function startupWriteChecks(
         ),
     }),
   );
-  for (const { check } of checks) void check(AbortSignal.timeout(5_000)).catch(() => undefined);
   return checks;
 }
