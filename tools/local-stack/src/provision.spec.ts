@@ -1,8 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { DescribeEventBusCommand, DescribeRuleCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  DescribeEventBusCommand,
+  DescribeRuleCommand,
+  ListTargetsByRuleCommand,
+  PutRuleCommand,
+  RemoveTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import {
   createAwsClients,
   DEFAULT_RESOURCE_NAMES,
@@ -176,5 +182,31 @@ describeWithMoto('provision against moto (a fresh AWS-compatible endpoint), run 
         },
       ]);
     }
+  });
+
+  // Last: it changes the endpoint's state.
+  it('puts back what drifted (queue attribute, rule pattern, removed target) and reports it updated/created', async () => {
+    const bus = names.eventBusName;
+    const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: names.queues.moderation }));
+    await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: '5' } }));
+    await clients.eventBridge.send(
+      new PutRuleCommand({ Name: 'reviews-to-moderation', EventBusName: bus, EventPattern: '{"source":["someone-else"]}' }),
+    );
+    await clients.eventBridge.send(new RemoveTargetsCommand({ Rule: 'payments-to-moderation', EventBusName: bus, Ids: ['manga-moderation-queue'] }));
+    const third = (await provision(clients, names)).changes.filter((c) => c.status !== 'unchanged');
+    // moto's SetQueueAttributes also drops the queue's Policy: provisioning puts that back too.
+    expect(third.filter((c) => c.kind !== 'queue-policy').map((c) => [c.kind, c.name, c.status])).toEqual([
+      ['queue', names.queues.moderation, 'updated'],
+      ['rule', 'reviews-to-moderation', 'updated'],
+      ['target', 'payments-to-moderation/manga-moderation-queue', 'created'],
+    ]);
+    expect(third.filter((c) => c.kind === 'queue-policy').map((c) => c.name)).toEqual(
+      third.some((c) => c.kind === 'queue-policy') ? [names.queues.moderation] : [],
+    );
+    const moderation = await attributesOf(names.queues.moderation);
+    expect(moderation.VisibilityTimeout).toBe('60');
+    expect(JSON.parse(moderation.Policy!).Statement[0].Principal).toEqual({ Service: 'events.amazonaws.com' });
+    const rule = await clients.eventBridge.send(new DescribeRuleCommand({ Name: 'reviews-to-moderation', EventBusName: bus }));
+    expect(JSON.parse(rule.EventPattern!)).toEqual(routingRules(names).find((r) => r.name === 'reviews-to-moderation')!.pattern);
   });
 });
