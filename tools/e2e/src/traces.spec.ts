@@ -117,11 +117,15 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
   const has = (spans: StoredSpan[], service: string, name: string | RegExp) =>
     spans.some((s) => s.service === service && (typeof name === 'string' ? s.name === name : name.test(s.name)));
 
+  const rootsOf = (spans: StoredSpan[]) => {
+    const ids = new Set(spans.map((s) => s.spanId));
+    return spans.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId));
+  };
+  // Spans arrive in export batches, a parent often after its children: wait for a whole tree.
+  const whole = (spans: StoredSpan[]) => rootsOf(spans).length === 1;
   /** Every span but the root has its parent in the same trace: one tree, no orphans. */
   function expectOneTree(spans: StoredSpan[]) {
-    const ids = new Set(spans.map((s) => s.spanId));
-    const roots = spans.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId));
-    expect(roots.map((r) => `${r.service}:${r.name}`)).toHaveLength(1);
+    expect(rootsOf(spans).map((r) => `${r.service}:${r.name}`)).toHaveLength(1);
   }
 
   async function traceWithRoot(service: string, root: string | RegExp, timeoutMs = 20_000): Promise<string> {
@@ -160,8 +164,9 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
     ws.close();
 
     const traceId = await traceWithRoot('chat-gateway', 'WS sendMessage');
-    const spans = await collector.waitFor(traceId, (s) =>
-      ['publish MessageReceived', 'publish InferenceCompleted', 'session write'].every((n) => has(s, 'chat-gateway', n)),
+    const spans = await collector.waitFor(
+      traceId,
+      (s) => whole(s) && ['publish MessageReceived', 'publish InferenceCompleted', 'session write'].every((n) => has(s, 'chat-gateway', n)),
     );
     expect(names(spans)).toEqual(
       expect.arrayContaining([
@@ -184,7 +189,7 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
 
     // The token was checked at the upgrade: its auth span is in the connection's trace, linked.
     expect(root.links).toHaveLength(1);
-    const upgrade = await collector.waitFor(root.links[0].traceId, (s) => has(s, 'chat-gateway', 'auth'));
+    const upgrade = await collector.waitFor(root.links[0].traceId, (s) => whole(s) && has(s, 'chat-gateway', 'auth'));
     expect(names(upgrade)).toEqual(expect.arrayContaining(['chat-gateway:WS upgrade /v1/ws', 'chat-gateway:auth']));
 
     // The events of this message are the ones its publish spans name.
@@ -217,7 +222,7 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
     const traceId = await traceWithRoot('webhook-receiver', 'POST /webhooks/:source');
     const spans = await collector.waitFor(
       traceId,
-      (s) => has(s, 'moderation-consumer', 'webhook alert') && s.filter((x) => x.name === 'process message').length >= 2,
+      (s) => whole(s) && has(s, 'moderation-consumer', 'webhook alert') && s.filter((x) => x.name === 'process message').length >= 2,
       30_000,
     );
     const consumed = spans.filter((s) => s.service === 'moderation-consumer' && s.name === 'process message');
@@ -267,7 +272,7 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
     const traceId = await traceWithRoot('enrichment-worker', 'POST /admin/jobs');
     const isCatalogWrite = (s: StoredSpan) =>
       s.service === 'enrichment-worker' && s.name.startsWith('DynamoDB.') && String(s.attributes['aws.dynamodb.table_names']).includes('Catalog');
-    const spans = await collector.waitFor(traceId, (s) => s.some(isCatalogWrite), 30_000);
+    const spans = await collector.waitFor(traceId, (s) => whole(s) && s.some(isCatalogWrite) && has(s, 'enrichment-worker', 'process message'), 30_000);
     expectOneTree(spans);
     const consumer = spans.find((s) => s.name === 'process message')!;
     expect(consumer.attributes['job.id']).toBe(jobs[0].jobId);
