@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
 import { DETAIL_TYPES } from '@manga-assist/event-schemas';
 import { createLogger, createServiceRuntime } from '@manga-assist/service-runtime';
+import { createContractValidator } from '@manga-assist/contract-testing';
 import { loadModerationConsumerConfig } from './config';
+import { moderationConsumerOpenApi } from './openapi';
 import { startModerationConsumer, type ModerationConsumer } from './service';
 import { startWebhookTestServer, type WebhookTestServer } from './test-support/webhook-server';
 import { ALERT_SECRET, busPublisher, CRM_SECRET, sendRaw, waitFor } from './test-support/harness';
@@ -52,8 +54,12 @@ describe('moderation-consumer DLQ admin API (list with reasons, redrive by reaso
       headers: body ? { 'content-type': 'application/json' } : {},
       body: body ? JSON.stringify(body) : undefined,
     });
-    return { status: res.status, body: (await res.json()) as any };
+    const json = await res.json();
+    // Every answer is checked against the consumer's OpenAPI document.
+    contract.check({ method: body ? 'POST' : 'GET', path, status: res.status, contentType: res.headers.get('content-type'), body: json });
+    return { status: res.status, body: json as any };
   };
+  const contract = createContractValidator(moderationConsumerOpenApi());
 
   it('lists a parked alert and a poison event with their reasons, redrives the alert once its endpoint is back', async () => {
     alerts.respondWith(503);

@@ -10,6 +10,7 @@ import { firstBusyPort, LOCAL_HOST, localPorts, portOffsetFromEnv } from './port
 import { ttlSweepSecondsFromEnv } from './ttl-sweep';
 import { startWebhookSink } from './webhook-sink';
 import { startTraceCollector } from './traces/server';
+import { startApiDocs } from './api-docs';
 import { describeExit, startChild, stopChild, superviseChild, waitForReady, type ServiceSupervisor, type Supervised } from './supervisor';
 
 const root = resolve(__dirname, '../../..');
@@ -96,6 +97,11 @@ async function main() {
 
   const children: ServiceSupervisor[] = [];
   const services = localServices(root, ports);
+  const apiDocs = await startApiDocs({
+    host: LOCAL_HOST,
+    port: ports['api-docs'],
+    services: services.map((s) => ({ name: s.name, url: `http://${LOCAL_HOST}:${s.port}` })),
+  });
   for (const service of services) {
     const env = {
       ...process.env,
@@ -123,6 +129,7 @@ async function main() {
     await stack.stop();
     await sink.stop();
     await traces.stop();
+    await apiDocs.stop();
     if (redis) await stopChild(redis);
     log(`stopped (exit ${exitCode})`);
     process.exit(exitCode);
@@ -141,13 +148,14 @@ async function main() {
   log('');
   for (const [i, s] of services.entries()) {
     log(
-      `${ready[i] ? 'ready ' : 'NOT READY'}  ${s.name.padEnd(20)} http://${LOCAL_HOST}:${s.port}  (/healthz /readyz /metrics)`,
+      `${ready[i] ? 'ready ' : 'NOT READY'}  ${s.name.padEnd(20)} http://${LOCAL_HOST}:${s.port}  (/healthz /readyz /metrics /openapi.json)`,
     );
   }
   log(
     `Chat page: http://${LOCAL_HOST}:${ports['chat-gateway']}/   CLI: npm run chat   Webhooks: npm run webhook -- stripe|review|catalog   Ctrl-C stops everything.`,
   );
   log(`Traces (one per user action, every service): ${traces.url}/`);
+  log(`API docs (OpenAPI of every service, also at each service's /openapi.json): ${apiDocs.url}/`);
   // A service not ready yet keeps retrying its dependencies (its /readyz says why); it is not a reason to stop.
   if (ready.some((r) => !r)) log('some services are not ready yet: their /readyz says what they are waiting for');
 }

@@ -11,6 +11,7 @@ export const BASE_PORTS = {
   bedrock: 4010,
   eventbridge: 4020,
   'webhook-sink': 4030,
+  'api-docs': 4040,
   traces: 4318,
 } as const;
 

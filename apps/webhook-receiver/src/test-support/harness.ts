@@ -6,6 +6,8 @@ import { startBedrockEmulator, type BedrockEmulator } from '@manga-assist/bedroc
 import { loadWebhookReceiverConfig } from '../config';
 import { startWebhookReceiver, type WebhookReceiver } from '../service';
 import { signPartner } from '@manga-assist/webhook-signatures';
+import { createContractValidator, type ContractValidator } from '@manga-assist/contract-testing';
+import { webhookReceiverOpenApi } from '../openapi';
 
 export const SECRETS = {
   stripe: 'whsec_test_stripe_current',
@@ -66,9 +68,15 @@ export interface Sent {
   headers: globalThis.Headers;
 }
 
+let contract: ContractValidator | undefined;
+/** Every delivery answer the harness reads is checked against the receiver's OpenAPI document. */
+export const receiverContract = (): ContractValidator => (contract ??= createContractValidator(webhookReceiverOpenApi()));
+
 async function post(url: string, headers: Record<string, string>, body: string | Buffer): Promise<Sent> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
+  const json = (await res.json()) as Record<string, unknown>;
+  receiverContract().check({ method: 'POST', path: new URL(url).pathname, status: res.status, contentType: res.headers.get('content-type'), body: json });
+  return { status: res.status, body: json, headers: res.headers };
 }
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
