@@ -119,6 +119,32 @@ describe('dynamoWriteCheck (start-up permission check) against dynalite', () => 
     expect((await runReadinessChecks([check])).status).toBe('ok');
   });
 
+  it('probes an unreachable DynamoDB again at the next readiness check, so it is ready as soon as DynamoDB is up', async () => {
+    const { createServer: createTcpServer } = await import('node:net');
+    const reserve = createTcpServer();
+    await new Promise<void>((r) => reserve.listen(0, '127.0.0.1', r));
+    const port = (reserve.address() as AddressInfo).port;
+    await new Promise((r) => reserve.close(r));
+    const dynamodb = client(`http://127.0.0.1:${port}`);
+    const failures: string[] = [];
+    const check = dynamoWriteCheck(dynamodb, names, 'catalog', {
+      service: 'enrichment-worker',
+      onFailure: (r) => failures.push(r),
+      retryAfterMs: 60_000,
+    });
+    expect((await runReadinessChecks([check])).checks[0].error).toMatch(/ECONNREFUSED/);
+    // DynamoDB comes up on that port: the next check passes, without waiting out the 60 s window.
+    const late = dynalite({ createTableMs: 0 });
+    await new Promise<void>((r) => late.listen(port, '127.0.0.1', () => r()));
+    try {
+      await createCatalog(dynamodb);
+      expect((await runReadinessChecks([check])).status).toBe('ok');
+      expect(failures).toHaveLength(1);
+    } finally {
+      await new Promise<void>((r) => late.close(() => r()));
+    }
+  });
+
   it('makes the service not ready when the role may not write, naming AccessDenied', async () => {
     await createCatalog(client(endpoint));
     const proxy = denyingProxy(endpoint);

@@ -108,7 +108,11 @@ export function dynamoWriteCheck(
         const message = error instanceof Error ? error.message : String(error);
         const reason = `permission check failed: cannot write to table ${tableName} (${name}: ${message}); not ready`;
         if (reason !== failure?.reason) onFailure?.(reason, error);
-        failure = { reason, at: now() };
+        // Only an answer from DynamoDB (denied, no such table) waits out the retry window; an
+        // unreachable DynamoDB is probed again at the next /readyz, so the service is ready within
+        // seconds of it coming up (one start-up behaviour).
+        const answered = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined;
+        failure = { reason, at: answered ? now() : Number.NEGATIVE_INFINITY };
         throw new Error(reason);
       }
     },

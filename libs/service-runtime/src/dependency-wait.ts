@@ -1,4 +1,5 @@
 import type { Logger } from './logger';
+import { retryPolicy } from './retry';
 import type { ReadinessCheck } from './health';
 
 export interface DependencyWaitOptions<T> {
@@ -26,8 +27,8 @@ export interface DependencyWait<T> {
 
 /**
  * The one start-up behaviour of every service: what it needs from its dependencies (SQS, DynamoDB)
- * is retried in the background with backoff (0.5 s doubling to 5 s, jittered, so a service is ready within seconds of its dependency) while the service
- * already serves /healthz, and /readyz says what it is waiting for and why, until it can work.
+ * is retried in the background with the one retry policy (0.5 s growing to 5 s, no attempt limit,
+ * so a service is ready within seconds of its dependency) while the service already serves /healthz, and /readyz says what it is waiting for and why, until it can work.
  * The process never exits because a dependency is down at start-up.
  */
 export function waitForDependency<T>({
@@ -45,36 +46,35 @@ export function waitForDependency<T>({
   let firstAttemptDone!: () => void;
   const firstAttempt = new Promise<void>((resolve) => (firstAttemptDone = resolve));
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      controller.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
+  // The one retry policy, without an attempt limit: a service waits as long as its dependency is down.
+  const policy = retryPolicy({
+    maxAttempts: Number.POSITIVE_INFINITY,
+    initialDelayMs,
+    maxDelayMs,
+    onRetry: ({ error, attempt, delayMs }) => {
+      firstAttemptDone();
+      lastError = error instanceof Error ? error.message || error.name : String(error);
+      logger.warn(
+        { dependency: name, attempt, retryInMs: Math.round(delayMs), err: lastError },
+        `waiting for ${name}`,
+      );
+    },
+  });
 
   const ready = (async () => {
-    let delay = initialDelayMs;
-    for (;;) {
+    try {
+      value = await policy.execute(({ signal }) => {
+        attempts++;
+        return attempt(signal);
+      }, controller.signal);
+    } catch (error) {
       if (controller.signal.aborted) throw new Error(`stopped while waiting for ${name}`);
-      attempts++;
-      try {
-        value = await attempt(controller.signal);
-        done = true;
-        firstAttemptDone();
-        if (attempts > 1) logger.info({ dependency: name, attempts }, `${name} reachable: starting`);
-        return value;
-      } catch (error) {
-        firstAttemptDone();
-        if (controller.signal.aborted) throw new Error(`stopped while waiting for ${name}`);
-        lastError = error instanceof Error ? error.message || error.name : String(error);
-        const wait = Math.round(delay * (0.75 + Math.random() / 2));
-        logger.warn(
-          { dependency: name, attempt: attempts, retryInMs: wait, err: lastError },
-          `waiting for ${name}`,
-        );
-        await sleep(wait);
-        delay = Math.min(maxDelayMs, delay * 2);
-      }
+      throw error;
     }
+    done = true;
+    firstAttemptDone();
+    if (attempts > 1) logger.info({ dependency: name, attempts }, `${name} reachable: starting`);
+    return value;
   })();
   ready.catch(() => undefined); // a cancelled wait is not an unhandled rejection
 
