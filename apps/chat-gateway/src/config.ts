@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { env, loadConfig } from '@manga-assist/service-runtime';
 import { awsEnv, resourceNamesEnv } from '@manga-assist/aws-clients';
 import { fmEnv } from '@manga-assist/fm-client';
+import { checkIdentityConfig, identityEnv } from '@manga-assist/identity';
 
 export const chatGatewayEnv = z
   .object({
@@ -14,10 +15,7 @@ export const chatGatewayEnv = z
     SHUTDOWN_TIMEOUT_MS: env.int(15_000, { min: 100 }),
 
     // Identity: HS256 shared secret or a JWKS URL (one of them is required).
-    AUTH_JWT_SECRET: env.optionalString(),
-    AUTH_JWKS_URL: env.optionalUrl(),
-    AUTH_ISSUER: env.string('manga-assist'),
-    AUTH_AUDIENCE: env.string('manga-assist-chat'),
+    ...identityEnv,
     /** Local mode only: POST /dev/token signs tokens with AUTH_JWT_SECRET. */
     AUTH_DEV_ISSUER: env.bool(false),
     /** Serves the web chat page at `/` (local mode). */
@@ -59,9 +57,7 @@ export const chatGatewayEnv = z
     if (!c.AUTH_JWT_SECRET && !c.AUTH_JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'set AUTH_JWT_SECRET (HS256) or AUTH_JWKS_URL' });
     }
-    if (c.AUTH_JWT_SECRET && c.AUTH_JWT_SECRET.length < 32) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'must be at least 32 characters' });
-    }
+    checkIdentityConfig(c, ctx);
     if (c.AUTH_DEV_ISSUER && !c.AUTH_JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_DEV_ISSUER'], message: 'the dev issuer needs AUTH_JWT_SECRET' });
     }

@@ -8,7 +8,7 @@ import {
   sendLocalizedError,
   type ErrorResponderOptions,
 } from '@manga-assist/service-runtime';
-import { AuthError, bearerToken, UNAUTHORIZED_MESSAGES, type AuthVerifier, type DevTokenIssuer } from './auth';
+import { AuthError, bearerToken, UNAUTHORIZED_MESSAGES, type AuthVerifier, type DevTokenIssuer } from '@manga-assist/identity';
 import type { ChatService } from './chat-service';
 import { parseChatRequest } from './envelope';
 import { runAction } from './actions';
@@ -43,9 +43,11 @@ export function addChatRoutes(app: express.Express, options: HttpAppOptions): vo
     const issuer = options.devIssuer;
     app.post('/dev/token', express.json({ limit: 1024 }), async (req, res) => {
       const userId = typeof req.body?.userId === 'string' ? req.body.userId : `dev-${Math.random().toString(36).slice(2, 10)}`;
+      // Local mode only: `{"roles":["staff"]}` mints a token for the admin APIs.
+      const roles = Array.isArray(req.body?.roles) ? (req.body.roles as unknown[]).map(String) : [];
       try {
-        const { token, expiresIn } = await issuer.issue(userId);
-        res.json({ token, userId, expiresIn, tokenType: 'Bearer' });
+        const { token, expiresIn } = await issuer.issue(userId, undefined, roles);
+        res.json({ token, userId, roles, expiresIn, tokenType: 'Bearer' });
       } catch (error) {
         sendLocalizedError(res, requestLanguage(req), { status: 400, code: 'INVALID_USER_ID', message: (error as Error).message });
       }

@@ -16,8 +16,7 @@ import { createServiceShell, type ServiceRuntime } from '@manga-assist/service-r
 import { dynamoTableCheck, serviceAws, startupWriteChecks, type AwsClients } from '@manga-assist/aws-clients';
 import type { Redis } from 'ioredis';
 import type { ChatGatewayConfig } from './config';
-import { createAuthVerifier, createDevTokenIssuer } from './auth';
-import { cacheVerifiedTokens } from './verified-tokens';
+import { createDevTokenIssuer, verifierFromConfig } from '@manga-assist/identity';
 import { createSessionStore } from './session-store';
 import { createRedis, redisCheck, waitForRedis } from './redis';
 import { createUserRateLimiter } from './rate-limit';
@@ -204,14 +203,8 @@ export async function startChatGateway({
   });
 
   // Each message carries the same token: its signature is checked once, not per message.
-  const verifier = cacheVerifiedTokens(
-    createAuthVerifier({
-      secret: config.AUTH_JWT_SECRET,
-      jwksUrl: config.AUTH_JWKS_URL,
-      issuer: config.AUTH_ISSUER,
-      audience: config.AUTH_AUDIENCE,
-    }),
-  );
+  const verifier = verifierFromConfig(config);
+  if (!verifier) throw new Error('chat-gateway needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
   const devIssuer = config.AUTH_DEV_ISSUER
     ? createDevTokenIssuer({
         secret: config.AUTH_JWT_SECRET,

@@ -14,7 +14,7 @@ import {
   type Link,
   type Logger,
 } from '@manga-assist/service-runtime';
-import { bearerToken, UNAUTHORIZED_MESSAGES, type AuthVerifier, type Identity } from './auth';
+import { bearerToken, UNAUTHORIZED_MESSAGES, type AuthVerifier, type Identity } from '@manga-assist/identity';
 
 /** One client connection as the message handler sees it. */
 export interface WsConnection {

@@ -1,4 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { activeSpan, httpError, retryBatch, retryPolicy, sendHttpError, type Logger } from '@manga-assist/service-runtime';
@@ -15,6 +16,8 @@ export interface AdminDeps {
   queueUrl: string;
   dlqUrl: string;
   jobs: JobStore;
+  /** The Catalog table, read by GET /admin/catalog/:mangaId. */
+  catalog: { documentClient: DynamoDBDocumentClient; tableName: string };
   consumer?: QueueConsumer;
   processor: JobProcessor;
   aimd: AimdLimiter;
@@ -192,7 +195,24 @@ export function createAdminRouter(deps: AdminDeps): Router {
       sendHttpError(req, res, refusal('JOB_NOT_FOUND', 404, 'ジョブが見つかりません。', 'Job not found.'));
       return;
     }
-    res.json({ ...job, ...(job.status === 'failed' ? { message: jobErrorMessage(job.errorCode) } : {}) });
+    res.json({
+      ...job,
+      ...(job.status === 'failed' ? { message: jobErrorMessage(job.errorCode) } : {}),
+      // Where the result lives for good: the catalog item (the job record expires after JOB_TTL_DAYS).
+      links: { catalogItem: `/admin/catalog/${encodeURIComponent(job.mangaId)}` },
+    });
+  });
+
+  router.get('/admin/catalog/:mangaId', async (req: Request, res: Response) => {
+    const mangaId = String(req.params.mangaId);
+    const out = await deps.catalog.documentClient.send(
+      new GetCommand({ TableName: deps.catalog.tableName, Key: { mangaId }, ConsistentRead: true }),
+    );
+    if (!out.Item) {
+      res.status(404).json(bilingual('CATALOG_ITEM_NOT_FOUND', 'カタログに該当する商品がありません。', 'No catalog item with this id.'));
+      return;
+    }
+    res.json(out.Item);
   });
 
   router.get('/admin/stats', async (_req: Request, res: Response) => {

@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { env, loadConfig } from '@manga-assist/service-runtime';
 import { awsEnv, resourceNamesEnv } from '@manga-assist/aws-clients';
 import { fmEnv } from '@manga-assist/fm-client';
+import { checkIdentityConfig, identityEnv } from '@manga-assist/identity';
 
 export const enrichmentWorkerEnv = z.object({
   ...awsEnv,
   ...resourceNamesEnv,
   ...fmEnv,
+  /** Who may use the admin API: tokens with the staff role (unset: the admin API stays closed, 503). */
+  ...identityEnv,
   // Throttling is the AIMD limiter's signal: the SDK must not hide it behind its own retries, and
   // a burst of throttles must not open the model's circuit for everyone.
   FM_MAX_ATTEMPTS: env.int(1, { min: 1, max: 10 }),
@@ -54,7 +57,7 @@ export const enrichmentWorkerEnv = z.object({
   BULK_MAX_JOBS: env.int(5_000, { min: 1, max: 100_000 }),
   /** Consume the queue (false: admin API only, e.g. a submit-only instance). */
   WORKER_CONSUME: env.bool(true),
-});
+}).superRefine(checkIdentityConfig);
 
 export type EnrichmentWorkerConfig = z.infer<typeof enrichmentWorkerEnv>;
 

@@ -22,6 +22,8 @@ export interface JobRecord {
   reason?: string;
   /** The last attempt's error while the job is retried. */
   lastError?: string;
+  /** completed only: what the model generated (also written to the catalog item). */
+  result?: Record<string, unknown>;
   ttl: number;
 }
 
@@ -44,7 +46,8 @@ export interface JobStore {
    * already completed or been skipped (a duplicate delivery): the caller does nothing.
    */
   start(job: { jobId: string; mangaId: string; type: EnrichmentType; source: string }): Promise<boolean>;
-  complete(jobId: string): Promise<void>;
+  /** Completed, with the generated fields (synopsis, tags, description) kept on the job for readers. */
+  complete(jobId: string, result?: Record<string, unknown>): Promise<void>;
   skip(jobId: string, reason: string): Promise<void>;
   fail(jobId: string, error: { code: string; reason: string }): Promise<void>;
   /** A retryable attempt failed: back to queued with the error, the message will return. */
@@ -149,7 +152,8 @@ export function createJobStore({ documentClient: db, tableName, leaseSeconds, tt
       }
     },
 
-    complete: (jobId) => finish(jobId, 'completed', { completedAt: stamps().iso }, ['leaseUntil', 'errorCode', 'reason', 'lastError']),
+    complete: (jobId, result) =>
+      finish(jobId, 'completed', { completedAt: stamps().iso, ...(result ? { result } : {}) }, ['leaseUntil', 'errorCode', 'reason', 'lastError']),
     skip: (jobId, reason) => finish(jobId, 'skipped', { reason, completedAt: stamps().iso }, ['leaseUntil']),
     fail: (jobId, { code, reason }) =>
       finish(jobId, 'failed', { errorCode: code, reason: reason.slice(0, 2000), completedAt: stamps().iso }, ['leaseUntil']),

@@ -132,7 +132,7 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
       try {
         const fields = await enrich(work, message.signal);
         await catalog.write(mangaId, fields, message.signal);
-        await jobs.complete(jobId);
+        await jobs.complete(jobId, fields);
         totals.completed++;
         completedWindow.add();
         metrics.jobs.inc({ outcome: 'completed', type });

@@ -3,6 +3,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { loadEnrichmentWorkerConfig } from './config';
 import {
+  adminToken,
   manga,
   scaled,
   sleep,
@@ -61,6 +62,29 @@ describe('enrichment-worker service', () => {
       const job = (await h.api(`/admin/jobs/${ids[0]}`)).body;
       expect(job).toMatchObject({ status: 'completed', attempts: 1, mangaId: 'par-0', type: 'synopsis' });
       expect(job.ttl).toBeGreaterThan(Date.now() / 1000);
+    });
+
+    it('a completed job shows what was generated, and the catalog item is readable through the admin API', async () => {
+      const [id] = await submitJobs(h, [{ mangaId: 'readable-1', type: 'description' }]);
+      await waitFor(async () => (await allDone(h, [id]))[0]?.status === 'completed');
+      const job = (await h.api(`/admin/jobs/${id}`)).body;
+      expect(job.result).toEqual({ description: expect.stringMatching(/\w{10}/), tags: expect.arrayContaining(['manga']) });
+      expect(job.links).toEqual({ catalogItem: '/admin/catalog/readable-1' });
+      const item = await h.api(job.links.catalogItem);
+      expect(item.status).toBe(200);
+      expect(item.body).toMatchObject({ mangaId: 'readable-1', enrichment: { description: job.result.description, tags: job.result.tags } });
+      const missing = await h.api('/admin/catalog/nope');
+      expect(missing.status).toBe(404);
+      expect(missing.body.error.code).toBe('CATALOG_ITEM_NOT_FOUND');
+    });
+
+    it('the admin API is staff-only: no token 401, a customer token 403', async () => {
+      const none = await h.api('/admin/stats', { token: '' });
+      expect(none.status).toBe(401);
+      const customer = await h.api('/admin/stats', { token: await adminToken([], 'customer-1') });
+      expect(customer.status).toBe(403);
+      expect(customer.body.error.code).toBe('FORBIDDEN');
+      expect((await h.api('/admin/stats')).status).toBe(200);
     });
 
     it('applies the jobs of one manga in order and keeps earlier fields of the map', async () => {

@@ -5,6 +5,7 @@ import { createServiceShell, httpError, sendHttpError, waitForDependency, type S
 import { dynamoTableCheck, resolveQueueUrl, serviceAws, sqsQueueCheck, startupWriteChecks, type AwsClients } from '@manga-assist/aws-clients';
 import { createFmClientFromSettings, fmSettingsFromEnv, type FmClient } from '@manga-assist/fm-client';
 import { createDlqTurns, createQueueConsumer, type QueueConsumer } from '@manga-assist/queue-consumer';
+import { requireRole, STAFF_ROLE, verifierFromConfig } from '@manga-assist/identity';
 import type { EnrichmentWorkerConfig } from './config';
 import { createAdminRouter } from './admin';
 import { createAimdLimiter, type AimdLimiter } from './aimd';
@@ -170,6 +171,7 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
         queueUrl,
         dlqUrl,
         jobs,
+        catalog: { documentClient: aws.documentClient, tableName: names.tables.catalog },
         consumer,
         processor,
         aimd,
@@ -198,6 +200,8 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
     ...startupWriteChecks(aws.dynamodb, names, ['enrichmentJobs', 'catalog'], { service: 'enrichment-worker', logger }),
   ]);
   app.get('/openapi.json', openApiHandler(enrichmentWorkerOpenApi()));
+  // The admin API is staff-only: a JWT of the chat's kind carrying the staff role.
+  app.use('/admin', requireRole(verifierFromConfig(config), STAFF_ROLE));
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (admin) return admin(req, res, next);
     if (!req.path.startsWith('/admin')) return next();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
-import { manga, scaled, sleep, waitFor } from './test-support/harness';
+import { adminToken, manga, scaled, sleep, TEST_AUTH, waitFor } from './test-support/harness';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -77,6 +77,7 @@ describe('enrichment-worker as a process', () => {
     const n = scaled(1000, 100);
     const env = {
       ...stack.env,
+      ...TEST_AUTH,
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
@@ -94,7 +95,7 @@ describe('enrichment-worker as a process', () => {
       }));
       const res = await fetch(`${first.url}/admin/jobs`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await adminToken()}` },
         body: JSON.stringify({ jobs }),
       });
       expect(res.status).toBe(202);

@@ -9,7 +9,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createDevTokenIssuer, STAFF_ROLE } from '@manga-assist/identity';
 import { startLocalStack } from '@manga-assist/local-stack';
+
+// The admin API is staff-only: the bench mints its own staff token for a throwaway secret.
+const AUTH_JWT_SECRET = 'bench-only-secret-0123456789abcdefghijkl';
+const staffToken = () =>
+  createDevTokenIssuer({ secret: AUTH_JWT_SECRET, issuer: 'manga-assist', audience: 'manga-assist-chat' })
+    .issue('bench', 3600, [STAFF_ROLE])
+    .then((t) => t.token);
 
 const ROOT = join(__dirname, '../../..');
 const arg = (name: string, fallback: string) => {
@@ -65,7 +73,9 @@ async function run(concurrency: number) {
     VISIBILITY_TIMEOUT_SECONDS: '60',
     BACKLOG_MAX: String(Math.max(10_000, JOBS * 2)),
     BULK_MAX_JOBS: String(Math.max(5_000, JOBS)),
+    AUTH_JWT_SECRET,
   });
+  const auth = { authorization: `Bearer ${await staffToken()}` };
   try {
     const jobs = Array.from({ length: JOBS }, (_, i) => ({
       mangaId: `bench-${i}`,
@@ -77,7 +87,7 @@ async function run(concurrency: number) {
     for (let i = 0; i < jobs.length; i += 1000) {
       const res = await fetch(`${url}/admin/jobs`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...auth },
         body: JSON.stringify({ jobs: jobs.slice(i, i + 1000) }),
       });
       if (res.status !== 202) throw new Error(`submit answered ${res.status}: ${await res.text()}`);
@@ -86,7 +96,7 @@ async function run(concurrency: number) {
     let stats: { totals: { completed: number; failed: number } } = { totals: { completed: 0, failed: 0 } };
     while (stats.totals.completed + stats.totals.failed < JOBS) {
       await new Promise((r) => setTimeout(r, 250));
-      stats = (await (await fetch(`${url}/admin/stats`)).json()) as typeof stats;
+      stats = (await (await fetch(`${url}/admin/stats`, { headers: auth })).json()) as typeof stats;
     }
     const elapsedS = (performance.now() - started) / 1000;
     const cpu = cpuMs(child.pid as number) - cpuBefore;

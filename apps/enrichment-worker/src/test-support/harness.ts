@@ -3,7 +3,13 @@ import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createLogger, createServiceRuntime, type ServiceRuntime } from '@manga-assist/service-runtime';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '@manga-assist/local-stack';
+import { createDevTokenIssuer, STAFF_ROLE } from '@manga-assist/identity';
 import { loadEnrichmentWorkerConfig } from '../config';
+
+export const TEST_AUTH = { AUTH_JWT_SECRET: 'worker-test-secret-0123456789abcdefghij' };
+/** A token for the admin API: staff by default, `roles: []` for a customer's. */
+export const adminToken = async (roles: string[] = [STAFF_ROLE], userId = 'staff-test') =>
+  (await createDevTokenIssuer({ secret: TEST_AUTH.AUTH_JWT_SECRET, issuer: 'manga-assist', audience: 'manga-assist-chat' }).issue(userId, 3600, roles)).token;
 import { startEnrichmentWorker, type EnrichmentWorker } from '../service';
 
 /** Scales the big scenarios down in CI: ENRICHMENT_TEST_SCALE=1 runs them full size. */
@@ -24,7 +30,8 @@ export interface WorkerHarness {
   runtime: ServiceRuntime;
   worker: EnrichmentWorker;
   logs: Record<string, unknown>[];
-  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
+  /** Calls the admin API with a staff token (or `token`, '' for none). */
+  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; token?: string }): Promise<{ status: number; headers: Headers; body: any }>;
   /** Restarts only the worker (same stack) with extra env. */
   restart(env?: Record<string, string>): Promise<void>;
   catalogItem(mangaId: string): Promise<Record<string, any> | undefined>;
@@ -59,12 +66,14 @@ export async function startWorkerHarness(
       PORT: '0',
       HOST: '127.0.0.1',
       WORKER_WAIT_TIME_SECONDS: '1',
+      ...TEST_AUTH,
       ...env,
       ...extra,
     });
     worker = await startEnrichmentWorker({ config, runtime });
   };
   await start({});
+  const staff = await adminToken();
   const h: WorkerHarness = {
     stack,
     get runtime() {
@@ -77,7 +86,11 @@ export async function startWorkerHarness(
     async api(path, init = {}) {
       const res = await fetch(`${worker.url}${path}`, {
         method: init.method ?? (init.body ? 'POST' : 'GET'),
-        headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+        headers: {
+          ...(init.body ? { 'content-type': 'application/json' } : {}),
+          ...((init.token ?? staff) ? { authorization: `Bearer ${init.token ?? staff}` } : {}),
+          ...init.headers,
+        },
         body: init.body ? JSON.stringify(init.body) : undefined,
       });
       const text = await res.text();

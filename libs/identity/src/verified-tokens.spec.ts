@@ -1,4 +1,4 @@
-import { AuthError, createAuthVerifier, createDevTokenIssuer, type AuthVerifier } from './auth';
+import { AuthError, createAuthVerifier, createDevTokenIssuer, type AuthVerifier } from './verifier';
 import { cacheVerifiedTokens } from './verified-tokens';
 
 const settings = { secret: 'verified-tokens-spec-secret-0123456789abcdef', issuer: 'manga-assist', audience: 'manga-assist-chat' };
@@ -23,8 +23,8 @@ describe('verified token cache', () => {
     let clock = Date.now();
     const cached = cacheVerifiedTokens(verifier, { now: () => clock });
     const { token, expiresIn } = await issuer.issue('alice', 30); // shorter than the 60 s maxAge
-    expect(await cached.verify(token)).toEqual({ userId: 'alice' });
-    expect(await cached.verify(token)).toEqual({ userId: 'alice' });
+    expect(await cached.verify(token)).toEqual({ userId: 'alice', roles: [] });
+    expect(await cached.verify(token)).toEqual({ userId: 'alice', roles: [] });
     expect(counter.calls).toBe(1);
     clock += expiresIn * 1000 + 1000; // past exp: never served from memory
     await cached.verify(token).catch(() => undefined);
@@ -41,7 +41,7 @@ describe('verified token cache', () => {
     expect(counter.calls).toBe(3);
     const bob = await issuer.issue('bob');
     await cached.verify(token);
-    expect(await cached.verify(bob.token)).toEqual({ userId: 'bob' });
+    expect(await cached.verify(bob.token)).toEqual({ userId: 'bob', roles: [] });
     expect(counter.calls).toBe(5);
   });
 

@@ -1,8 +1,22 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, errors, type JWTVerifyGetKey } from 'jose';
 
-/** Who is talking: the verified `sub` of the request's JWT. */
+/** Who is talking: the verified `sub` of the request's JWT, and the roles it was granted. */
 export interface Identity {
   userId: string;
+  /** From the `roles` claim (or `cognito:groups`); empty for a customer. */
+  roles: string[];
+}
+
+/** The role the admin APIs (enrichment jobs, human review) require. */
+export const STAFF_ROLE = 'staff';
+
+const ROLE = /^[a-z][a-z0-9_-]{0,31}$/;
+const MAX_ROLES = 8;
+
+function rolesOf(payload: Record<string, unknown>): string[] {
+  const claim = payload.roles ?? payload['cognito:groups'];
+  if (!Array.isArray(claim)) return [];
+  return claim.filter((r): r is string => typeof r === 'string' && ROLE.test(r)).slice(0, MAX_ROLES);
 }
 
 export const AUTH_ERROR_CODES = ['TOKEN_MISSING', 'TOKEN_INVALID', 'TOKEN_EXPIRED'] as const;
@@ -51,7 +65,7 @@ export function createAuthVerifier(options: AuthOptions): AuthVerifier {
         if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub)) {
           throw new AuthError('TOKEN_INVALID', 'token subject is not a valid user id');
         }
-        return { userId: payload.sub };
+        return { userId: payload.sub, roles: rolesOf(payload) };
       } catch (error) {
         if (error instanceof AuthError) throw error;
         if (error instanceof errors.JWTExpired) throw new AuthError('TOKEN_EXPIRED', 'token expired');
@@ -62,16 +76,20 @@ export function createAuthVerifier(options: AuthOptions): AuthVerifier {
 }
 
 export interface DevTokenIssuer {
-  issue(userId: string, ttlSeconds?: number): Promise<{ token: string; expiresIn: number }>;
+  issue(userId: string, ttlSeconds?: number, roles?: string[]): Promise<{ token: string; expiresIn: number }>;
 }
 
-/** Local-mode token issuer: signs HS256 tokens the verifier above accepts. Never enabled in production. */
+/**
+ * Local-mode token issuer: signs HS256 tokens the verifier above accepts, with the roles asked for
+ * (`staff` for the admin APIs). Never enabled in production.
+ */
 export function createDevTokenIssuer(options: Pick<AuthOptions, 'secret' | 'issuer' | 'audience'>): DevTokenIssuer {
   const key = new TextEncoder().encode(requireSecret(options.secret));
   return {
-    async issue(userId, ttlSeconds = 3600) {
+    async issue(userId, ttlSeconds = 3600, roles = []) {
       if (!USER_ID.test(userId)) throw new AuthError('TOKEN_INVALID', 'invalid user id');
-      const token = await new SignJWT({})
+      if (roles.length > MAX_ROLES || roles.some((r) => !ROLE.test(r))) throw new AuthError('TOKEN_INVALID', 'invalid roles');
+      const token = await new SignJWT(roles.length ? { roles } : {})
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(userId)
         .setIssuer(options.issuer)

@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import type { AuthVerifier, Identity } from './auth';
+import type { AuthVerifier, Identity } from './verifier';
 
 /**
  * Remembers tokens that passed full verification, keyed by the exact token string, until their
