@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { env, loadConfig } from '@manga-assist/service-runtime';
 import { awsEnv, resourceNamesEnv } from '@manga-assist/aws-clients';
 import { fmEnv } from '@manga-assist/fm-client';
+import { checkIdentityConfig, identityEnv } from '@manga-assist/identity';
 
 /** A Standard Webhooks secret: `whsec_` + base64 key bytes. */
 const webhookSecret = () =>
@@ -13,6 +14,8 @@ export const moderationConsumerEnv = z.object({
   ...awsEnv,
   ...resourceNamesEnv,
   ...fmEnv,
+  /** Who may use the human-review admin API: tokens with the staff role (unset: closed, 503). */
+  ...identityEnv,
   /** Ops HTTP server: /healthz /readyz /metrics /stats. */
   PORT: env.port(3003),
   HOST: env.string('0.0.0.0'),
@@ -41,7 +44,7 @@ export const moderationConsumerEnv = z.object({
   OUTBOUND_BASE_DELAY_MS: env.int(500, { min: 0 }),
   OUTBOUND_MAX_DELAY_MS: env.int(8_000, { min: 0 }),
   OUTBOUND_TIMEOUT_MS: env.int(5_000, { min: 100, max: 60_000 }),
-});
+}).superRefine(checkIdentityConfig);
 
 export type ModerationConsumerConfig = z.infer<typeof moderationConsumerEnv>;
 

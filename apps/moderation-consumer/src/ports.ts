@@ -40,6 +40,8 @@ export interface StoredModeration {
   moderated_at: string;
   /** Set once the ModerationFlagged event for this verdict is published. */
   flagged_event_id?: string;
+  /** The first 200 characters of the review, so that staff can decide without another system. */
+  content_preview?: string;
 }
 
 export interface HideInfo {

@@ -5,6 +5,7 @@ import { createEventPublisher, DETAIL_TYPES, EVENT_SOURCES, withChainMetadata, t
 import { ConfigError, createLogger, createServiceRuntime } from '@manga-assist/service-runtime';
 import { createAwsClients } from '@manga-assist/aws-clients';
 import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { createDevTokenIssuer, STAFF_ROLE } from '@manga-assist/identity';
 import { loadModerationConsumerConfig } from './config';
 import { startModerationConsumer, type ModerationConsumer } from './service';
 import { startWebhookTestServer, type WebhookTestServer } from './test-support/webhook-server';
@@ -23,6 +24,9 @@ import {
 import type { Route } from './dispatcher';
 
 const silent = () => createLogger({ service: 'moderation-consumer', level: 'silent' });
+const STAFF_SECRET = 'moderation-test-secret-0123456789abcdef';
+const tokenFor = async (userId: string, roles: string[]) =>
+  (await createDevTokenIssuer({ secret: STAFF_SECRET, issuer: 'manga-assist', audience: 'manga-assist-chat' }).issue(userId, 600, roles)).token;
 
 describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBridge router, Bedrock emulator)', () => {
   let stack: LocalStack;
@@ -101,6 +105,7 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
       RECEIVE_WAIT_SECONDS: '1',
       VISIBILITY_TIMEOUT_SECONDS: '30',
       FM_CACHE_ENABLED: 'false',
+      AUTH_JWT_SECRET: STAFF_SECRET,
     };
     const config = loadModerationConsumerConfig(env);
     service = await startModerationConsumer({ config, runtime, extraRoutes: () => [echoRoute] });
@@ -199,6 +204,88 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
       'fail-closed flag on the bus',
     );
     expect(flag.detail).toMatchObject({ severity: 'medium', flagged_categories: ['needs_human_review'], needs_human_review: true });
+  });
+
+  it('human review: a needs_review review is listed, approved by staff it becomes visible, ReviewDecided on the bus; without the role 403', async () => {
+    const detail = review('普通の感想です。[[emulator:reply=not json at all]]');
+    await publish({ detailType: DETAIL_TYPES.ReviewSubmitted, detail });
+    await waitFor(async () => (await getReview(stack.clients, reviewsTable(), detail.review_id))?.status === 'needs_review', 'needs_review');
+    const admin = (path: string, token: string, body?: unknown) =>
+      fetch(`${service.url}${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'accept-language': 'en' },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    const staff = await tokenFor('staff-kana', [STAFF_ROLE]);
+    const customer = await tokenFor('customer-1', []);
+
+    const listed = (await (await admin('/admin/reviews?limit=200', staff)).json()) as { reviews: { reviewId: string; status: string; visible: boolean; moderation: { content_preview: string } }[] };
+    expect(listed.reviews.find((r) => r.reviewId === detail.review_id)).toMatchObject({
+      status: 'needs_review',
+      visible: false,
+      moderation: { content_preview: detail.review_text },
+    });
+
+    const path = `/admin/reviews/${detail.review_id}/decision`;
+    const forbidden = await admin(path, customer, { decision: 'approve' });
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'This operation requires the staff role.' } });
+    expect((await getReview(stack.clients, reviewsTable(), detail.review_id))?.status).toBe('needs_review');
+
+    const approved = await admin(path, staff, { decision: 'approve', note: 'harmless' });
+    expect(approved.status).toBe(200);
+    const body = (await approved.json()) as { review: Record<string, any> };
+    expect(body.review).toMatchObject({ reviewId: detail.review_id, status: 'approved', visible: true });
+    const stored = await getReview(stack.clients, reviewsTable(), detail.review_id);
+    expect(stored).toMatchObject({
+      status: 'approved',
+      review_decision: { decision: 'approve', decided_by: 'staff-kana', previous_status: 'needs_review', note: 'harmless', decided_at: expect.stringMatching(/^\d{4}-/), event_id: expect.any(String) },
+    });
+    const event = await waitFor(
+      async () => router().archived().find((e) => e['detail-type'] === 'ReviewDecided' && (e.detail as { review_id?: string }).review_id === detail.review_id),
+      'ReviewDecided on the bus',
+    );
+    expect(event.source).toBe('mangaassist.staff');
+    expect(event.detail).toMatchObject({ decision: 'approve', status: 'approved', decided_by: 'staff-kana', previous_status: 'needs_review' });
+
+    // Repeating the same decision is harmless; the opposite one is a conflict; the list no longer has it.
+    expect((await admin(path, staff, { decision: 'approve' })).status).toBe(200);
+    expect((await admin(path, staff, { decision: 'reject' })).status).toBe(409);
+    const after = (await (await admin('/admin/reviews?limit=200', staff)).json()) as { reviews: { reviewId: string }[] };
+    expect(after.reviews.some((r) => r.reviewId === detail.review_id)).toBe(false);
+    expect((await admin('/admin/reviews/nope/decision', staff, { decision: 'reject' })).status).toBe(404);
+    expect((await fetch(`${service.url}/admin/reviews`)).status).toBe(401);
+  });
+
+  it('human review: rejecting a hidden review keeps it hidden; a redelivered flag for the same verdict never undoes an approval', async () => {
+    const staff = await tokenFor('staff-2', [STAFF_ROLE]);
+    const decide = (reviewId: string, decision: string) =>
+      fetch(`${service.url}/admin/reviews/${reviewId}/decision`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ decision }),
+      });
+    const hiddenReview = async () => {
+      const detail = review('この作者はバカだ。クソ漫画。');
+      await publish({ detailType: DETAIL_TYPES.ReviewSubmitted, detail });
+      await waitFor(async () => (await getReview(stack.clients, reviewsTable(), detail.review_id))?.status === 'hidden', 'hidden');
+      return detail.review_id;
+    };
+
+    const rejected = await hiddenReview();
+    expect((await decide(rejected, 'reject')).status).toBe(200);
+    expect(await getReview(stack.clients, reviewsTable(), rejected)).toMatchObject({
+      status: 'hidden',
+      review_decision: { decision: 'reject', decided_by: 'staff-2', previous_status: 'hidden' },
+    });
+
+    const approved = await hiddenReview();
+    expect((await decide(approved, 'approve')).status).toBe(200);
+    const flag = router().archived().find((e) => e['detail-type'] === 'ModerationFlagged' && (e.detail as { review_id?: string }).review_id === approved);
+    const alertsBefore = alerts.received.length;
+    await sendRaw(stack.clients.sqs, moderationQueue(), flag); // SQS redelivers the same flag
+    await alerts.waitFor(alertsBefore + 1);
+    expect((await getReview(stack.clients, reviewsTable(), approved))?.status).toBe('approved');
   });
 
   it('a flagged `low` event published on the bus never reaches the consumer (the rule filters it)', async () => {
@@ -326,6 +413,23 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
     expect(payload).toMatchObject({ order_id: orderId, amount_display: '¥1,500', generated_by: 'model' });
     expect(payload.message).toContain('¥1,500');
     expect(payload.message).not.toMatch(/¥15(?![,\d])/);
+    // No locale, no country: the yen decides Japanese.
+    expect(payload).toMatchObject({ language: 'ja' });
+    expect(payload.message).toMatch(/ご注文/);
+  });
+
+  it('writes the confirmation in the checkout locale: en-GB in euros -> English with €9.99', async () => {
+    const before = crm.received.length;
+    const orderId = `ord-${randomUUID().slice(0, 8)}`;
+    await publish({
+      detailType: DETAIL_TYPES.PaymentCompleted,
+      detail: { order_id: orderId, amount_minor: 999, currency: 'EUR', locale: 'en-GB', customer_country: 'DE', items: [{ title: 'Frieren 1', qty: 1 }] },
+    });
+    const [delivery] = (await crm.waitFor(before + 1)).slice(before);
+    const payload = delivery.json as { message: string; amount_display: string; language: string };
+    expect(payload).toMatchObject({ amount_display: '€9.99', language: 'en' });
+    expect(payload.message).toContain('€9.99');
+    expect(payload.message).not.toMatch(/[\u3040-\u309f]/);
   });
 
   it('unknown detail types are logged, counted and deleted; non-events go to the DLQ with the reason', async () => {

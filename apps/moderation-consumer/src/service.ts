@@ -18,6 +18,9 @@ import { createWebhookSender } from './outbound/webhook-sender';
 import type { FlagPublisherPort, ModelPort, OutboundPort } from './ports';
 import { createReviewsStore } from './reviews/reviews-store';
 import { moderationConsumerOpenApi } from './openapi';
+import { createReviewDecisions } from './reviews/review-decisions';
+import { createReviewAdminRouter } from './reviews/review-admin';
+import { requireRole, STAFF_ROLE, verifierFromConfig } from '@manga-assist/identity';
 
 export interface ModerationConsumer {
   url: string;
@@ -222,6 +225,35 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
     if (!req.path.startsWith('/admin/dlq')) return next();
     sendHttpError(req, res, STARTING);
   });
+  // Human review: staff-only (a JWT of the chat's kind carrying the staff role).
+  app.use('/admin', requireRole(verifierFromConfig(config), STAFF_ROLE));
+  app.use(
+    createReviewAdminRouter({
+      decisions: createReviewDecisions(aws.documentClient, names.tables.reviews),
+      logger,
+      async publishDecision(review) {
+        const d = review.review_decision;
+        if (!d) throw new Error('review has no decision to publish');
+        const { eventIds } = await eventPublisher.publish([
+          {
+            detailType: DETAIL_TYPES.ReviewDecided,
+            source: EVENT_SOURCES.staff,
+            detail: {
+              review_id: review.reviewId,
+              ...(review.productId ? { product_id: review.productId } : {}),
+              decision: d.decision,
+              previous_status: d.previous_status,
+              status: review.status === 'approved' ? 'approved' : 'hidden',
+              decided_by: d.decided_by,
+              decided_at: d.decided_at,
+              ...(d.note ? { note: d.note } : {}),
+            },
+          },
+        ]);
+        return eventIds[0];
+      },
+    }),
+  );
 
   const http = await shell.serve(app, { port: config.PORT, host: config.HOST });
   // Drain first (in-flight messages finish and are deleted), then close the HTTP server.

@@ -21,6 +21,8 @@ export {
   recommendationGeneratedSchema,
   paymentCompletedSchema,
   reviewSubmittedSchema,
+  reviewDecidedSchema,
+  REVIEW_DECISIONS,
   catalogUpdateSchema,
   eventEnvelopeSchema,
   type ProcessingStage,
@@ -32,6 +34,7 @@ export {
   type PaymentCompleted,
   type ReviewSubmitted,
   type CatalogUpdate,
+  type ReviewDecided,
   type EventEnvelope,
   type MessageReceivedInput,
   type InferenceCompletedInput,
@@ -40,6 +43,7 @@ export {
   type PaymentCompletedInput,
   type ReviewSubmittedInput,
   type CatalogUpdateInput,
+  type ReviewDecidedInput,
 } from './schemas';
 export { truncateForEvent, toResponseSummary, toContentPreview } from './truncate';
 export {

@@ -47,3 +47,10 @@ describe('money in minor units (one table, Stripe\'s)', () => {
     expect(numberIn(formatMoney(amountMinor, currency))).toBe(amount);
   });
 });
+
+describe('money for the customer language', () => {
+  it('Japanese: half-width yen, grouped, same digits', () => {
+    expect(formatMoney(1500, 'JPY', 'ja')).toBe('¥1,500');
+    expect(formatMoney(1500, 'USD', 'ja')).toBe('$15.00');
+  });
+});

@@ -49,12 +49,16 @@ export function formatMinorAmount(amountMinor: number, currency: string): string
  * `¥1,500`, `$15.00`, `€9.99`: half-width symbols (en-US), as customers and the CRM expect, with
  * exactly the digits of the table above (Intl alone would use ICU's digits).
  */
-export function formatMoney(amountMinor: number, currency: string): string {
+export function formatMoney(amountMinor: number, currency: string, lang: 'ja' | 'en' = 'en'): string {
   const digits = minorUnitDigits(currency);
-  return new Intl.NumberFormat('en-US', {
+  // For the customer's language (ja-JP or en-US grouping and symbol placement), with the half-width
+  // yen sign customers and the CRM expect (ja-JP's own is the full-width ￥).
+  return new Intl.NumberFormat(lang === 'ja' ? 'ja-JP' : 'en-US', {
     style: 'currency',
     currency: currency.toUpperCase(),
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
-  }).format(Number(formatMinorAmount(amountMinor, currency)));
+  })
+    .format(Number(formatMinorAmount(amountMinor, currency)))
+    .replace(/\uffe5/g, '¥');
 }

@@ -9,6 +9,7 @@ import {
   paymentCompletedSchema,
   recommendationGeneratedSchema,
   reviewSubmittedSchema,
+  reviewDecidedSchema,
   type EventEnvelope,
 } from './schemas';
 import { CATALOG_UPDATE_PREFIX, isDetailType, type DetailType } from './sources';
@@ -21,6 +22,7 @@ export const detailSchemas = {
   'Recommendation.Generated': recommendationGeneratedSchema,
   PaymentCompleted: paymentCompletedSchema,
   ReviewSubmitted: reviewSubmittedSchema,
+  ReviewDecided: reviewDecidedSchema,
   'CatalogUpdate.new_release': catalogUpdateSchema,
   'CatalogUpdate.price_change': catalogUpdateSchema,
   'CatalogUpdate.discontinued': catalogUpdateSchema,

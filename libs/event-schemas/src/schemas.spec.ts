@@ -10,6 +10,7 @@ import {
   toSqsMessageBody,
   withChainMetadata,
   putEventsEntrySize,
+  SOURCE_BY_DETAIL_TYPE,
 } from './index';
 
 const inference = {
@@ -117,5 +118,37 @@ describe('entry size and SQS body', () => {
     const body = toSqsMessageBody(value);
     expect(body).not.toMatch(/[\u{10000}-\u{10FFFF}]/u);
     expect(JSON.parse(body)).toEqual(value);
+  });
+});
+
+describe('ReviewDecided (human review)', () => {
+  const decided = {
+    review_id: 'r-1',
+    decision: 'approve',
+    previous_status: 'needs_review',
+    status: 'approved',
+    decided_by: 'staff-1',
+    decided_at: '2026-12-02T03:00:00.000Z',
+  };
+
+  it('records who decided what and when, as the end of a chain (completed)', () => {
+    expect(parseDetail('ReviewDecided', decided)).toMatchObject({ ...decided, processing_stage: 'completed', _chain_depth: 0 });
+  });
+
+  it('refuses an unknown decision or a missing decider', () => {
+    expect(() => parseDetail('ReviewDecided', { ...decided, decision: 'maybe' })).toThrow(EventValidationError);
+    expect(() => parseDetail('ReviewDecided', { ...decided, decided_by: '' })).toThrow(EventValidationError);
+  });
+
+  it('is published by staff, never by a consumer', () => {
+    expect(SOURCE_BY_DETAIL_TYPE.ReviewDecided).toBe('mangaassist.staff');
+  });
+});
+
+describe('PaymentCompleted language hints', () => {
+  it('carries the checkout locale and the customer country when known', () => {
+    const detail = parseDetail('PaymentCompleted', { order_id: 'o-1', amount_minor: 1500, currency: 'JPY', locale: 'ja', customer_country: 'JP' });
+    expect(detail).toMatchObject({ locale: 'ja', customer_country: 'JP' });
+    expect(() => parseDetail('PaymentCompleted', { order_id: 'o-1', amount_minor: 1500, currency: 'JPY', customer_country: 'jp' })).toThrow(EventValidationError);
   });
 });

@@ -123,7 +123,29 @@ export const paymentCompletedSchema = z.looseObject({
     .array(z.looseObject({ title: z.string(), qty: z.number().int().positive(), product_id: z.string().optional() }))
     .max(500)
     .default([]),
+  /** The customer's language as the checkout knew it (Stripe checkout session `locale`: `ja`, `en-GB`, `auto`). */
+  locale: z.string().min(1).max(35).optional(),
+  /** ISO 3166-1 alpha-2 country of the customer (billing address), when known. */
+  customer_country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 in upper case').optional(),
   ...chainFields('raw'),
+});
+
+export const REVIEW_DECISIONS = ['approve', 'reject'] as const;
+
+/**
+ * A staff member's decision on a review the model could not clear (needs_review) or that was
+ * hidden: approve -> visible (status approved), reject -> hidden. Who and when, for the audit trail.
+ */
+export const reviewDecidedSchema = z.looseObject({
+  review_id: z.string().min(1),
+  product_id: z.string().min(1).optional(),
+  decision: z.enum(REVIEW_DECISIONS),
+  previous_status: z.string().min(1),
+  status: z.enum(['approved', 'hidden']),
+  decided_by: z.string().min(1).max(128),
+  decided_at: z.iso.datetime(),
+  note: z.string().max(1000).optional(),
+  ...chainFields('completed'),
 });
 
 export const reviewSubmittedSchema = z.looseObject({
@@ -173,6 +195,7 @@ export type RecommendationGenerated = z.output<typeof recommendationGeneratedSch
 export type PaymentCompleted = z.output<typeof paymentCompletedSchema>;
 export type ReviewSubmitted = z.output<typeof reviewSubmittedSchema>;
 export type CatalogUpdate = z.output<typeof catalogUpdateSchema>;
+export type ReviewDecided = z.output<typeof reviewDecidedSchema>;
 /** The envelope as targets receive it (explicit so that unknown extra keys stay `unknown`). */
 export interface EventEnvelope<D = Record<string, unknown>> {
   version: string;
@@ -195,3 +218,4 @@ export type RecommendationGeneratedInput = z.input<typeof recommendationGenerate
 export type PaymentCompletedInput = z.input<typeof paymentCompletedSchema>;
 export type ReviewSubmittedInput = z.input<typeof reviewSubmittedSchema>;
 export type CatalogUpdateInput = z.input<typeof catalogUpdateSchema>;
+export type ReviewDecidedInput = z.input<typeof reviewDecidedSchema>;

@@ -8,12 +8,15 @@
  *                          verdicts, recommendations). Consumers publish ONLY under this source.
  * - `mangaassist.webhooks` webhook-receiver: payments and reviews from external systems.
  * - `mangaassist.catalog`  catalog changes (publisher feed via webhook-receiver, admin tools).
+ * - `mangaassist.staff`    decisions people made through the admin APIs (human review). No rule
+ *                          feeds them back to a consumer: they are the end of a chain.
  */
 export const EVENT_SOURCES = {
   chat: 'mangaassist.chat',
   ai: 'mangaassist.ai',
   webhooks: 'mangaassist.webhooks',
   catalog: 'mangaassist.catalog',
+  staff: 'mangaassist.staff',
 } as const;
 export type EventSource = (typeof EVENT_SOURCES)[keyof typeof EVENT_SOURCES];
 
@@ -30,6 +33,7 @@ export const DETAIL_TYPES = {
   RecommendationGenerated: 'Recommendation.Generated',
   PaymentCompleted: 'PaymentCompleted',
   ReviewSubmitted: 'ReviewSubmitted',
+  ReviewDecided: 'ReviewDecided',
   CatalogUpdateNewRelease: 'CatalogUpdate.new_release',
   CatalogUpdatePriceChange: 'CatalogUpdate.price_change',
   CatalogUpdateDiscontinued: 'CatalogUpdate.discontinued',
@@ -53,6 +57,7 @@ export const SOURCE_BY_DETAIL_TYPE: Record<DetailType, EventSource> = {
   'Recommendation.Generated': EVENT_SOURCES.ai,
   PaymentCompleted: EVENT_SOURCES.webhooks,
   ReviewSubmitted: EVENT_SOURCES.webhooks,
+  ReviewDecided: EVENT_SOURCES.staff,
   'CatalogUpdate.new_release': EVENT_SOURCES.catalog,
   'CatalogUpdate.price_change': EVENT_SOURCES.catalog,
   'CatalogUpdate.discontinued': EVENT_SOURCES.catalog,

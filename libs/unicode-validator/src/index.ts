@@ -2,6 +2,7 @@ export { graphemeLength, graphemeSegmenter, measure, truncateGraphemes, type Tex
 export {
   resolveLanguage,
   detectLanguage,
+  customerLanguage,
   toLang,
   DEFAULT_LANG,
   LANGS,

@@ -1,4 +1,4 @@
-import { detectLanguage, resolveLanguage } from './language';
+import { customerLanguage, detectLanguage, resolveLanguage } from './language';
 
 describe('resolveLanguage', () => {
   it.each([
@@ -50,5 +50,19 @@ describe('detectLanguage', () => {
     ['empty', '', undefined],
   ])('%s', (_name, text, expected) => {
     expect(detectLanguage(text)).toBe(expected);
+  });
+});
+
+describe('customerLanguage (order confirmations)', () => {
+  it.each([
+    ['checkout locale wins', { locale: 'en-GB', country: 'JP', currency: 'JPY' }, 'en'],
+    ['locale ja', { locale: 'ja', currency: 'USD' }, 'ja'],
+    ['auto locale decides nothing: country', { locale: 'auto', country: 'US', currency: 'JPY' }, 'en'],
+    ['country JP', { country: 'jp', currency: 'USD' }, 'ja'],
+    ['currency JPY', { currency: 'jpy' }, 'ja'],
+    ['another currency', { currency: 'EUR' }, 'en'],
+    ['nothing known: the store language', {}, 'ja'],
+  ])('%s', (_name, input, expected) => {
+    expect(customerLanguage(input)).toBe(expected);
   });
 });

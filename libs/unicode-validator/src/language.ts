@@ -67,3 +67,16 @@ export interface LanguageInputs {
 export function resolveLanguage({ explicit, text, acceptLanguage }: LanguageInputs = {}): Lang {
   return toLang(explicit) ?? detectLanguage(text) ?? fromAcceptLanguage(acceptLanguage) ?? DEFAULT_LANG;
 }
+
+/**
+ * The language to write to a customer in when there is no message to read (order confirmations):
+ * the checkout's locale (Stripe `locale`; `auto` decides nothing), else the billing country (JP ->
+ * ja), else the currency (JPY -> ja), else Japanese, the store's language.
+ */
+export function customerLanguage({ locale, country, currency }: { locale?: string | null; country?: string | null; currency?: string | null }): Lang {
+  const fromLocale = toLang(locale);
+  if (fromLocale) return fromLocale;
+  if (country) return country.toUpperCase() === 'JP' ? 'ja' : 'en';
+  if (currency) return currency.toUpperCase() === 'JPY' ? 'ja' : 'en';
+  return DEFAULT_LANG;
+}

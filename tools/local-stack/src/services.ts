@@ -50,12 +50,14 @@ export function localServices(root: string, ports: LocalPorts = localPorts(0)): 
         WEBHOOK_SECRETS_CATALOG: LOCAL_WEBHOOK_SECRETS.catalog,
       },
     },
-    { name: 'enrichment-worker', entry: entry('enrichment-worker'), port: ports['enrichment-worker'], env: {} },
+    // Admin APIs: staff tokens from the gateway's dev issuer (POST /dev/token {"roles":["staff"]}).
+    { name: 'enrichment-worker', entry: entry('enrichment-worker'), port: ports['enrichment-worker'], env: { AUTH_JWT_SECRET: LOCAL_JWT_SECRET } },
     {
       name: 'moderation-consumer',
       entry: entry('moderation-consumer'),
       port: ports['moderation-consumer'],
       env: {
+        AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
         ALERT_WEBHOOK_URL: `${sink}/alerts`,
         ALERT_WEBHOOK_SECRET: LOCAL_OUTBOUND_SECRET,
         CRM_WEBHOOK_URL: `${sink}/crm`,

@@ -1,5 +1,6 @@
 import type { PaymentCompleted } from '@manga-assist/event-schemas';
 import { formatMoney } from '@manga-assist/event-schemas';
+import { customerLanguage, type Lang } from '@manga-assist/unicode-validator';
 import type { ConsumerMetrics } from '../metrics';
 import type { HandlerContext, HandlerOutcome, ModelPort, OutboundPort } from '../ports';
 
@@ -11,11 +12,20 @@ export interface PaymentCompletedDeps {
   fallbackAfterReceives: number;
 }
 
-export const CONFIRMATION_SYSTEM_PROMPT = [
+const CONFIRMATION_RULES = [
   'You write order confirmation messages for a Japanese manga web store.',
-  'Warm, professional, under 120 words, in English with a light manga flavour.',
   'Include the order ID and the total exactly as written in the order (same currency symbol and digits); never convert or recalculate amounts.',
-].join('\n');
+];
+
+/** The confirmation is written in the customer's language (customerLanguage: checkout locale, country, currency). */
+export function confirmationSystemPrompt(lang: Lang): string {
+  return [
+    ...CONFIRMATION_RULES,
+    lang === 'ja'
+      ? 'お客様への注文確認メッセージを、日本語で、丁寧な文体（です・ます調）で200文字程度にまとめてください。'
+      : 'Warm, professional, under 120 words, in English with a light manga flavour.',
+  ].join('\n');
+}
 
 export function confirmationPrompt(order: PaymentCompleted, amount: string): string {
   const items = order.items.length
@@ -25,9 +35,13 @@ export function confirmationPrompt(order: PaymentCompleted, amount: string): str
 }
 
 /** Deterministic confirmation for when the model fails or gets the amount wrong. */
-export function templateConfirmation(order: PaymentCompleted, amount: string): string {
+export function templateConfirmation(order: PaymentCompleted, amount: string, lang: Lang): string {
   const items = order.items.map((i) => `- ${i.title} (x${i.qty})`);
-  return [`Thank you for your order! Order ${order.order_id} is confirmed, total ${amount}.`, ...items].join('\n');
+  const head =
+    lang === 'ja'
+      ? `ご注文ありがとうございます。ご注文番号 ${order.order_id}、合計 ${amount} にて承りました。`
+      : `Thank you for your order! Order ${order.order_id} is confirmed, total ${amount}.`;
+  return [head, ...items].join('\n');
 }
 
 /**
@@ -38,14 +52,15 @@ export function templateConfirmation(order: PaymentCompleted, amount: string): s
 export function createPaymentCompletedHandler(deps: PaymentCompletedDeps) {
   return async function handlePaymentCompleted(ctx: HandlerContext<PaymentCompleted>): Promise<HandlerOutcome> {
     const { detail, envelope, log } = ctx;
-    const amount = formatMoney(detail.amount_minor, detail.currency);
+    const lang = customerLanguage({ locale: detail.locale, country: detail.customer_country, currency: detail.currency });
+    const amount = formatMoney(detail.amount_minor, detail.currency, lang);
 
     let message: string;
     let generatedBy: 'model' | 'template' = 'model';
     let modelId: string | null = null;
     try {
       const answer = await deps.model.complete({
-        system: CONFIRMATION_SYSTEM_PROMPT,
+        system: confirmationSystemPrompt(lang),
         prompt: confirmationPrompt(detail, amount),
         maxTokens: 400,
         temperature: 0.5,
@@ -56,14 +71,14 @@ export function createPaymentCompletedHandler(deps: PaymentCompletedDeps) {
       if (!message.includes(amount)) {
         deps.metrics.confirmationFallbacks.inc({ reason: 'amount_mismatch' });
         log.warn({ orderId: detail.order_id, amount }, 'model confirmation did not state the exact total; using the template');
-        message = templateConfirmation(detail, amount);
+        message = templateConfirmation(detail, amount, lang);
         generatedBy = 'template';
       }
     } catch (error) {
       if (ctx.receiveCount < deps.fallbackAfterReceives) throw error;
       deps.metrics.confirmationFallbacks.inc({ reason: 'model_error' });
       log.error({ err: error, orderId: detail.order_id }, 'confirmation model kept failing; using the template');
-      message = templateConfirmation(detail, amount);
+      message = templateConfirmation(detail, amount, lang);
       generatedBy = 'template';
     }
 
@@ -77,6 +92,7 @@ export function createPaymentCompletedHandler(deps: PaymentCompletedDeps) {
       amount_minor: detail.amount_minor,
       currency: detail.currency,
       amount_display: amount,
+      language: lang,
       message,
       generated_by: generatedBy,
       model_id: modelId,

@@ -86,6 +86,7 @@ export function createReviewSubmittedHandler(deps: ReviewSubmittedDeps) {
       ...(outcome.kind === 'fail_closed' ? { fail_closed_reason: outcome.reason } : {}),
       event_id: envelope.id,
       moderated_at: now().toISOString(),
+      content_preview: toContentPreview(detail.review_text),
     };
     const status: ReviewStatus = outcome.kind === 'fail_closed' ? 'needs_review' : verdict.safe ? 'approved' : 'flagged';
     await deps.reviews.saveModeration(detail.review_id, detail.product_id, moderation, status);

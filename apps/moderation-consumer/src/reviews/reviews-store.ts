@@ -69,7 +69,9 @@ export function createReviewsStore(doc: DynamoDBDocumentClient, tableName: strin
             TableName: tableName,
             Key: { reviewId },
             UpdateExpression: 'SET #status = :hidden, hiddenAt = :at, hiddenBy = :by, updatedAt = :at',
-            ConditionExpression: notHidden,
+            // A person's decision on this verdict is final: a late or redelivered flag for the same
+            // verdict does not hide a review staff approved (a new submission has a new verdict).
+            ConditionExpression: `(${notHidden}) AND (attribute_not_exists(review_decision) OR review_decision.moderation_event_id <> moderation.event_id)`,
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':hidden': 'hidden',

@@ -26,6 +26,15 @@ describe('amounts by the currency minor unit', () => {
 });
 
 describe('Stripe event validation', () => {
+  it('carries the checkout locale and the billing country, for a confirmation in the customer language', () => {
+    const v = validateStripeEvent(
+      checkout({ amount_total: 999, currency: 'eur', locale: 'en-GB', customer_details: { email: 'a@example.com', address: { country: 'de' } } }),
+    );
+    expect(v).toMatchObject({ kind: 'payment', detail: { locale: 'en-GB', customer_country: 'DE', customer_email: 'a@example.com' } });
+    const none = validateStripeEvent(checkout({ amount_total: 1500, currency: 'jpy', locale: null }));
+    expect(none.kind === 'payment' && 'locale' in none.detail).toBe(false);
+  });
+
   it('acknowledges and ignores other event types without looking at their object', () => {
     expect(validateStripeEvent({ id: 'evt_2', type: 'invoice.paid', data: { object: {} } })).toEqual({
       kind: 'ignored',

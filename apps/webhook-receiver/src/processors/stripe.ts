@@ -15,7 +15,11 @@ const checkoutSession = z.looseObject({
   currency: z.string().regex(/^[a-zA-Z]{3}$/),
   customer: z.string().nullish(),
   customer_email: z.string().nullish(),
-  customer_details: z.looseObject({ email: z.string().nullish() }).nullish(),
+  customer_details: z
+    .looseObject({ email: z.string().nullish(), address: z.looseObject({ country: z.string().nullish() }).nullish() })
+    .nullish(),
+  /** The checkout page's language (`ja`, `en-GB`, `auto`...): the customer's language for the confirmation. */
+  locale: z.string().nullish(),
   payment_intent: z.string().nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
 });
@@ -62,6 +66,7 @@ export function validateStripeEvent(payload: unknown): StripeValidated {
   const s = session.data;
   const currency = s.currency.toUpperCase();
   const email = s.customer_email ?? s.customer_details?.email ?? undefined;
+  const country = s.customer_details?.address?.country ?? undefined;
   const { items, itemsUnreadable } = parseItems(s.metadata?.items);
   const detail: Record<string, unknown> = {
     order_id: s.metadata?.order_id || s.id,
@@ -76,6 +81,8 @@ export function validateStripeEvent(payload: unknown): StripeValidated {
     ...(itemsUnreadable ? { items_unreadable: true } : {}),
     ...(s.customer ? { customer_id: s.customer } : {}),
     ...(email && z.email().safeParse(email).success ? { customer_email: email } : {}),
+    ...(s.locale && s.locale.length <= 35 ? { locale: s.locale } : {}),
+    ...(country && /^[A-Za-z]{2}$/.test(country) ? { customer_country: country.toUpperCase() } : {}),
     processing_stage: 'raw',
     _chain_depth: 0,
   };
