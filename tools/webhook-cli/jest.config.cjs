@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'webhook-cli',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
