@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startLocalStack } from '@manga-assist/local-stack';
 import { ChatClientError, connectChat, fetchDevToken } from './client';
 import { parseArgs, UsageError } from './args';
+import { createChatSession } from './session';
 
 describe('chat-cli', () => {
   let stack: LocalStack;
@@ -72,6 +73,39 @@ describe('chat-cli', () => {
     client.close();
   });
 
+  it('handles /help, /clear and /history locally: help never reaches the model, clear confirms, an empty history says so', async () => {
+    const client = await connectChat(gateway.url, await fetchDevToken(gateway.url, 'cli-commands'));
+    let out = '';
+    const session = createChatSession({ client, write: (t) => (out += t), uiLang: 'en' });
+    const before = stack.bedrock!.stats().requests;
+    expect(await session.handle('/help')).toBe('command');
+    expect(out).toContain('/history  show this conversation so far');
+    expect(stack.bedrock!.stats().requests).toBe(before);
+
+    out = '';
+    await session.handle('/history');
+    expect(out).toBe('No history yet: send a message to start the conversation.\n');
+    out = '';
+    await session.handle('/clear');
+    expect(out).toBe('Nothing to clear yet (no message sent).\n');
+
+    expect(await session.handle('新刊のおすすめは?')).toBe('sent');
+    const sessionId = session.sessionId;
+    out = '';
+    await session.handle('/history');
+    expect(out).toMatch(/^user: 新刊のおすすめは\?\nassistant: /);
+    out = '';
+    await session.handle('/clear');
+    expect(out).toBe('Conversation cleared. Starting a new one.\n');
+    expect(session.sessionId).toBeUndefined();
+    await expect(client.request('getHistory', { sessionId })).resolves.toMatchObject({ turns: [] });
+    out = '';
+    await session.handle('/dance');
+    expect(out).toContain('Unknown command: /dance');
+    expect(await session.handle('/quit')).toBe('quit');
+    client.close();
+  });
+
   it('reports a refused connection clearly', async () => {
     await expect(connectChat(gateway.url, 'bad-token')).rejects.toThrow(/401/);
   });
@@ -79,6 +113,7 @@ describe('chat-cli', () => {
   it('parses its arguments', () => {
     expect(parseArgs(['--lang', 'en', '--user', 'u1', 'hello', 'there'], {})).toMatchObject({
       language: 'en',
+      explicitLang: 'en',
       userId: 'u1',
       message: 'hello there',
     });
@@ -86,6 +121,8 @@ describe('chat-cli', () => {
       url: 'http://gw:3000',
       language: 'ja',
     });
+    expect(parseArgs([], {}).explicitLang).toBeUndefined();
+    expect(parseArgs([], { PORT_OFFSET: '100' }).url).toBe('http://127.0.0.1:3100');
     expect(() => parseArgs(['--lang', 'fr'], {})).toThrow(UsageError);
     expect(() => parseArgs(['--url', 'not a url'], {})).toThrow(UsageError);
     expect(() => parseArgs(['--bogus'], {})).toThrow(/unknown option/);

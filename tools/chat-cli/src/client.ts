@@ -43,6 +43,7 @@ export async function fetchDevToken(baseUrl: string, userId: string): Promise<st
 export interface ChatClient {
   sendMessage(
     message: string,
+    /** `language` is sent as the request's `lang` (an explicit choice); omit it to let the gateway decide. */
     options?: { sessionId?: string; language?: string; onDelta?: (text: string) => void; onRestart?: () => void },
   ): Promise<FinalFrame>;
   request<T = unknown>(action: 'getHistory' | 'clearSession', data: Record<string, unknown>): Promise<T>;
@@ -87,19 +88,20 @@ export async function connectChat(baseUrl: string, token: string): Promise<ChatC
     pending.clear();
   });
 
-  const call = <T>(action: string, data: Record<string, unknown>, hooks: Partial<Pending> = {}) =>
+  const call = <T>(action: string, data: Record<string, unknown>, hooks: Partial<Pending> = {}, lang?: string) =>
     new Promise<T>((resolve, reject) => {
       const id = `c${++seq}`;
       pending.set(id, { resolve: resolve as (f: unknown) => void, reject, ...hooks });
-      ws.send(JSON.stringify({ id, action, data }));
+      ws.send(JSON.stringify({ id, action, data, ...(lang ? { lang } : {}) }));
     });
 
   return {
     sendMessage: (message, options = {}) =>
       call<FinalFrame>(
         'sendMessage',
-        { message, sessionId: options.sessionId, language: options.language },
+        { message, sessionId: options.sessionId },
         { onDelta: options.onDelta, onRestart: options.onRestart },
+        options.language,
       ),
     request: (action, data) => call(action, data),
     close: () => ws.close(),
