@@ -8,7 +8,20 @@ export interface CatalogEntry {
   aliases: string[];
   author?: string;
   price?: number;
+  volume?: number;
+  /** The product page, when the catalog item names one. */
+  url?: string;
   synopsis?: string;
+}
+
+/** What the chat page shows as a product card under an answer. */
+export interface ProductCard {
+  mangaId: string;
+  title: string;
+  volume?: number;
+  /** Yen (the catalog's prices are JPY). */
+  price?: number;
+  url: string;
 }
 
 const normalize = (s: string) => s.normalize('NFKC').toLowerCase();
@@ -74,8 +87,8 @@ export function groundingText(entries: CatalogEntry[]): string | undefined {
 }
 
 export interface CatalogGrounding {
-  /** Grounding text for the message, or undefined; never does I/O on the request path. */
-  ground(message: string): string | undefined;
+  /** Catalog entries whose titles the message mentions; never does I/O on the request path. */
+  find(message: string): CatalogEntry[];
   refresh(): Promise<void>;
   readonly size: number;
   stop(): void;
@@ -103,7 +116,8 @@ export function createCatalogGrounding(options: {
         new ScanCommand({
           TableName: options.tableName,
           ExclusiveStartKey,
-          ProjectionExpression: 'mangaId, title, titleJa, titleEn, aliases, author, price, synopsis, enrichment.synopsis',
+          ProjectionExpression: 'mangaId, title, titleJa, titleEn, aliases, author, price, volume, #url, synopsis, enrichment.synopsis',
+          ExpressionAttributeNames: { '#url': 'url' },
         }),
       );
       for (const item of page.Items ?? []) {
@@ -126,7 +140,7 @@ export function createCatalogGrounding(options: {
   timer.unref();
 
   return {
-    ground: (message) => groundingText(index.find(message)),
+    find: (message) => index.find(message),
     refresh,
     get size() {
       return index.size;
@@ -145,12 +159,27 @@ function toEntry(item: Record<string, unknown>): CatalogEntry | undefined {
   );
   const enrichment = item.enrichment as { synopsis?: unknown } | undefined;
   const price = typeof item.price === 'number' ? item.price : undefined;
+  const volume = typeof item.volume === 'number' ? item.volume : undefined;
+  const url = str(item.url);
   return {
     mangaId,
     title,
     aliases,
     author: str(item.author),
     price,
+    ...(volume !== undefined ? { volume } : {}),
+    ...(url && /^https:\/\//.test(url) ? { url } : {}),
     synopsis: str(item.synopsis) ?? str(enrichment?.synopsis),
   };
+}
+
+/** Product cards for the entries grounding found; the link is the item's own, else the store's URL pattern. */
+export function productCards(entries: CatalogEntry[], urlTemplate: string): ProductCard[] {
+  return entries.map((e) => ({
+    mangaId: e.mangaId,
+    title: e.title,
+    ...(e.volume !== undefined ? { volume: e.volume } : {}),
+    ...(e.price !== undefined ? { price: e.price } : {}),
+    url: e.url ?? urlTemplate.replace('{mangaId}', encodeURIComponent(e.mangaId)),
+  }));
 }

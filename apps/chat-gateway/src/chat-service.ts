@@ -6,6 +6,7 @@ import { startBudget, type DeadlinePolicy, type RequestBudget } from './deadline
 import type { UserRateLimiter } from './rate-limit';
 import type { Summarizer } from './summarizer';
 import type { GatewayMetrics } from './metrics';
+import { groundingText, productCards, type CatalogEntry, type ProductCard } from './catalog';
 
 /** Errors a chat action answers with: a code, an HTTP status and a message in both languages. */
 export class ChatError extends Error {
@@ -95,6 +96,8 @@ export interface SendResult {
   latencyMs: number;
   /** False when the exchange could not be saved (logged and counted). */
   persisted: boolean;
+  /** Catalog titles the message mentioned (what grounding gave the model), for product cards. */
+  products: ProductCard[];
 }
 
 export interface HistoryResult {
@@ -110,7 +113,9 @@ export interface ChatServiceOptions {
   limiter: UserRateLimiter;
   summarizer: Summarizer;
   context: ContextTools;
-  grounding: { ground(message: string): string | undefined };
+  grounding: { find(message: string): CatalogEntry[] };
+  /** Product links: `{mangaId}` is replaced. */
+  productUrlTemplate?: string;
   metrics: GatewayMetrics;
   selectModel(message: string): 'haiku' | 'sonnet';
   abSplit?: AbSplit;
@@ -126,6 +131,8 @@ export interface ChatServiceOptions {
    * before the model call. Must not block or throw: the gateway queues a MessageReceived event.
    */
   onMessage?: (message: AcceptedMessage) => void;
+  /** Called when an answer came with product cards (not for apologies). Must not block or throw. */
+  onRecommendations?: (r: { sessionId: string; userId: string; requestId: string; modelId: string; products: ProductCard[] }) => void;
 }
 
 export interface AcceptedMessage {
@@ -207,7 +214,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const assigned = options.abSplit?.assign(sessionId);
     const model = assigned?.model ?? options.selectModel(message);
     const variant = assigned?.name ?? model;
-    const grounding = options.grounding.ground(message);
+    const found = options.grounding.find(message);
+    const grounding = groundingText(found);
     sink?.start({ sessionId, model, variant });
 
     const primary = buildAttempt(ctx.lang, message, session, model, options.inputTokenBudget, grounding);
@@ -226,7 +234,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         { path: 'primary', estimatedTokens: primary.estimatedTokens, truncated: primary.truncated, droppedTurns: primary.dropped, deadlineMs: Math.round(primaryDeadline), cached: response.cached, inputTokens: response.inputTokens, outputTokens: response.outputTokens },
         'chat answered (primary path)',
       );
-      return { response, path: 'primary' as const, variant, truncated: primary.truncated };
+      return { response, path: 'primary' as const, variant, truncated: primary.truncated, found };
     } catch (error) {
       if (isFmError(error, 'ABORTED') || ctx.signal?.aborted) throw error;
       const reason = isFmError(error) ? error.code : 'UNEXPECTED';
@@ -249,7 +257,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           metrics.model('fallback', response.modelId, (performance.now() - startedFallback) / 1000);
           metrics.fallback('fallback', reason);
           log.info({ path: 'fallback', reason, elapsedMs: Math.round(budget.elapsedMs()), inputTokens: response.inputTokens }, 'chat answered (fallback path: Haiku, reduced context)');
-          return { response, path: 'fallback' as const, variant: `${variant}:fallback`, truncated: true };
+          return { response, path: 'fallback' as const, variant: `${variant}:fallback`, truncated: true, found };
         } catch (fallbackError) {
           if (isFmError(fallbackError, 'ABORTED') || ctx.signal?.aborted) throw fallbackError;
           if (streamed) sink?.restart(isFmError(fallbackError) ? fallbackError.code : 'UNEXPECTED');
@@ -262,7 +270,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       const text = APOLOGY[ctx.lang];
       sink?.delta(text);
       const response: FmResponse = { text, modelId: 'none', inputTokens: 0, outputTokens: 0, latencyMs: 0, costUsd: 0, stopReason: 'apology', cached: false };
-      return { response, path: 'apology' as const, variant, truncated: primary.truncated };
+      return { response, path: 'apology' as const, variant, truncated: primary.truncated, found: [] as CatalogEntry[] };
     }
   }
 
@@ -282,7 +290,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       }
 
       activeSpan().setAttributes({ 'session.id': sessionId, 'user.hash': hashUserId(ctx.userId) });
-      const { response, path, variant, truncated } = await withSpan('model answer', {}, async (span) => {
+      const { response, path, variant, truncated, found } = await withSpan('model answer', {}, async (span) => {
         const answered = await answer(ctx, input.message, session, sessionId, budget, sink);
         span.setAttributes({
           'gen_ai.request.model': answered.response.modelId,
@@ -294,6 +302,14 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         });
         return answered;
       });
+      const products = productCards(found, options.productUrlTemplate ?? 'https://manga-assist.example/products/{mangaId}');
+      if (products.length && options.onRecommendations) {
+        try {
+          options.onRecommendations({ sessionId, userId: ctx.userId, requestId: ctx.requestId, modelId: response.modelId, products });
+        } catch (error) {
+          ctx.log.warn({ err: (error as Error).message, sessionId }, 'recommendation hook failed (chat unaffected)');
+        }
+      }
 
       let persisted = true;
       if (path !== 'apology') {
@@ -328,6 +344,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         truncated,
         latencyMs: Math.round(budget.elapsedMs()),
         persisted,
+        products,
       };
     },
 

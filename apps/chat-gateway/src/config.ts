@@ -52,6 +52,8 @@ export const chatGatewayEnv = z
     DEADLINE_SCALE: env.number(1, { min: 0.001, max: 10 }),
     CATALOG_REFRESH_MS: env.int(5 * 60_000, { min: 1000 }),
     CATALOG_MAX_TITLES: env.int(50_000, { min: 1 }),
+    /** Link of a product card when the catalog item has no `url`; `{mangaId}` is replaced. */
+    PRODUCT_URL_TEMPLATE: env.string('https://manga-assist.example/products/{mangaId}'),
   })
   .superRefine((c, ctx) => {
     if (!c.AUTH_JWT_SECRET && !c.AUTH_JWKS_URL) {

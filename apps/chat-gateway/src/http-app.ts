@@ -13,12 +13,14 @@ import type { ChatService } from './chat-service';
 import { parseChatRequest } from './envelope';
 import { runAction } from './actions';
 import type { GatewayMetrics } from './metrics';
-import { CHAT_PAGE_HTML } from './web/chat-page';
+import { chatPageHtml, FAVICON_SVG } from './web/chat-page';
 
 export interface HttpAppOptions {
   verifier: AuthVerifier;
   devIssuer?: DevTokenIssuer;
   webUi: boolean;
+  /** Where answers come from, shown on the chat page ("local emulator" badge). */
+  modelBackend?: 'emulator' | 'bedrock';
   chat: ChatService;
   metrics: GatewayMetrics;
   bodyLimitBytes: number;
@@ -30,12 +32,16 @@ export function addChatRoutes(app: express.Express, options: HttpAppOptions): vo
   const { chat, metrics } = options;
 
   if (options.webUi) {
+    const page = chatPageHtml({ backend: options.modelBackend ?? 'bedrock' });
     app.get('/', (_req, res) => {
       res
         .type('html')
-        .set('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'")
+        .set('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'")
         .set('cache-control', 'no-store')
-        .send(CHAT_PAGE_HTML);
+        .send(page);
+    });
+    app.get(['/favicon.svg', '/favicon.ico'], (_req, res) => {
+      res.type('image/svg+xml').set('cache-control', 'public, max-age=86400').send(FAVICON_SVG);
     });
   }
 

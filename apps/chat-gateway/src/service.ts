@@ -23,7 +23,7 @@ import { createUserRateLimiter } from './rate-limit';
 import { createGatewayMetrics } from './metrics';
 import { createSummarizer } from './summarizer';
 import { createCatalogGrounding } from './catalog';
-import { createChatService, type AcceptedMessage, type ContextTools } from './chat-service';
+import { createChatService, type AcceptedMessage, type ChatServiceOptions, type ContextTools } from './chat-service';
 import { createEventOutbox } from './event-outbox';
 import { createContextTools } from './context-tools';
 import { addChatRoutes, chatErrorMapping } from './http-app';
@@ -115,6 +115,26 @@ export async function startChatGateway({
       { sessionId: record.sessionId, requestId: record.requestId },
     );
   };
+  // Recommendation.Generated when an answer came with product cards (the catalog titles grounding found).
+  const onRecommendations: ChatServiceOptions['onRecommendations'] = (r) => {
+    outbox.enqueue(
+      {
+        detailType: 'Recommendation.Generated',
+        detail: {
+          user_id: r.userId,
+          session_id: r.sessionId,
+          model_id: r.modelId,
+          recommendations: r.products.map((p) => ({
+            product_id: p.mangaId,
+            title: p.title,
+            reason: 'catalog title mentioned in the conversation',
+          })),
+          processing_stage: 'processed',
+        },
+      },
+      { sessionId: r.sessionId, requestId: r.requestId },
+    );
+  };
   const onMessage = (m: AcceptedMessage) => {
     outbox.enqueue(
       {
@@ -200,6 +220,8 @@ export async function startChatGateway({
     inputTokenBudget: config.INPUT_TOKEN_BUDGET,
     maxOutputTokens: config.MAX_OUTPUT_TOKENS,
     onMessage,
+    onRecommendations,
+    productUrlTemplate: config.PRODUCT_URL_TEMPLATE,
   });
 
   // Each message carries the same token: its signature is checked once, not per message.
@@ -220,7 +242,16 @@ export async function startChatGateway({
     ...startupWriteChecks(aws.dynamodb, names, ['sessions'], { service: 'chat-gateway', logger }),
     redisCheck(redis),
   ]);
-  addChatRoutes(app, { verifier, devIssuer, webUi: config.WEB_UI, chat, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES });
+  addChatRoutes(app, {
+    verifier,
+    devIssuer,
+    webUi: config.WEB_UI,
+    // The page labels answers from the Bedrock emulator (a local endpoint), never from Bedrock itself.
+    modelBackend: isEmulatorEndpoint(config.BEDROCK_ENDPOINT) ? 'emulator' : 'bedrock',
+    chat,
+    metrics,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  });
   app.get('/openapi.json', openApiHandler(chatGatewayOpenApi()));
   const http = await shell.serve(app, {
     port: config.PORT,
@@ -267,3 +298,14 @@ export async function startChatGateway({
 }
 
 export type { Lang };
+
+/** A Bedrock endpoint on this machine or the compose emulator service: the local stand-in, not a model. */
+export function isEmulatorEndpoint(endpoint: string | undefined): boolean {
+  if (!endpoint) return false;
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === 'bedrock-emulator';
+  } catch {
+    return false;
+  }
+}
