@@ -77,8 +77,10 @@ export function createJobStore({ documentClient: db, tableName, leaseSeconds, tt
     const names: Record<string, string> = { '#s': 'status', '#ttl': 'ttl' };
     const values: Record<string, unknown> = { ':s': status, ':u': s.iso, ':ttl': s.ttl };
     const sets = ['#s = :s', 'updatedAt = :u', '#ttl = :ttl'];
+    // Names as placeholders: `result` (and others) are DynamoDB reserved words.
     for (const [k, v] of Object.entries(extra)) {
-      sets.push(`${k} = :${k}`);
+      names[`#${k}`] = k;
+      sets.push(`#${k} = :${k}`);
       values[`:${k}`] = v;
     }
     await db.send(
