@@ -209,7 +209,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
       new GetCommand({ TableName: deps.catalog.tableName, Key: { mangaId }, ConsistentRead: true }),
     );
     if (!out.Item) {
-      res.status(404).json(bilingual('CATALOG_ITEM_NOT_FOUND', 'カタログに該当する商品がありません。', 'No catalog item with this id.'));
+      sendHttpError(req, res, refusal('CATALOG_ITEM_NOT_FOUND', 404, 'カタログに該当する商品がありません。', 'No catalog item with this id.'));
       return;
     }
     res.json(out.Item);

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { resolveLanguage } from '@manga-assist/unicode-validator';
+import { httpError, sendHttpError } from '@manga-assist/service-runtime';
 import { AuthError, bearerToken, type AuthVerifier, type Identity } from './verifier';
 
 const MESSAGES = {
@@ -16,22 +16,20 @@ export const callerOf = (res: Response): Identity => res.locals.identity as Iden
 
 /**
  * Express middleware: a verified bearer JWT carrying `role`, else 401 (no or bad token) or 403
- * (valid token without the role), `{ error: { code, message } }` in the caller's language. Without
+ * (valid token without the role), in the one error shape of service-runtime. Without
  * a verifier (identity not configured) the routes stay closed: 503 ADMIN_DISABLED, fail closed.
  */
 export function requireRole(verifier: AuthVerifier | undefined, role: string) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const lang = resolveLanguage({ acceptLanguage: req.headers['accept-language'] });
-    const fail = (status: number, code: string, message: string) => res.status(status).json({ error: { code, message } });
-    if (!verifier) return fail(503, 'ADMIN_DISABLED', MESSAGES.disabled[lang]);
+    if (!verifier) return sendHttpError(req, res, httpError('ADMIN_DISABLED', 503, MESSAGES.disabled));
     let identity: Identity;
     try {
       identity = await verifier.verify(bearerToken(req.headers.authorization));
     } catch (error) {
-      res.set('www-authenticate', 'Bearer');
-      return fail(401, error instanceof AuthError ? error.code : 'TOKEN_INVALID', MESSAGES.unauthorized[lang]);
+      const code = error instanceof AuthError ? error.code : 'TOKEN_INVALID';
+      return sendHttpError(req, res, httpError(code, 401, MESSAGES.unauthorized, {}, { 'www-authenticate': 'Bearer' }));
     }
-    if (!identity.roles.includes(role)) return fail(403, 'FORBIDDEN', MESSAGES.forbidden[lang]);
+    if (!identity.roles.includes(role)) return sendHttpError(req, res, httpError('FORBIDDEN', 403, MESSAGES.forbidden));
     res.locals.identity = identity;
     next();
   };

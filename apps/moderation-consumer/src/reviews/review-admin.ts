@@ -1,8 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { callerOf } from '@manga-assist/identity';
-import type { Logger } from '@manga-assist/service-runtime';
-import { resolveLanguage } from '@manga-assist/unicode-validator';
+import { httpError, sendHttpError, type Logger } from '@manga-assist/service-runtime';
 import { DECIDABLE_STATUSES, REVIEW_QUEUE_STATUSES, type ReviewDecisions, type ReviewForStaff } from './review-decisions';
 
 export interface ReviewAdminDeps {
@@ -58,9 +57,8 @@ function decodeCursor(cursor: string | undefined): Record<string, unknown> | und
 export function createReviewAdminRouter(deps: ReviewAdminDeps): Router {
   const router = Router();
   const now = deps.now ?? (() => new Date());
-  const langOf = (req: Request) => resolveLanguage({ acceptLanguage: req.headers['accept-language'] });
-  const fail = (res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
-    res.status(status).json({ error: { code, message, ...extra } });
+  const fail = (req: Request, res: Response, status: number, code: string, messages: { ja: string; en: string }, details: Record<string, unknown> = {}) =>
+    sendHttpError(req, res, httpError(code, status, messages, details));
 
   router.get('/admin/reviews', async (req: Request, res: Response) => {
     const parsed = listQuery.safeParse(req.query);
@@ -68,28 +66,27 @@ export function createReviewAdminRouter(deps: ReviewAdminDeps): Router {
     try {
       cursor = parsed.success ? decodeCursor(parsed.data.cursor) : undefined;
     } catch {
-      return fail(res, 400, 'INVALID_REQUEST', MESSAGES.invalid[langOf(req)], { field: 'cursor' });
+      return fail(req, res, 400, 'INVALID_REQUEST', MESSAGES.invalid, { field: 'cursor' });
     }
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return fail(res, 400, 'INVALID_REQUEST', `${MESSAGES.invalid[langOf(req)]} (${issue?.path.join('.') || 'query'}: ${issue?.message})`);
+      return fail(req, res, 400, 'INVALID_REQUEST', MESSAGES.invalid, { issue: `${issue?.path.join('.') || 'query'}: ${issue?.message}` });
     }
     const { reviews, next } = await deps.decisions.list({ statuses: parsed.data.status, limit: parsed.data.limit, cursor });
     res.json({ reviews, next: encodeCursor(next) ?? null });
   });
 
   router.post('/admin/reviews/:reviewId/decision', express.json({ limit: 8 * 1024 }), async (req: Request, res: Response) => {
-    const lang = langOf(req);
     const parsed = decisionBody.safeParse(req.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return fail(res, 400, 'INVALID_REQUEST', `${MESSAGES.invalid[lang]} (${issue?.path.join('.') || 'body'}: ${issue?.message})`);
+      return fail(req, res, 400, 'INVALID_REQUEST', MESSAGES.invalid, { issue: `${issue?.path.join('.') || 'body'}: ${issue?.message}` });
     }
     const reviewId = String(req.params.reviewId);
     const staff = callerOf(res).userId;
     const result = await deps.decisions.decide(reviewId, { ...parsed.data, by: staff, at: now().toISOString() });
-    if (result.outcome === 'not_found') return fail(res, 404, 'REVIEW_NOT_FOUND', MESSAGES.notFound[lang]);
-    if (result.outcome === 'conflict') return fail(res, 409, 'REVIEW_ALREADY_DECIDED', MESSAGES.conflict[lang], { review: result.review });
+    if (result.outcome === 'not_found') return fail(req, res, 404, 'REVIEW_NOT_FOUND', MESSAGES.notFound);
+    if (result.outcome === 'conflict') return fail(req, res, 409, 'REVIEW_ALREADY_DECIDED', MESSAGES.conflict, { review: result.review });
     const review = result.review;
     const decision = review.review_decision;
     const log = deps.logger.child({ reviewId, staff, decision: decision?.decision });
@@ -101,7 +98,7 @@ export function createReviewAdminRouter(deps: ReviewAdminDeps): Router {
         decision.event_id = eventId;
       } catch (error) {
         log.error({ err: error }, 'ReviewDecided could not be published; the decision is recorded, a repeat publishes it');
-        return fail(res, 503, 'DECISION_EVENT_NOT_PUBLISHED', MESSAGES.notPublished[lang], { review });
+        return fail(req, res, 503, 'DECISION_EVENT_NOT_PUBLISHED', MESSAGES.notPublished, { review });
       }
     }
     res.json({ review, repeated: result.outcome === 'same_decision' });
