@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { buildOpenApiDocument, opsRoutes, type RouteSpec } from '@manga-assist/api-contracts';
 import { chatRequestSchema, VALIDATION_CODES } from '@manga-assist/unicode-validator';
-import { AUTH_ERROR_CODES } from './auth';
+import { AUTH_ERROR_CODES } from '@manga-assist/identity';
 import { CHAT_ERRORS, type HistoryResult, type SendResult } from './chat-service';
 
 /** What each action answers with (200). The type checks below keep them equal to the chat core's types. */
@@ -17,6 +17,17 @@ export const sendMessageAnswerSchema = z.object({
   truncated: z.boolean().describe('History turns were left out to fit the input budget.'),
   latencyMs: z.number(),
   persisted: z.boolean().describe('False when the exchange could not be saved.'),
+  products: z
+    .array(
+      z.object({
+        mangaId: z.string(),
+        title: z.string(),
+        volume: z.number().optional(),
+        price: z.number().optional().describe('Yen.'),
+        url: z.string(),
+      }),
+    )
+    .describe('Catalog titles the message mentioned (what grounding gave the model), for product cards.'),
 });
 export const getHistoryAnswerSchema = z.object({
   sessionId: z.string(),
@@ -31,8 +42,17 @@ const _sendMatches: Same<z.infer<typeof sendMessageAnswerSchema>, SendResult> = 
 const _historyMatches: Same<z.infer<typeof getHistoryAnswerSchema>, HistoryResult> = true;
 void [_sendMatches, _historyMatches];
 
-const devTokenRequestSchema = z.object({ userId: z.string().optional().describe('Random when left out.') });
-const devTokenAnswerSchema = z.object({ token: z.string(), userId: z.string(), expiresIn: z.number(), tokenType: z.literal('Bearer') });
+const devTokenRequestSchema = z.object({
+  userId: z.string().optional().describe('Random when left out.'),
+  roles: z.array(z.string()).optional().describe('["staff"] for the admin APIs of the worker and the moderation consumer.'),
+});
+const devTokenAnswerSchema = z.object({
+  token: z.string(),
+  userId: z.string(),
+  roles: z.array(z.string()),
+  expiresIn: z.number(),
+  tokenType: z.literal('Bearer'),
+});
 
 const RETRY_AFTER = { name: 'retry-after', description: 'Seconds to wait before retrying.', required: true };
 

@@ -1,5 +1,6 @@
 export {
   AuthError,
+  AUTH_ERROR_CODES,
   STAFF_ROLE,
   UNAUTHORIZED_MESSAGES,
   bearerToken,
