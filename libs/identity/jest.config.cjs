@@ -1,5 +1,1 @@
-module.exports = {
-  displayName: 'identity',
-  preset: '../../jest.preset.js',
-  rootDir: __dirname,
-};
+module.exports = require('../../tools/scripts/jest-project.cjs')(__dirname, 'identity', 'unit');

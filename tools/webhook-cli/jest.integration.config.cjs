@@ -1,0 +1,1 @@
+module.exports = require('../../tools/scripts/jest-project.cjs')(__dirname, 'webhook-cli', 'integration');
