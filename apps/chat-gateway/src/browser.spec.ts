@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { LocalStack } from '@manga-assist/local-stack';
-import { startGateway, startStack, type Gateway } from './test-support/harness';
+import { startGateway, startStack, wsContract, type Gateway } from './test-support/harness';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(__dirname, '../../../tmp');
@@ -81,6 +81,9 @@ describe('web chat page in a real browser (playwright-core + Debian chromium)', 
 
     expect(await page.textContent('.user')).toBe('新刊マンガ🎉おすすめ!');
     expect(await page.inputValue('#input')).toBe('');
+    // Every frame the page received is one the AsyncAPI document describes (start, delta..., final).
+    for (const frame of frames) wsContract().check(frame);
+    expect(frames.map((f) => f.type).filter((t, i, all) => t !== all[i - 1])).toEqual(['start', 'delta', 'final']);
     const deltas = frames.filter((f) => f.type === 'delta');
     const final = frames.find((f) => f.type === 'final');
     expect(deltas.length).toBeGreaterThan(1);

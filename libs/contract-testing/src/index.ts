@@ -1,3 +1,10 @@
-export { createContractValidator, ContractViolation, type ContractValidator, type ObservedResponse } from './validator';
+export {
+  createContractValidator,
+  createFrameValidator,
+  ContractViolation,
+  type ContractValidator,
+  type FrameValidator,
+  type ObservedResponse,
+} from './validator';
 export { validateOpenApi31 } from './validate-document';
 export { checkCommittedContract, contractFileText, contractPath } from './committed';

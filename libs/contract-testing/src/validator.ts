@@ -84,3 +84,37 @@ export function createContractValidator(document: object): ContractValidator {
     },
   };
 }
+
+export interface FrameValidator {
+  /** Throws ContractViolation unless the frame is one of the document's messages (chosen by its `type`). */
+  check(frame: unknown): void;
+  readonly seen: ReadonlySet<string>;
+}
+
+/**
+ * A validator built from an AsyncAPI 3 document whose messages are told apart by a `type` const
+ * (the chat WebSocket's server frames): each frame must match the message of its type.
+ */
+export function createFrameValidator(document: object, messageNames: readonly string[]): FrameValidator {
+  const messages = (document as { components?: { messages?: Record<string, { payload?: object }> } }).components?.messages ?? {};
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const byType = new Map<string, ValidateFunction>();
+  for (const name of messageNames) {
+    const payload = messages[name]?.payload;
+    if (!payload) throw new Error(`the document has no message "${name}"`);
+    byType.set(name, ajv.compile(payload));
+  }
+  const seen = new Set<string>();
+  return {
+    seen,
+    check(frame) {
+      const type = (frame as { type?: unknown })?.type;
+      const validate = typeof type === 'string' ? byType.get(type) : undefined;
+      if (!validate) throw new ContractViolation(`frame type ${JSON.stringify(type)} is not in the document (documented: ${messageNames.join(', ')})`);
+      if (!validate(frame))
+        throw new ContractViolation(`frame "${type}" does not match the document: ${ajv.errorsText(validate.errors, { dataVar: 'frame' })}\nframe: ${JSON.stringify(frame).slice(0, 500)}`);
+      seen.add(type as string);
+    },
+  };
+}

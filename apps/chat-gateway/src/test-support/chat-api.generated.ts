@@ -202,6 +202,15 @@ export interface operations {
                         latencyMs: number;
                         /** @description False when the exchange could not be saved. */
                         persisted: boolean;
+                        /** @description Catalog titles the message mentioned (what grounding gave the model), for product cards. */
+                        products: {
+                            mangaId: string;
+                            title: string;
+                            volume?: number;
+                            /** @description Yen. */
+                            price?: number;
+                            url: string;
+                        }[];
                     } | {
                         sessionId: string;
                         summary?: string;
@@ -373,6 +382,8 @@ export interface operations {
                 "application/json": {
                     /** @description Random when left out. */
                     userId?: string;
+                    /** @description ["staff"] for the admin APIs of the worker and the moderation consumer. */
+                    roles?: string[];
                 };
             };
         };
@@ -386,6 +397,7 @@ export interface operations {
                     "application/json": {
                         token: string;
                         userId: string;
+                        roles: string[];
                         expiresIn: number;
                         /** @constant */
                         tokenType: "Bearer";

@@ -2,8 +2,9 @@ import { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { createLogger, createServiceRuntime, type ServiceRuntime } from '@manga-assist/service-runtime';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '@manga-assist/local-stack';
-import { createContractValidator, type ContractValidator } from '@manga-assist/contract-testing';
+import { createContractValidator, createFrameValidator, type ContractValidator, type FrameValidator } from '@manga-assist/contract-testing';
 import { chatGatewayOpenApi } from '../openapi';
+import { chatWsAsyncApi, WS_SERVER_FRAMES } from '../asyncapi';
 import { loadChatGatewayConfig } from '../config';
 import { startChatGateway, type ChatGateway } from '../service';
 
@@ -33,6 +34,10 @@ export async function contractFetch(url: string, init: RequestInit = {}): Promis
   chatContract().check({ method: init.method ?? 'GET', path: new URL(url).pathname, status: res.status, contentType: res.headers.get('content-type'), body });
   return { status: res.status, headers: res.headers, body: json ? body : text };
 }
+
+let frames: FrameValidator | undefined;
+/** Every WebSocket frame a test client receives is checked against the AsyncAPI document. */
+export const wsContract = (): FrameValidator => (frames ??= createFrameValidator(chatWsAsyncApi(), Object.keys(WS_SERVER_FRAMES)));
 
 export function startStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   return startLocalStack({ bedrock: { profile: 'zero' }, ...options });
@@ -105,6 +110,7 @@ export async function openWs(url: string, token: string, headers: Record<string,
   let seq = 0;
   ws.on('message', (raw) => {
     const frame = JSON.parse(raw.toString());
+    wsContract().check(frame);
     frames.push(frame);
     const w = waiters.get(frame.id);
     if (!w) return;

@@ -11,6 +11,12 @@ export const TEST_AUTH = { AUTH_JWT_SECRET: 'worker-test-secret-0123456789abcdef
 export const adminToken = async (roles: string[] = [STAFF_ROLE], userId = 'staff-test') =>
   (await createDevTokenIssuer({ secret: TEST_AUTH.AUTH_JWT_SECRET, issuer: 'manga-assist', audience: 'manga-assist-chat' }).issue(userId, 3600, roles)).token;
 import { startEnrichmentWorker, type EnrichmentWorker } from '../service';
+import { createContractValidator, type ContractValidator } from '@manga-assist/contract-testing';
+import { enrichmentWorkerOpenApi } from '../openapi';
+
+let contract: ContractValidator | undefined;
+/** Every admin answer the harness reads is checked against the worker's OpenAPI document. */
+export const workerContract = (): ContractValidator => (contract ??= createContractValidator(enrichmentWorkerOpenApi()));
 
 /** Scales the big scenarios down in CI: ENRICHMENT_TEST_SCALE=1 runs them full size. */
 export const SCALE = Number(process.env.ENRICHMENT_TEST_SCALE ?? '0.1');
@@ -94,7 +100,9 @@ export async function startWorkerHarness(
         body: init.body ? JSON.stringify(init.body) : undefined,
       });
       const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+      const body = text ? JSON.parse(text) : undefined;
+      workerContract().check({ method: init.method ?? (init.body ? 'POST' : 'GET'), path, status: res.status, contentType: res.headers.get('content-type'), body });
+      return { status: res.status, headers: res.headers, body };
     },
     async restart(extra = {}) {
       await runtime.shutdown.trigger('restart');
