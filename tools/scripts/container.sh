@@ -32,6 +32,10 @@ case "$cmd" in
       echo "container.sh: $bundle/main.js is missing (nx build $app --configuration=production)" >&2
       exit 1
     fi
+    if [[ ! -f "$bundle/sbom.cdx.json" ]]; then
+      echo "container.sh: $bundle/sbom.cdx.json is missing (nx run $app:sbom)" >&2
+      exit 1
+    fi
     base="${BASE_IMAGE:-$(tools/scripts/base-image.sh)}"
     # The context is the bundle folder alone: a few MB sent to the daemon, nothing else can leak in.
     DOCKER_BUILDKIT="${DOCKER_BUILDKIT:-0}" docker build --network host -q \
