@@ -5,7 +5,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tableDefinitions } from '@manga-assist/aws-clients';
 import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
 import { createJobReaper } from './reaper';
-import { manga, startWorkerHarness, submitJobs, waitFor } from './test-support/harness';
+import { adminToken, manga, startWorkerHarness, submitJobs, TEST_AUTH, waitFor } from './test-support/harness';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -158,6 +158,7 @@ describe('a job killed on its last allowed receive', () => {
   it('ends failed with the reason once its message reaches the DLQ', async () => {
     const env = {
       ...stack.env,
+      ...TEST_AUTH,
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
@@ -179,6 +180,7 @@ describe('a job killed on its last allowed receive', () => {
 
     // The model never answers while the first two workers hold the job: each is killed mid-job.
     stack.bedrock!.setFaults({ hangRate: 1 });
+    const staff = await adminToken();
     let worker = startWorkerProcess(env);
     children.push(worker.child);
     let jobId = '';
@@ -188,7 +190,7 @@ describe('a job killed on its last allowed receive', () => {
           `${/"url":"(http:[^"]+)"/.exec(worker.output())?.[1] ?? 'http://127.0.0.1:1'}/admin/jobs`,
           {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${staff}` },
             body: JSON.stringify({ mangaId: 'last-receive', type: 'synopsis', manga: manga(1) }),
           },
         ).catch(() => undefined);
