@@ -13,7 +13,10 @@ const scopes = {
   'scope:contract': ['scope:pure', 'scope:runtime', 'scope:domain', 'scope:contract'],
 };
 const scopeConstraints = (extra) =>
-  Object.entries(scopes).map(([sourceTag, tags]) => ({ sourceTag, onlyDependOnLibsWithTags: [...tags, ...extra] }));
+  Object.entries(scopes).map(([sourceTag, tags]) => ({
+    sourceTag,
+    onlyDependOnLibsWithTags: [...tags, ...extra],
+  }));
 const sourceConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },

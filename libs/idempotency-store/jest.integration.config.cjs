@@ -1,1 +1,5 @@
-module.exports = require('../../tools/scripts/jest-project.cjs')(__dirname, 'idempotency-store', 'integration');
+module.exports = require('../../tools/scripts/jest-project.cjs')(
+  __dirname,
+  'idempotency-store',
+  'integration',
+);

@@ -1,1 +1,5 @@
-module.exports = require('../../tools/scripts/jest-project.cjs')(__dirname, 'webhook-signatures', 'integration');
+module.exports = require('../../tools/scripts/jest-project.cjs')(
+  __dirname,
+  'webhook-signatures',
+  'integration',
+);

@@ -1,1 +1,5 @@
-module.exports = require('../../tools/scripts/jest-project.cjs')(__dirname, 'bedrock-emulator', 'integration');
+module.exports = require('../../tools/scripts/jest-project.cjs')(
+  __dirname,
+  'bedrock-emulator',
+  'integration',
+);

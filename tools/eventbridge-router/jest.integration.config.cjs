@@ -1,1 +1,5 @@
-module.exports = require('../../tools/scripts/jest-project.cjs')(__dirname, 'eventbridge-router', 'integration');
+module.exports = require('../../tools/scripts/jest-project.cjs')(
+  __dirname,
+  'eventbridge-router',
+  'integration',
+);

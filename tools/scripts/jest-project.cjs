@@ -25,7 +25,8 @@ function usesRealParts(file, seen = new Set()) {
   if (REAL_PARTS.test(text)) return true;
   for (const m of text.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
     const base = resolve(dirname(file), m[1]);
-    for (const candidate of [`${base}.ts`, join(base, 'index.ts')]) if (usesRealParts(candidate, seen)) return true;
+    for (const candidate of [`${base}.ts`, join(base, 'index.ts')])
+      if (usesRealParts(candidate, seen)) return true;
   }
   return false;
 }
@@ -38,6 +39,8 @@ module.exports = function jestProject(rootDir, displayName, kind) {
     preset: '../../jest.preset.js',
     rootDir,
     // Exact paths; a pattern that matches nothing would make Jest fall back to its defaults.
-    testMatch: chosen.length ? chosen.map((f) => `<rootDir>/${relative(rootDir, f)}`) : ['<rootDir>/__none__'],
+    testMatch: chosen.length
+      ? chosen.map((f) => `<rootDir>/${relative(rootDir, f)}`)
+      : ['<rootDir>/__none__'],
   };
 };

@@ -25,7 +25,10 @@ async function statuses(ids) {
   for (let i = 0; i < ids.length; i += 25) {
     const batch = await Promise.all(
       ids.slice(i, i + 25).map((id) =>
-        fetch(`${base}/admin/jobs/${id}`).then((r) => (r.ok ? r.json() : { status: `http_${r.status}` }), () => ({ status: 'unreachable' })),
+        fetch(`${base}/admin/jobs/${id}`).then(
+          (r) => (r.ok ? r.json() : { status: `http_${r.status}` }),
+          () => ({ status: 'unreachable' }),
+        ),
       ),
     );
     for (const j of batch) counts[j.status] = (counts[j.status] ?? 0) + 1;
@@ -33,8 +36,16 @@ async function statuses(ids) {
   return counts;
 }
 
-const jobs = Array.from({ length: JOBS }, (_, i) => ({ mangaId: `kill9-${t0}-${i}`, type: 'synopsis', manga: { title: `漫画 ${i}` } }));
-const submitted = await fetch(`${base}/admin/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jobs }) });
+const jobs = Array.from({ length: JOBS }, (_, i) => ({
+  mangaId: `kill9-${t0}-${i}`,
+  type: 'synopsis',
+  manga: { title: `漫画 ${i}` },
+}));
+const submitted = await fetch(`${base}/admin/jobs`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ jobs }),
+});
 const { jobs: accepted = [] } = await submitted.json();
 const ids = accepted.map((j) => j.jobId);
 console.log(`${at()}  submitted ${ids.length}/${JOBS} jobs (HTTP ${submitted.status})`);
@@ -51,8 +62,16 @@ console.log(`${at()}  SIGKILL enrichment-worker pid ${pid}; jobs at that moment:
 
 let newPid;
 while (!(newPid = listenerPid()) || newPid === pid) await sleep(100);
-while (!(await fetch(`${base}/readyz`).then((r) => r.ok, () => false))) await sleep(100);
-console.log(`${at()}  enrichment-worker back as pid ${newPid}, ready ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
+while (
+  !(await fetch(`${base}/readyz`).then(
+    (r) => r.ok,
+    () => false,
+  ))
+)
+  await sleep(100);
+console.log(
+  `${at()}  enrichment-worker back as pid ${newPid}, ready ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`,
+);
 
 const deadline = Date.now() + 180_000;
 while ((counts.completed ?? 0) < ids.length && Date.now() < deadline) {

@@ -11,11 +11,19 @@ const id = z.string().describe('The id of the client frame this answers.');
  * (the partial answer is discarded, deltas of the fallback follow), then final or error.
  */
 export const WS_CLIENT_FRAMES = {
-  request: z.intersection(z.object({ id: z.string().optional() }), chatRequestSchema).describe('A chat action, with an id the answers repeat.'),
+  request: z
+    .intersection(z.object({ id: z.string().optional() }), chatRequestSchema)
+    .describe('A chat action, with an id the answers repeat.'),
 };
 
 export const WS_SERVER_FRAMES = {
-  start: z.object({ type: z.literal('start'), id, sessionId: z.string(), model: z.string(), variant: z.string() }),
+  start: z.object({
+    type: z.literal('start'),
+    id,
+    sessionId: z.string(),
+    model: z.string(),
+    variant: z.string(),
+  }),
   delta: z.object({ type: z.literal('delta'), id, seq: z.number().int().min(0), text: z.string() }),
   restart: z.object({ type: z.literal('restart'), id, reason: z.string() }),
   final: z.object({ type: z.literal('final'), id, ...sendMessageAnswerSchema.shape }),
@@ -33,9 +41,14 @@ export const WS_SERVER_FRAMES = {
 /** AsyncAPI 3 for the chat WebSocket `/v1/ws`: each client message and server frame. */
 export function chatWsAsyncApi(): Record<string, unknown> {
   const messages: Record<string, unknown> = {
-    request: { name: 'request', title: 'Client frame', payload: jsonSchemaOf(WS_CLIENT_FRAMES.request, 'input') },
+    request: {
+      name: 'request',
+      title: 'Client frame',
+      payload: jsonSchemaOf(WS_CLIENT_FRAMES.request, 'input'),
+    },
   };
-  for (const [name, schema] of Object.entries(WS_SERVER_FRAMES)) messages[name] = { name, title: `Server frame: ${name}`, payload: jsonSchemaOf(schema, 'output') };
+  for (const [name, schema] of Object.entries(WS_SERVER_FRAMES))
+    messages[name] = { name, title: `Server frame: ${name}`, payload: jsonSchemaOf(schema, 'output') };
   const ref = (name: string) => ({ $ref: `#/components/messages/${name}` });
   return {
     asyncapi: '3.0.0',
@@ -54,7 +67,11 @@ export function chatWsAsyncApi(): Record<string, unknown> {
       },
     },
     operations: {
-      sendRequest: { action: 'receive', channel: { $ref: '#/channels/chat' }, messages: [{ $ref: '#/channels/chat/messages/request' }] },
+      sendRequest: {
+        action: 'receive',
+        channel: { $ref: '#/channels/chat' },
+        messages: [{ $ref: '#/channels/chat/messages/request' }],
+      },
       sendFrames: {
         action: 'send',
         channel: { $ref: '#/channels/chat' },
@@ -64,4 +81,3 @@ export function chatWsAsyncApi(): Record<string, unknown> {
     components: { messages },
   };
 }
-

@@ -17,25 +17,34 @@ interface Claims {
   expiresIn?: number;
 }
 
-function claims({ sub = 'reader', iss = ISSUER, aud = AUDIENCE, expiresIn = 600 }: Claims = {}, omit: (keyof JWTPayload)[] = []): SignJWT {
+function claims(
+  { sub = 'reader', iss = ISSUER, aud = AUDIENCE, expiresIn = 600 }: Claims = {},
+  omit: (keyof JWTPayload)[] = [],
+): SignJWT {
   const now = Math.floor(Date.now() / 1000);
   const payload: JWTPayload = { sub, iss, aud, iat: now, exp: now + expiresIn };
   for (const key of omit) delete payload[key];
   return new SignJWT(payload);
 }
 
-const hs256 = (c?: Claims, omit?: (keyof JWTPayload)[]) => claims(c, omit).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(secretKey);
+const hs256 = (c?: Claims, omit?: (keyof JWTPayload)[]) =>
+  claims(c, omit).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(secretKey);
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** The payload of a signed token replaced, the signature kept. */
 function withPayload(token: string, change: Record<string, unknown>): string {
   const [header, payload, signature] = token.split('.');
-  return [header, b64({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), ...change }), signature].join('.');
+  return [
+    header,
+    b64({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), ...change }),
+    signature,
+  ].join('.');
 }
 
 /** Sends an authenticated request that reaches the session store: 404 means the token was accepted. */
-const probe = (gw: Gateway, token: string | undefined) => gw.post(token, { action: 'getHistory', data: { sessionId: 'no-such-session' } });
+const probe = (gw: Gateway, token: string | undefined) =>
+  gw.post(token, { action: 'getHistory', data: { sessionId: 'no-such-session' } });
 
 /** Attempts a WebSocket upgrade and resolves with the refusal (status and JSON body), or 'open'. */
 function upgrade(
@@ -43,7 +52,9 @@ function upgrade(
   token: string,
   { path = '/v1/ws', headers = {} }: { path?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: unknown } | 'open'> {
-  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}${path}`, {
+    headers: { authorization: `Bearer ${token}`, ...headers },
+  });
   return new Promise((resolve, reject) => {
     ws.once('error', reject);
     ws.once('open', () => {
@@ -92,7 +103,11 @@ describe('identity with an HS256 secret', () => {
   it('refuses an expired token with TOKEN_EXPIRED over REST and WebSocket, answering in the user language', async () => {
     const expired = await hs256({ expiresIn: -60 });
     await expectRefused(gw, expired, 'TOKEN_EXPIRED');
-    const ja = await gw.post(expired, { action: 'getHistory', data: { sessionId: 'x' } }, { 'accept-language': 'ja' });
+    const ja = await gw.post(
+      expired,
+      { action: 'getHistory', data: { sessionId: 'x' } },
+      { 'accept-language': 'ja' },
+    );
     expect(ja.body.error.message).toBe('認証が必要です。ログインし直してください。');
   });
 
@@ -134,12 +149,20 @@ describe('identity with an HS256 secret', () => {
     expect(stolen.status).toBe(401);
     expect(stolen.body.turns).toBeUndefined();
     // Pushing back the expiry of an expired token breaks its signature just the same.
-    await expectRefused(gw, withPayload(await hs256({ expiresIn: -60 }), { exp: now + 3600 }), 'TOKEN_INVALID');
+    await expectRefused(
+      gw,
+      withPayload(await hs256({ expiresIn: -60 }), { exp: now + 3600 }),
+      'TOKEN_INVALID',
+    );
   });
 
   it('refuses tokens signed with another secret, without sub or exp, or with a subject that is not a user id', async () => {
     const otherSecret = new TextEncoder().encode('another-secret-of-at-least-32-characters!');
-    await expectRefused(gw, await claims().setProtectedHeader({ alg: 'HS256' }).sign(otherSecret), 'TOKEN_INVALID');
+    await expectRefused(
+      gw,
+      await claims().setProtectedHeader({ alg: 'HS256' }).sign(otherSecret),
+      'TOKEN_INVALID',
+    );
     await expectRefused(gw, await hs256({}, ['sub']), 'TOKEN_INVALID');
     await expectRefused(gw, await hs256({}, ['exp']), 'TOKEN_INVALID');
     await expectRefused(gw, await hs256({ sub: '../../etc/passwd' }), 'TOKEN_INVALID');
@@ -150,12 +173,22 @@ describe('identity with an HS256 secret', () => {
 describe('dev token issuer', () => {
   it('exists only when AUTH_DEV_ISSUER=true: absent by default and when false', async () => {
     // undefined removes the harness's AUTH_DEV_ISSUER=true, leaving the config default.
-    const unset = await startGateway(stack, { REDIS_KEY_PREFIX: stack.redisKeyPrefix, AUTH_DEV_ISSUER: undefined as unknown as string });
-    const off = await startGateway(stack, { REDIS_KEY_PREFIX: stack.redisKeyPrefix, AUTH_DEV_ISSUER: 'false' });
+    const unset = await startGateway(stack, {
+      REDIS_KEY_PREFIX: stack.redisKeyPrefix,
+      AUTH_DEV_ISSUER: undefined as unknown as string,
+    });
+    const off = await startGateway(stack, {
+      REDIS_KEY_PREFIX: stack.redisKeyPrefix,
+      AUTH_DEV_ISSUER: 'false',
+    });
     const on = await startGateway(stack, { REDIS_KEY_PREFIX: stack.redisKeyPrefix, AUTH_DEV_ISSUER: 'true' });
     try {
       const ask = (gw: Gateway) =>
-        fetch(`${gw.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'mallory' }) });
+        fetch(`${gw.url}/dev/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ userId: 'mallory' }),
+        });
       expect((await ask(unset)).status).toBe(404);
       expect((await ask(off)).status).toBe(404);
       const issued = await ask(on);
@@ -188,7 +221,8 @@ describe('identity with a JWKS URL (RS256 / ES256, key rotation)', () => {
     const { publicKey, privateKey } = await generateKeyPair(alg);
     return { kid, alg, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
   }
-  const sign = (key: SigningKey, c?: Claims, kid = key.kid) => claims(c).setProtectedHeader({ alg: key.alg, kid, typ: 'JWT' }).sign(key.privateKey);
+  const sign = (key: SigningKey, c?: Claims, kid = key.kid) =>
+    claims(c).setProtectedHeader({ alg: key.alg, kid, typ: 'JWT' }).sign(key.privateKey);
 
   beforeAll(async () => {
     [rsa, ec] = await Promise.all([signingKey('rsa-1', 'RS256'), signingKey('ec-1', 'ES256')]);
@@ -217,10 +251,17 @@ describe('identity with a JWKS URL (RS256 / ES256, key rotation)', () => {
   it('verifies RS256 and ES256 tokens against the published keys, fetching the key set once', async () => {
     const rsToken = await sign(rsa, { sub: 'rs-reader' });
     const esToken = await sign(ec, { sub: 'es-reader' });
-    const chat = await gw.post(rsToken, { action: 'sendMessage', data: { message: 'JWKSで認証されたユーザーです' } });
+    const chat = await gw.post(rsToken, {
+      action: 'sendMessage',
+      data: { message: 'JWKSで認証されたユーザーです' },
+    });
     expect(chat.status).toBe(200);
-    expect((await gw.post(esToken, { action: 'getHistory', data: { sessionId: chat.body.sessionId } })).status).toBe(404); // es-reader is not its owner
-    expect((await gw.post(rsToken, { action: 'getHistory', data: { sessionId: chat.body.sessionId } })).body.turns).toHaveLength(2);
+    expect(
+      (await gw.post(esToken, { action: 'getHistory', data: { sessionId: chat.body.sessionId } })).status,
+    ).toBe(404); // es-reader is not its owner
+    expect(
+      (await gw.post(rsToken, { action: 'getHistory', data: { sessionId: chat.body.sessionId } })).body.turns,
+    ).toHaveLength(2);
     const client = await openWs(gw.url, esToken);
     const frames = await client.request({ action: 'sendMessage', data: { message: 'ES256でも話せますか?' } });
     expect(frames[frames.length - 1].type).toBe('final');
@@ -253,7 +294,18 @@ describe('identity with a JWKS URL (RS256 / ES256, key rotation)', () => {
     jest.useFakeTimers({
       now: Date.now() + 31_000,
       advanceTimers: true,
-      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
     });
     try {
       expect((await probe(gw, fresh)).status).toBe(404);

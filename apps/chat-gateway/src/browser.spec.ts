@@ -21,7 +21,13 @@ function ensureChromium(): string | undefined {
   return existsSync(CHROMIUM) ? CHROMIUM : undefined;
 }
 
-const FRIEREN = { mangaId: 'manga-frieren-13', title: '葬送のフリーレン', titleEn: "Frieren: Beyond Journey's End", volume: 13, price: 594 };
+const FRIEREN = {
+  mangaId: 'manga-frieren-13',
+  title: '葬送のフリーレン',
+  titleEn: "Frieren: Beyond Journey's End",
+  volume: 13,
+  price: 594,
+};
 
 /** Console errors and uncaught page errors: the page must have none. */
 function watchErrors(page: Page): string[] {
@@ -41,12 +47,23 @@ describe('web chat page in a real browser (playwright-core + Debian chromium)', 
     executable = ensureChromium();
     stack = await startStack({ bedrock: { profile: 'demo', timeScale: 0.3 } });
     // A catalog title for grounding (the gateway loads its title index at start-up).
-    await stack.clients.documentClient.send(new PutCommand({ TableName: stack.names.tables.catalog, Item: FRIEREN }));
+    await stack.clients.documentClient.send(
+      new PutCommand({ TableName: stack.names.tables.catalog, Item: FRIEREN }),
+    );
     gw = await startGateway(stack, { REDIS_KEY_PREFIX: stack.redisKeyPrefix });
     if (executable) {
       browser = await chromium.launch({
         executablePath: executable,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
     }
   }, 360_000);
@@ -60,7 +77,8 @@ describe('web chat page in a real browser (playwright-core + Debian chromium)', 
     if (!browser) {
       const why = `chromium is not at ${CHROMIUM} and "apt-get install -y chromium" failed`;
       // In CI a missing prerequisite is a failure, never a silent pass; locally it is a loud skip.
-      if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`browser test cannot run: ${why}`);
+      if (process.env.CI === 'true' || process.env.CI === '1')
+        throw new Error(`browser test cannot run: ${why}`);
       console.warn(`SKIPPED browser test: ${why}`);
       return;
     }
@@ -83,7 +101,11 @@ describe('web chat page in a real browser (playwright-core + Debian chromium)', 
     expect(await page.inputValue('#input')).toBe('');
     // Every frame the page received is one the AsyncAPI document describes (start, delta..., final).
     for (const frame of frames) wsContract().check(frame);
-    expect(frames.map((f) => f.type).filter((t, i, all) => t !== all[i - 1])).toEqual(['start', 'delta', 'final']);
+    expect(frames.map((f) => f.type).filter((t, i, all) => t !== all[i - 1])).toEqual([
+      'start',
+      'delta',
+      'final',
+    ]);
     const deltas = frames.filter((f) => f.type === 'delta');
     const final = frames.find((f) => f.type === 'final');
     expect(deltas.length).toBeGreaterThan(1);
@@ -100,7 +122,9 @@ describe('web chat page in a real browser (playwright-core + Debian chromium)', 
   ] as const) {
     it(`${device}: welcome and examples, emulator badge, over-long and rejected messages kept in the input with the reason, product cards for a catalog title, conversation restored on reload, no console errors`, async () => {
       if (!browser) {
-        console.warn(`SKIPPED browser test: chromium is not at ${CHROMIUM} and "apt-get install -y chromium" failed`);
+        console.warn(
+          `SKIPPED browser test: chromium is not at ${CHROMIUM} and "apt-get install -y chromium" failed`,
+        );
         return;
       }
       // An English browser: the Japanese message is still answered in Japanese (the message decides).
@@ -137,7 +161,9 @@ describe('web chat page in a real browser (playwright-core + Debian chromium)', 
       // Rejected by the gateway (a control character): kept in the input with the gateway's reason, never echoed as sent.
       await page.fill('#input', 'ベル\u0007の音');
       await page.click('#send');
-      await page.waitForFunction(() => (document.getElementById('input-error')?.textContent ?? '').length > 0);
+      await page.waitForFunction(
+        () => (document.getElementById('input-error')?.textContent ?? '').length > 0,
+      );
       expect(await page.textContent('#input-error')).toMatch(/制御文字|control character/i);
       expect(await page.inputValue('#input')).toBe('ベル\u0007の音');
       expect(await page.locator('.user').count()).toBe(0);
@@ -157,19 +183,27 @@ describe('web chat page in a real browser (playwright-core + Debian chromium)', 
       expect(await card.locator('.p').textContent()).toBe('¥594');
       expect(await card.getAttribute('href')).toBe('https://manga-assist.example/products/manga-frieren-13');
       expect(await page.isVisible('#welcome')).toBe(false);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        viewport.width,
+      );
       await page.screenshot({ path: shot(`${device}-cards`) });
       const sessionId = await page.evaluate(() => sessionStorage.getItem('ma.session'));
       await gw.gateway.idle();
       const recommendation = (stack.router?.archived() ?? []).find(
-        (e) => e['detail-type'] === 'Recommendation.Generated' && (e.detail as { session_id?: string }).session_id === sessionId,
+        (e) =>
+          e['detail-type'] === 'Recommendation.Generated' &&
+          (e.detail as { session_id?: string }).session_id === sessionId,
       );
-      expect(recommendation?.detail).toMatchObject({ recommendations: [{ product_id: 'manga-frieren-13', title: '葬送のフリーレン' }] });
+      expect(recommendation?.detail).toMatchObject({
+        recommendations: [{ product_id: 'manga-frieren-13', title: '葬送のフリーレン' }],
+      });
 
       // Reload: the conversation comes back (getHistory with the stored session id).
       await page.reload();
       await page.waitForSelector('.notice');
-      expect(await page.locator('.user').allTextContents()).toEqual(['葬送のフリーレンの最新刊はありますか？']);
+      expect(await page.locator('.user').allTextContents()).toEqual([
+        '葬送のフリーレンの最新刊はありますか？',
+      ]);
       expect(await page.locator('.assistant').count()).toBe(1);
       expect(await page.textContent('.notice')).toBe('Your conversation was restored');
       expect(await page.isVisible('#welcome')).toBe(false);

@@ -61,7 +61,8 @@ export function createTitleIndex(entries: CatalogEntry[]): TitleIndex {
         for (const c of candidates) {
           if (text.startsWith(c.name, i)) {
             const prev = found.get(c.entry.mangaId);
-            if (!prev || prev.length < c.name.length) found.set(c.entry.mangaId, { entry: c.entry, length: c.name.length });
+            if (!prev || prev.length < c.name.length)
+              found.set(c.entry.mangaId, { entry: c.entry, length: c.name.length });
           }
         }
       }
@@ -116,7 +117,8 @@ export function createCatalogGrounding(options: {
         new ScanCommand({
           TableName: options.tableName,
           ExclusiveStartKey,
-          ProjectionExpression: 'mangaId, title, titleJa, titleEn, aliases, author, price, volume, #url, synopsis, enrichment.synopsis',
+          ProjectionExpression:
+            'mangaId, title, titleJa, titleEn, aliases, author, price, volume, #url, synopsis, enrichment.synopsis',
           ExpressionAttributeNames: { '#url': 'url' },
         }),
       );
@@ -132,7 +134,9 @@ export function createCatalogGrounding(options: {
 
   const refresh = () => {
     inFlight ??= load()
-      .catch((error: Error) => options.logger.warn({ err: error.message }, 'catalog index refresh failed; keeping the previous one'))
+      .catch((error: Error) =>
+        options.logger.warn({ err: error.message }, 'catalog index refresh failed; keeping the previous one'),
+      )
       .finally(() => (inFlight = undefined));
     return inFlight;
   };
@@ -154,9 +158,11 @@ function toEntry(item: Record<string, unknown>): CatalogEntry | undefined {
   const mangaId = str(item.mangaId);
   const title = str(item.title) ?? str(item.titleJa) ?? str(item.titleEn);
   if (!mangaId || !title) return undefined;
-  const aliases = [str(item.titleJa), str(item.titleEn), ...(Array.isArray(item.aliases) ? item.aliases.map(str) : [])].filter(
-    (a): a is string => !!a && a !== title,
-  );
+  const aliases = [
+    str(item.titleJa),
+    str(item.titleEn),
+    ...(Array.isArray(item.aliases) ? item.aliases.map(str) : []),
+  ].filter((a): a is string => !!a && a !== title);
   const enrichment = item.enrichment as { synopsis?: unknown } | undefined;
   const price = typeof item.price === 'number' ? item.price : undefined;
   const volume = typeof item.volume === 'number' ? item.volume : undefined;

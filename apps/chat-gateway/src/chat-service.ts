@@ -1,4 +1,10 @@
-import { isFmError, type AbSplit, type FmClient, type FmRequest, type FmResponse } from '@manga-assist/fm-client';
+import {
+  isFmError,
+  type AbSplit,
+  type FmClient,
+  type FmRequest,
+  type FmResponse,
+} from '@manga-assist/fm-client';
 import { activeSpan, hashUserId, withSpan, type Logger } from '@manga-assist/service-runtime';
 import { SessionNotFoundError, type Session, type SessionStore } from './session-store';
 import { APOLOGY, buildSystemPrompt, toTurns, withCurrentMessage, type ChatTurn, type Lang } from './prompt';
@@ -52,7 +58,12 @@ export const CHAT_ERRORS = {
 /** What the chat core needs from libs/token-estimator. */
 export interface ContextTools {
   estimateRequestTokens(input: { system: string; messages: ChatTurn[] }): number;
-  truncateHistory(input: { history: ChatTurn[]; currentMessage: string; system: string; budgetTokens: number }): {
+  truncateHistory(input: {
+    history: ChatTurn[];
+    currentMessage: string;
+    system: string;
+    budgetTokens: number;
+  }): {
     history: ChatTurn[];
     fits: boolean;
     reason?: string;
@@ -132,7 +143,13 @@ export interface ChatServiceOptions {
    */
   onMessage?: (message: AcceptedMessage) => void;
   /** Called when an answer came with product cards (not for apologies). Must not block or throw. */
-  onRecommendations?: (r: { sessionId: string; userId: string; requestId: string; modelId: string; products: ProductCard[] }) => void;
+  onRecommendations?: (r: {
+    sessionId: string;
+    userId: string;
+    requestId: string;
+    modelId: string;
+    products: ProductCard[];
+  }) => void;
 }
 
 export interface AcceptedMessage {
@@ -145,9 +162,16 @@ export interface AcceptedMessage {
 }
 
 export interface ChatService {
-  sendMessage(ctx: ChatRequestContext, input: { message: string; sessionId?: string }, sink?: StreamSink): Promise<SendResult>;
+  sendMessage(
+    ctx: ChatRequestContext,
+    input: { message: string; sessionId?: string },
+    sink?: StreamSink,
+  ): Promise<SendResult>;
   getHistory(ctx: ChatRequestContext, input: { sessionId: string }): Promise<HistoryResult>;
-  clearSession(ctx: ChatRequestContext, input: { sessionId: string }): Promise<{ sessionId: string; cleared: true }>;
+  clearSession(
+    ctx: ChatRequestContext,
+    input: { sessionId: string },
+  ): Promise<{ sessionId: string; cleared: true }>;
 }
 
 interface Attempt {
@@ -159,7 +183,8 @@ interface Attempt {
 export function createChatService(options: ChatServiceOptions): ChatService {
   const { fm, store, metrics, context } = options;
   const fallbackModel = options.fallbackModel ?? 'haiku';
-  const fallbackBudget = options.fallbackTokenBudget ?? Math.min(2000, Math.floor(options.inputTokenBudget / 3));
+  const fallbackBudget =
+    options.fallbackTokenBudget ?? Math.min(2000, Math.floor(options.inputTokenBudget / 3));
 
   async function loadSession(ctx: ChatRequestContext, sessionId: string): Promise<Session> {
     const session = await store.get(sessionId, ctx.userId);
@@ -191,8 +216,21 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   }
 
   /** One model call, streamed to the sink when there is one. */
-  async function call(attempt: Attempt, ctx: ChatRequestContext, sessionId: string, variant: string, sink: StreamSink | undefined, onFirstDelta: () => void): Promise<FmResponse> {
-    const callOptions = { deadlineMs: attempt.deadlineMs, signal: ctx.signal, sessionId, variant, requestId: ctx.requestId };
+  async function call(
+    attempt: Attempt,
+    ctx: ChatRequestContext,
+    sessionId: string,
+    variant: string,
+    sink: StreamSink | undefined,
+    onFirstDelta: () => void,
+  ): Promise<FmResponse> {
+    const callOptions = {
+      deadlineMs: attempt.deadlineMs,
+      signal: ctx.signal,
+      sessionId,
+      variant,
+      requestId: ctx.requestId,
+    };
     if (!sink) return fm.invoke(attempt.request, callOptions);
     for await (const event of fm.stream(attempt.request, callOptions)) {
       if (event.type === 'delta') {
@@ -227,11 +265,31 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const primaryDeadline = budget.primaryMs(primary.estimatedTokens);
     const startedPrimary = performance.now();
     try {
-      const response = await call({ ...primary, deadlineMs: primaryDeadline }, ctx, sessionId, variant, sink, markStreamed);
+      const response = await call(
+        { ...primary, deadlineMs: primaryDeadline },
+        ctx,
+        sessionId,
+        variant,
+        sink,
+        markStreamed,
+      );
       metrics.model('primary', response.modelId, (performance.now() - startedPrimary) / 1000);
-      if (!response.cached) context.observe({ system: primary.request.system, messages: primary.request.messages }, response.inputTokens);
+      if (!response.cached)
+        context.observe(
+          { system: primary.request.system, messages: primary.request.messages },
+          response.inputTokens,
+        );
       log.info(
-        { path: 'primary', estimatedTokens: primary.estimatedTokens, truncated: primary.truncated, droppedTurns: primary.dropped, deadlineMs: Math.round(primaryDeadline), cached: response.cached, inputTokens: response.inputTokens, outputTokens: response.outputTokens },
+        {
+          path: 'primary',
+          estimatedTokens: primary.estimatedTokens,
+          truncated: primary.truncated,
+          droppedTurns: primary.dropped,
+          deadlineMs: Math.round(primaryDeadline),
+          cached: response.cached,
+          inputTokens: response.inputTokens,
+          outputTokens: response.outputTokens,
+        },
         'chat answered (primary path)',
       );
       return { response, path: 'primary' as const, variant, truncated: primary.truncated, found };
@@ -243,34 +301,96 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
       // Fallback: Haiku with less context (summary + the last exchange), within what is left.
       const lastExchange = session ? { ...session, messages: session.messages.slice(-2) } : undefined;
-      const fallback = buildAttempt(ctx.lang, message, lastExchange, fallbackModel, fallbackBudget, grounding);
+      const fallback = buildAttempt(
+        ctx.lang,
+        message,
+        lastExchange,
+        fallbackModel,
+        fallbackBudget,
+        grounding,
+      );
       const fallbackDeadline = budget.fallbackMs(fallback.estimatedTokens);
       log.warn(
-        { path: 'fallback', reason, err: (error as Error).message, primaryDeadlineMs: Math.round(primaryDeadline), estimatedTokens: primary.estimatedTokens, fallbackDeadlineMs: Math.round(fallbackDeadline), elapsedMs: Math.round(budget.elapsedMs()) },
+        {
+          path: 'fallback',
+          reason,
+          err: (error as Error).message,
+          primaryDeadlineMs: Math.round(primaryDeadline),
+          estimatedTokens: primary.estimatedTokens,
+          fallbackDeadlineMs: Math.round(fallbackDeadline),
+          elapsedMs: Math.round(budget.elapsedMs()),
+        },
         'primary model call failed; falling back to Haiku with less context',
       );
       if (fallbackDeadline > 0) {
         const startedFallback = performance.now();
         streamed = false;
         try {
-          const response = await call({ ...fallback, deadlineMs: fallbackDeadline }, ctx, sessionId, `${variant}:fallback`, sink, markStreamed);
+          const response = await call(
+            { ...fallback, deadlineMs: fallbackDeadline },
+            ctx,
+            sessionId,
+            `${variant}:fallback`,
+            sink,
+            markStreamed,
+          );
           metrics.model('fallback', response.modelId, (performance.now() - startedFallback) / 1000);
           metrics.fallback('fallback', reason);
-          log.info({ path: 'fallback', reason, elapsedMs: Math.round(budget.elapsedMs()), inputTokens: response.inputTokens }, 'chat answered (fallback path: Haiku, reduced context)');
-          return { response, path: 'fallback' as const, variant: `${variant}:fallback`, truncated: true, found };
+          log.info(
+            {
+              path: 'fallback',
+              reason,
+              elapsedMs: Math.round(budget.elapsedMs()),
+              inputTokens: response.inputTokens,
+            },
+            'chat answered (fallback path: Haiku, reduced context)',
+          );
+          return {
+            response,
+            path: 'fallback' as const,
+            variant: `${variant}:fallback`,
+            truncated: true,
+            found,
+          };
         } catch (fallbackError) {
           if (isFmError(fallbackError, 'ABORTED') || ctx.signal?.aborted) throw fallbackError;
           if (streamed) sink?.restart(isFmError(fallbackError) ? fallbackError.code : 'UNEXPECTED');
-          log.warn({ path: 'apology', reason, fallbackErr: (fallbackError as Error).message, elapsedMs: Math.round(budget.elapsedMs()) }, 'fallback failed too; answering with an apology');
+          log.warn(
+            {
+              path: 'apology',
+              reason,
+              fallbackErr: (fallbackError as Error).message,
+              elapsedMs: Math.round(budget.elapsedMs()),
+            },
+            'fallback failed too; answering with an apology',
+          );
         }
       } else {
-        log.warn({ path: 'apology', reason, elapsedMs: Math.round(budget.elapsedMs()) }, 'no time left for a fallback; answering with an apology');
+        log.warn(
+          { path: 'apology', reason, elapsedMs: Math.round(budget.elapsedMs()) },
+          'no time left for a fallback; answering with an apology',
+        );
       }
       metrics.fallback('apology', reason);
       const text = APOLOGY[ctx.lang];
       sink?.delta(text);
-      const response: FmResponse = { text, modelId: 'none', inputTokens: 0, outputTokens: 0, latencyMs: 0, costUsd: 0, stopReason: 'apology', cached: false };
-      return { response, path: 'apology' as const, variant, truncated: primary.truncated, found: [] as CatalogEntry[] };
+      const response: FmResponse = {
+        text,
+        modelId: 'none',
+        inputTokens: 0,
+        outputTokens: 0,
+        latencyMs: 0,
+        costUsd: 0,
+        stopReason: 'apology',
+        cached: false,
+      };
+      return {
+        response,
+        path: 'apology' as const,
+        variant,
+        truncated: primary.truncated,
+        found: [] as CatalogEntry[],
+      };
     }
   }
 
@@ -283,53 +403,81 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       const sessionId = input.sessionId ?? store.newSessionId();
       if (options.onMessage) {
         try {
-          options.onMessage({ sessionId, userId: ctx.userId, requestId: ctx.requestId, message: input.message, lang: ctx.lang, transport: ctx.transport });
+          options.onMessage({
+            sessionId,
+            userId: ctx.userId,
+            requestId: ctx.requestId,
+            message: input.message,
+            lang: ctx.lang,
+            transport: ctx.transport,
+          });
         } catch (error) {
           ctx.log.warn({ err: (error as Error).message, sessionId }, 'message hook failed (chat unaffected)');
         }
       }
 
       activeSpan().setAttributes({ 'session.id': sessionId, 'user.hash': hashUserId(ctx.userId) });
-      const { response, path, variant, truncated, found } = await withSpan('model answer', {}, async (span) => {
-        const answered = await answer(ctx, input.message, session, sessionId, budget, sink);
-        span.setAttributes({
-          'gen_ai.request.model': answered.response.modelId,
-          'gen_ai.usage.input_tokens': answered.response.inputTokens,
-          'gen_ai.usage.output_tokens': answered.response.outputTokens,
-          'gen_ai.usage.cost_usd': answered.response.costUsd,
-          'chat.path': answered.path,
-          'chat.cached': answered.response.cached,
-        });
-        return answered;
-      });
-      const products = productCards(found, options.productUrlTemplate ?? 'https://manga-assist.example/products/{mangaId}');
+      const { response, path, variant, truncated, found } = await withSpan(
+        'model answer',
+        {},
+        async (span) => {
+          const answered = await answer(ctx, input.message, session, sessionId, budget, sink);
+          span.setAttributes({
+            'gen_ai.request.model': answered.response.modelId,
+            'gen_ai.usage.input_tokens': answered.response.inputTokens,
+            'gen_ai.usage.output_tokens': answered.response.outputTokens,
+            'gen_ai.usage.cost_usd': answered.response.costUsd,
+            'chat.path': answered.path,
+            'chat.cached': answered.response.cached,
+          });
+          return answered;
+        },
+      );
+      const products = productCards(
+        found,
+        options.productUrlTemplate ?? 'https://manga-assist.example/products/{mangaId}',
+      );
       if (products.length && options.onRecommendations) {
         try {
-          options.onRecommendations({ sessionId, userId: ctx.userId, requestId: ctx.requestId, modelId: response.modelId, products });
+          options.onRecommendations({
+            sessionId,
+            userId: ctx.userId,
+            requestId: ctx.requestId,
+            modelId: response.modelId,
+            products,
+          });
         } catch (error) {
-          ctx.log.warn({ err: (error as Error).message, sessionId }, 'recommendation hook failed (chat unaffected)');
+          ctx.log.warn(
+            { err: (error as Error).message, sessionId },
+            'recommendation hook failed (chat unaffected)',
+          );
         }
       }
 
       let persisted = true;
       if (path !== 'apology') {
         try {
-          const saved = await withSpan('session write', { attributes: { 'session.id': sessionId } }, () => store.append({
-            sessionId,
-            userId: ctx.userId,
-            create: !session,
-            // What this request read (or a brand-new id): the write needs no second read.
-            known: session ?? 'absent',
-            messages: [
-              { role: 'user', content: input.message },
-              { role: 'assistant', content: response.text },
-            ],
-          }));
+          const saved = await withSpan('session write', { attributes: { 'session.id': sessionId } }, () =>
+            store.append({
+              sessionId,
+              userId: ctx.userId,
+              create: !session,
+              // What this request read (or a brand-new id): the write needs no second read.
+              known: session ?? 'absent',
+              messages: [
+                { role: 'user', content: input.message },
+                { role: 'assistant', content: response.text },
+              ],
+            }),
+          );
           options.summarizer.maybeSchedule(saved);
         } catch (error) {
           persisted = false;
           metrics.session('write_failed');
-          ctx.log.error({ err: (error as Error).message, sessionId, notFound: error instanceof SessionNotFoundError }, 'could not save the exchange; the answer is still returned');
+          ctx.log.error(
+            { err: (error as Error).message, sessionId, notFound: error instanceof SessionNotFoundError },
+            'could not save the exchange; the answer is still returned',
+          );
         }
       }
       return {

@@ -55,19 +55,32 @@ export const chatGatewayEnv = z
     /** Link of a product card when the catalog item has no `url`; `{mangaId}` is replaced. */
     PRODUCT_URL_TEMPLATE: env.string('https://manga-assist.example/products/{mangaId}'),
   })
-  .superRefine((c, ctx) => {
-    if (!c.AUTH_JWT_SECRET && !c.AUTH_JWKS_URL) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'set AUTH_JWT_SECRET (HS256) or AUTH_JWKS_URL' });
-    }
-    checkIdentityConfig(c, ctx);
-    if (c.AUTH_DEV_ISSUER && !c.AUTH_JWT_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_DEV_ISSUER'], message: 'the dev issuer needs AUTH_JWT_SECRET' });
-    }
-    // `when`: run even when another variable is invalid, so one message names every problem.
-  }, { when: () => true });
+  .superRefine(
+    (c, ctx) => {
+      if (!c.AUTH_JWT_SECRET && !c.AUTH_JWKS_URL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AUTH_JWT_SECRET'],
+          message: 'set AUTH_JWT_SECRET (HS256) or AUTH_JWKS_URL',
+        });
+      }
+      checkIdentityConfig(c, ctx);
+      if (c.AUTH_DEV_ISSUER && !c.AUTH_JWT_SECRET) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AUTH_DEV_ISSUER'],
+          message: 'the dev issuer needs AUTH_JWT_SECRET',
+        });
+      }
+      // `when`: run even when another variable is invalid, so one message names every problem.
+    },
+    { when: () => true },
+  );
 
 export type ChatGatewayConfig = z.infer<typeof chatGatewayEnv>;
 
-export function loadChatGatewayConfig(source: Record<string, string | undefined> = process.env): ChatGatewayConfig {
+export function loadChatGatewayConfig(
+  source: Record<string, string | undefined> = process.env,
+): ChatGatewayConfig {
   return loadConfig('chat-gateway', chatGatewayEnv, source);
 }

@@ -28,7 +28,10 @@ export function modelDeadlineMs(inputTokens: number, capMs: number, scale: numbe
   return adaptiveTimeoutMs(inputTokens, capMs) * scale;
 }
 
-export function startBudget(policy: DeadlinePolicy, now: () => number = () => performance.now()): RequestBudget {
+export function startBudget(
+  policy: DeadlinePolicy,
+  now: () => number = () => performance.now(),
+): RequestBudget {
   const started = now();
   const ceiling = policy.ceilingMs * policy.scale;
   const fallbackReserve = (policy.fallbackReserveMs ?? 4000) * policy.scale;
@@ -36,9 +39,18 @@ export function startBudget(policy: DeadlinePolicy, now: () => number = () => pe
   const remainingMs = () => Math.max(0, ceiling - (now() - started));
   return {
     primaryMs: (tokens) =>
-      Math.max(0, Math.min(modelDeadlineMs(tokens, policy.modelCapMs, policy.scale), remainingMs() - fallbackReserve - finishReserve)),
+      Math.max(
+        0,
+        Math.min(
+          modelDeadlineMs(tokens, policy.modelCapMs, policy.scale),
+          remainingMs() - fallbackReserve - finishReserve,
+        ),
+      ),
     fallbackMs: (tokens) =>
-      Math.max(0, Math.min(modelDeadlineMs(tokens, policy.modelCapMs, policy.scale), remainingMs() - finishReserve)),
+      Math.max(
+        0,
+        Math.min(modelDeadlineMs(tokens, policy.modelCapMs, policy.scale), remainingMs() - finishReserve),
+      ),
     remainingMs,
     elapsedMs: () => now() - started,
   };

@@ -1,4 +1,9 @@
-import { EventValidationError, PublishError, type EventPublisher, type PublishEvent } from '@manga-assist/event-schemas';
+import {
+  EventValidationError,
+  PublishError,
+  type EventPublisher,
+  type PublishEvent,
+} from '@manga-assist/event-schemas';
 import { createEventOutbox } from './event-outbox';
 
 const message = (n: number): PublishEvent => ({
@@ -26,7 +31,11 @@ describe('event outbox (batched, bounded, failures reported once each)', () => {
   it('sends events queued close together in one PutEvents of at most 10, after the linger', async () => {
     const { publisher, batches } = recordingPublisher();
     const failed: string[] = [];
-    const outbox = createEventOutbox({ publisher, lingerMs: 5, onFailed: (_e, _c, reason) => failed.push(reason) });
+    const outbox = createEventOutbox({
+      publisher,
+      lingerMs: 5,
+      onFailed: (_e, _c, reason) => failed.push(reason),
+    });
     for (let n = 0; n < 13; n++) expect(outbox.enqueue(message(n))).toBe(true);
     expect(batches).toEqual([]); // nothing sent synchronously: the caller's answer goes first
     await new Promise((r) => setTimeout(r, 30));
@@ -42,17 +51,34 @@ describe('event outbox (batched, bounded, failures reported once each)', () => {
   it('reports an invalid event alone and still sends the others; entries refused by the bus are reported by index', async () => {
     const { publisher, batches } = recordingPublisher((events) => {
       const bad = events.findIndex((e) => (e.detail as { message: string }).message === '');
-      if (bad >= 0) return new EventValidationError('INVALID_DETAIL', 'message empty', [], 'MessageReceived', bad);
+      if (bad >= 0)
+        return new EventValidationError('INVALID_DETAIL', 'message empty', [], 'MessageReceived', bad);
       const refused = events.findIndex((e) => (e.detail as { session_id: string }).session_id === 's3');
       if (refused >= 0) {
-        return new PublishError([{ index: refused, detailType: 'MessageReceived', errorCode: 'ThrottlingException', errorMessage: 'slow down', attempts: 3 }], []);
+        return new PublishError(
+          [
+            {
+              index: refused,
+              detailType: 'MessageReceived',
+              errorCode: 'ThrottlingException',
+              errorMessage: 'slow down',
+              attempts: 3,
+            },
+          ],
+          [],
+        );
       }
       return undefined;
     });
     const failed: [string, string | undefined][] = [];
-    const outbox = createEventOutbox({ publisher, onFailed: (_e, c, reason) => failed.push([reason, c.requestId]) });
+    const outbox = createEventOutbox({
+      publisher,
+      onFailed: (_e, c, reason) => failed.push([reason, c.requestId]),
+    });
     outbox.enqueue(message(1), { requestId: 'r1' });
-    outbox.enqueue({ ...message(2), detail: { ...message(2).detail, message: '' } } as PublishEvent, { requestId: 'r2' });
+    outbox.enqueue({ ...message(2), detail: { ...message(2).detail, message: '' } } as PublishEvent, {
+      requestId: 'r2',
+    });
     outbox.enqueue(message(4), { requestId: 'r4' });
     await outbox.flush();
     expect(batches).toEqual([['s1', 's4']]);
@@ -70,7 +96,12 @@ describe('event outbox (batched, bounded, failures reported once each)', () => {
   it('refuses (and reports) events beyond its bound instead of growing without limit', async () => {
     const { publisher, batches } = recordingPublisher();
     const failed: string[] = [];
-    const outbox = createEventOutbox({ publisher, lingerMs: 1000, maxPending: 3, onFailed: (_e, _c, reason) => failed.push(reason) });
+    const outbox = createEventOutbox({
+      publisher,
+      lingerMs: 1000,
+      maxPending: 3,
+      onFailed: (_e, _c, reason) => failed.push(reason),
+    });
     expect([1, 2, 3, 4].map((n) => outbox.enqueue(message(n)))).toEqual([true, true, true, false]);
     expect(failed).toEqual(['backlog_full']);
     expect(outbox.pending).toBe(3);

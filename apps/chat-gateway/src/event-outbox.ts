@@ -56,7 +56,8 @@ export function createEventOutbox(options: EventOutboxOptions): EventOutbox {
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();
 
-  const fail = (item: Item, reason: string, message: string) => options.onFailed(item.event, item.context, reason, message);
+  const fail = (item: Item, reason: string, message: string) =>
+    options.onFailed(item.event, item.context, reason, message);
 
   async function send(batch: Item[]): Promise<void> {
     let rest = batch;
@@ -66,7 +67,11 @@ export function createEventOutbox(options: EventOutboxOptions): EventOutbox {
         return;
       } catch (error) {
         // One invalid or oversized event must not sink the others: report it and send the rest.
-        if ((error instanceof EventValidationError || error instanceof EventTooLargeError) && error.index !== undefined && rest[error.index]) {
+        if (
+          (error instanceof EventValidationError || error instanceof EventTooLargeError) &&
+          error.index !== undefined &&
+          rest[error.index]
+        ) {
           const bad = error.index;
           fail(rest[bad], error.code, error.message);
           rest = rest.filter((_, j) => j !== bad);

@@ -8,7 +8,13 @@ import {
   sendLocalizedError,
   type ErrorResponderOptions,
 } from '@manga-assist/service-runtime';
-import { AuthError, bearerToken, UNAUTHORIZED_MESSAGES, type AuthVerifier, type DevTokenIssuer } from '@manga-assist/identity';
+import {
+  AuthError,
+  bearerToken,
+  UNAUTHORIZED_MESSAGES,
+  type AuthVerifier,
+  type DevTokenIssuer,
+} from '@manga-assist/identity';
 import type { ChatService } from './chat-service';
 import { parseChatRequest } from './envelope';
 import { runAction } from './actions';
@@ -26,7 +32,6 @@ export interface HttpAppOptions {
   bodyLimitBytes: number;
 }
 
-
 /** The chat routes on the service skeleton's app (request context and ops routes already on it). */
 export function addChatRoutes(app: express.Express, options: HttpAppOptions): void {
   const { chat, metrics } = options;
@@ -36,7 +41,10 @@ export function addChatRoutes(app: express.Express, options: HttpAppOptions): vo
     app.get('/', (_req, res) => {
       res
         .type('html')
-        .set('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'")
+        .set(
+          'content-security-policy',
+          "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'",
+        )
         .set('cache-control', 'no-store')
         .send(page);
     });
@@ -48,36 +56,61 @@ export function addChatRoutes(app: express.Express, options: HttpAppOptions): vo
   if (options.devIssuer) {
     const issuer = options.devIssuer;
     app.post('/dev/token', express.json({ limit: 1024 }), async (req, res) => {
-      const userId = typeof req.body?.userId === 'string' ? req.body.userId : `dev-${Math.random().toString(36).slice(2, 10)}`;
+      const userId =
+        typeof req.body?.userId === 'string'
+          ? req.body.userId
+          : `dev-${Math.random().toString(36).slice(2, 10)}`;
       // Local mode only: `{"roles":["staff"]}` mints a token for the admin APIs.
       const roles = Array.isArray(req.body?.roles) ? (req.body.roles as unknown[]).map(String) : [];
       try {
         const { token, expiresIn } = await issuer.issue(userId, undefined, roles);
         res.json({ token, userId, roles, expiresIn, tokenType: 'Bearer' });
       } catch (error) {
-        sendLocalizedError(res, requestLanguage(req), { status: 400, code: 'INVALID_USER_ID', message: (error as Error).message });
+        sendLocalizedError(res, requestLanguage(req), {
+          status: 400,
+          code: 'INVALID_USER_ID',
+          message: (error as Error).message,
+        });
       }
     });
   }
 
   const authenticate = async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const identity = await withSpan('auth', {}, () => options.verifier.verify(bearerToken(req.headers.authorization)));
+      const identity = await withSpan('auth', {}, () =>
+        options.verifier.verify(bearerToken(req.headers.authorization)),
+      );
       res.locals.userId = identity.userId;
       next();
     } catch (error) {
       const code = error instanceof AuthError ? error.code : 'TOKEN_INVALID';
       metrics.request('auth', 'rest', 401, requestLanguage(req), 0);
-      sendHttpError(req, res, httpError(code, 401, UNAUTHORIZED_MESSAGES, {}, { 'www-authenticate': 'Bearer' }));
+      sendHttpError(
+        req,
+        res,
+        httpError(code, 401, UNAUTHORIZED_MESSAGES, {}, { 'www-authenticate': 'Bearer' }),
+      );
     }
   };
 
   app.post('/v1/chat', authenticate, express.json({ limit: options.bodyLimitBytes }), async (req, res) => {
     const { requestId, log } = requestLocals(res);
-    const parsed = withSpan('validate request', {}, () => parseChatRequest(req.body, req.headers['accept-language']));
+    const parsed = withSpan('validate request', {}, () =>
+      parseChatRequest(req.body, req.headers['accept-language']),
+    );
     if (!parsed.ok) {
-      metrics.request(typeof req.body?.action === 'string' ? String(req.body.action).slice(0, 20) : 'unknown', 'rest', 400, parsed.lang, 0);
-      return sendLocalizedError(res, parsed.lang, { status: 400, code: parsed.code, message: parsed.message });
+      metrics.request(
+        typeof req.body?.action === 'string' ? String(req.body.action).slice(0, 20) : 'unknown',
+        'rest',
+        400,
+        parsed.lang,
+        0,
+      );
+      return sendLocalizedError(res, parsed.lang, {
+        status: 400,
+        code: parsed.code,
+        message: parsed.message,
+      });
     }
     // A client that hangs up stops the model call.
     const abort = new AbortController();
@@ -87,7 +120,14 @@ export function addChatRoutes(app: express.Express, options: HttpAppOptions): vo
     const outcome = await runAction(
       chat,
       metrics,
-      { userId: res.locals.userId as string, requestId, lang: parsed.lang, log: log.child({ userId: res.locals.userId }), transport: 'rest', signal: abort.signal },
+      {
+        userId: res.locals.userId as string,
+        requestId,
+        lang: parsed.lang,
+        log: log.child({ userId: res.locals.userId }),
+        transport: 'rest',
+        signal: abort.signal,
+      },
       parsed.request,
     );
     if (res.headersSent || abort.signal.aborted) return;
@@ -109,8 +149,10 @@ export function addChatRoutes(app: express.Express, options: HttpAppOptions): vo
 export function chatErrorMapping(metrics: GatewayMetrics, bodyLimitBytes: number): ErrorResponderOptions {
   return {
     map: (error, req) => {
-      if (error.status === 413 || error.code === 'INVALID_JSON') metrics.request('unknown', 'rest', error.status, requestLanguage(req), 0);
-      if (error.status === 413) return httpError(error.code, 413, error.messages, { limitBytes: bodyLimitBytes });
+      if (error.status === 413 || error.code === 'INVALID_JSON')
+        metrics.request('unknown', 'rest', error.status, requestLanguage(req), 0);
+      if (error.status === 413)
+        return httpError(error.code, 413, error.messages, { limitBytes: bodyLimitBytes });
       return error;
     },
   };

@@ -27,17 +27,29 @@ describe('chat-gateway OpenAPI contract (real gateway on the local stack)', () =
   });
 
   it('a client generated from the document (openapi-typescript + openapi-fetch) sends a message and reads the answer', async () => {
-    const client = createClient<ChatGatewayPaths>({ baseUrl: gw.url, headers: { authorization: `Bearer ${token}` } });
-    const sent = await client.POST('/v1/chat', { body: { action: 'sendMessage', data: { message: 'おすすめの漫画を教えて' } } });
+    const client = createClient<ChatGatewayPaths>({
+      baseUrl: gw.url,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const sent = await client.POST('/v1/chat', {
+      body: { action: 'sendMessage', data: { message: 'おすすめの漫画を教えて' } },
+    });
     expect(sent.response.status).toBe(200);
     const answer = sent.data as { sessionId: string; text: string; path: string };
     expect(answer.text.length).toBeGreaterThan(0);
     expect(answer.path).toBe('primary');
 
-    const history = await client.POST('/v1/chat', { body: { action: 'getHistory', data: { sessionId: answer.sessionId } } });
-    expect(history.data).toMatchObject({ sessionId: answer.sessionId, turns: [{ role: 'user' }, { role: 'assistant', content: answer.text }] });
+    const history = await client.POST('/v1/chat', {
+      body: { action: 'getHistory', data: { sessionId: answer.sessionId } },
+    });
+    expect(history.data).toMatchObject({
+      sessionId: answer.sessionId,
+      turns: [{ role: 'user' }, { role: 'assistant', content: answer.text }],
+    });
 
-    const refused = await client.POST('/v1/chat', { body: { action: 'getHistory', data: { sessionId: 'no-such-session' } } });
+    const refused = await client.POST('/v1/chat', {
+      body: { action: 'getHistory', data: { sessionId: 'no-such-session' } },
+    });
     expect(refused.response.status).toBe(404);
     expect(refused.error).toMatchObject({ error: { code: 'SESSION_NOT_FOUND' } });
   });
@@ -53,8 +65,11 @@ describe('chat-gateway OpenAPI contract (real gateway on the local stack)', () =
     expect((await gw.post(token, { action: 'sendMessage', data: { message: 'a\u0007b' } })).status).toBe(400);
     expect((await gw.post(token, '{not json')).body.error.code).toBe('INVALID_JSON');
     expect((await gw.post(undefined, { action: 'sendMessage', data: { message: 'hi' } })).status).toBe(401);
-    expect((await gw.post(token, { action: 'sendMessage', data: { message: 'x'.repeat(4000) } })).status).toBe(413);
-    for (const status of [200, 400, 401, 404, 413]) expect(chatContract().seen.has(`post /v1/chat ${status}`)).toBe(true);
+    expect(
+      (await gw.post(token, { action: 'sendMessage', data: { message: 'x'.repeat(4000) } })).status,
+    ).toBe(413);
+    for (const status of [200, 400, 401, 404, 413])
+      expect(chatContract().seen.has(`post /v1/chat ${status}`)).toBe(true);
   });
 
   it('answers the ops routes and unknown paths as documented', async () => {
@@ -67,10 +82,21 @@ describe('chat-gateway OpenAPI contract (real gateway on the local stack)', () =
 
   it('the contract check fails on an answer the document does not describe', () => {
     const check = (observed: Partial<Parameters<ReturnType<typeof chatContract>['check']>[0]>) => () =>
-      chatContract().check({ method: 'POST', path: '/v1/chat', status: 200, contentType: 'application/json', body: {}, ...observed });
-    expect(check({ status: 418, body: { error: { code: 'TEAPOT', message: 'x' } } })).toThrow(/status 418 is not documented/);
+      chatContract().check({
+        method: 'POST',
+        path: '/v1/chat',
+        status: 200,
+        contentType: 'application/json',
+        body: {},
+        ...observed,
+      });
+    expect(check({ status: 418, body: { error: { code: 'TEAPOT', message: 'x' } } })).toThrow(
+      /status 418 is not documented/,
+    );
     expect(check({ body: { sessionId: 's', cleared: true, extra: 1 } })).toThrow(ContractViolation);
-    expect(check({ status: 409, body: { error: { code: 'SOMETHING_ELSE', message: 'x' } } })).toThrow(/does not match the documented schema/);
+    expect(check({ status: 409, body: { error: { code: 'SOMETHING_ELSE', message: 'x' } } })).toThrow(
+      /does not match the documented schema/,
+    );
     expect(check({ status: 400, body: { message: 'not the error shape' } })).toThrow(ContractViolation);
     expect(check({ path: '/v2/unknown', status: 200 })).toThrow(/no route of the document matches/);
     expect(check({ body: { sessionId: 's', cleared: true } })).not.toThrow();

@@ -44,7 +44,10 @@ void [_sendMatches, _historyMatches];
 
 const devTokenRequestSchema = z.object({
   userId: z.string().optional().describe('Random when left out.'),
-  roles: z.array(z.string()).optional().describe('["staff"] for the admin APIs of the worker and the moderation consumer.'),
+  roles: z
+    .array(z.string())
+    .optional()
+    .describe('["staff"] for the admin APIs of the worker and the moderation consumer.'),
 });
 const devTokenAnswerSchema = z.object({
   token: z.string(),
@@ -69,18 +72,41 @@ function chatRoutes(): RouteSpec[] {
         'The message is also checked as users see it (at most 4,000 grapheme clusters, no lone surrogates or control characters).',
       tags: ['chat'],
       security: 'bearer',
-      headers: [{ name: 'accept-language', description: 'Answer/error language when the request does not decide it.' }],
+      headers: [
+        {
+          name: 'accept-language',
+          description: 'Answer/error language when the request does not decide it.',
+        },
+      ],
       requestBody: { schema: chatRequestSchema },
       responses: {
         200: {
-          description: 'The action answer: sendMessage -> the assistant answer; getHistory -> the turns; clearSession -> cleared.',
+          description:
+            'The action answer: sendMessage -> the assistant answer; getHistory -> the turns; clearSession -> cleared.',
           schema: z.union([sendMessageAnswerSchema, getHistoryAnswerSchema, clearSessionAnswerSchema]),
         },
-        400: { description: 'The body is not JSON, or not a valid request.', errorCodes: ['INVALID_JSON', 'INVALID_REQUEST', 'BAD_REQUEST', ...VALIDATION_CODES] },
-        401: { description: 'No valid bearer token.', errorCodes: AUTH_ERROR_CODES, headers: [{ name: 'www-authenticate', description: 'Bearer', required: true }] },
-        404: { description: 'The session does not exist (or is not the caller\'s).', errorCodes: [CHAT_ERRORS.sessionNotFound().code] },
-        409: { description: 'The previous message of this session is still being answered.', errorCodes: [CHAT_ERRORS.busy().code] },
-        413: { description: 'The body is over the limit.', errorCodes: ['PAYLOAD_TOO_LARGE'], errorDetails: { limitBytes: z.number() } },
+        400: {
+          description: 'The body is not JSON, or not a valid request.',
+          errorCodes: ['INVALID_JSON', 'INVALID_REQUEST', 'BAD_REQUEST', ...VALIDATION_CODES],
+        },
+        401: {
+          description: 'No valid bearer token.',
+          errorCodes: AUTH_ERROR_CODES,
+          headers: [{ name: 'www-authenticate', description: 'Bearer', required: true }],
+        },
+        404: {
+          description: "The session does not exist (or is not the caller's).",
+          errorCodes: [CHAT_ERRORS.sessionNotFound().code],
+        },
+        409: {
+          description: 'The previous message of this session is still being answered.',
+          errorCodes: [CHAT_ERRORS.busy().code],
+        },
+        413: {
+          description: 'The body is over the limit.',
+          errorCodes: ['PAYLOAD_TOO_LARGE'],
+          errorDetails: { limitBytes: z.number() },
+        },
         429: {
           description: 'Too many messages from this user.',
           errorCodes: [CHAT_ERRORS.rateLimited(1).code],
@@ -99,8 +125,15 @@ function chatRoutes(): RouteSpec[] {
       requestBody: { schema: devTokenRequestSchema },
       responses: {
         200: { description: 'A bearer token.', schema: devTokenAnswerSchema },
-        400: { description: 'The user id is not valid, or the body is not JSON.', errorCodes: ['INVALID_USER_ID', 'INVALID_JSON', 'BAD_REQUEST'] },
-        413: { description: 'The body is over 1 KiB.', errorCodes: ['PAYLOAD_TOO_LARGE'], errorDetails: { limitBytes: z.number() } },
+        400: {
+          description: 'The user id is not valid, or the body is not JSON.',
+          errorCodes: ['INVALID_USER_ID', 'INVALID_JSON', 'BAD_REQUEST'],
+        },
+        413: {
+          description: 'The body is over 1 KiB.',
+          errorCodes: ['PAYLOAD_TOO_LARGE'],
+          errorDetails: { limitBytes: z.number() },
+        },
       },
     },
     {

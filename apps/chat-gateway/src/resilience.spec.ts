@@ -13,7 +13,9 @@ const CEILING_MS = 29_000 * TIME_SCALE;
 
 const longTurn = (i: number, role: string) =>
   `${role === 'user' ? '質問' : '回答'}${i}: ` +
-  '週刊少年誌で連載中のファンタジー作品について、登場人物の成長や物語の構成、作画の変化、アニメ化の影響を詳しく語り合いました。'.repeat(6);
+  '週刊少年誌で連載中のファンタジー作品について、登場人物の成長や物語の構成、作画の変化、アニメ化の影響を詳しく語り合いました。'.repeat(
+    6,
+  );
 
 describe('scenario 1 replay: Sonnet with a long Japanese context answers within the ceiling', () => {
   let stack: LocalStack;
@@ -21,7 +23,11 @@ describe('scenario 1 replay: Sonnet with a long Japanese context answers within 
 
   beforeAll(async () => {
     stack = await startStack({ bedrock: { profile: 'realistic', timeScale: TIME_SCALE } });
-    gw = await startGateway(stack, { REDIS_KEY_PREFIX: stack.redisKeyPrefix, DEADLINE_SCALE: String(TIME_SCALE), FM_CACHE_ENABLED: 'false' });
+    gw = await startGateway(stack, {
+      REDIS_KEY_PREFIX: stack.redisKeyPrefix,
+      DEADLINE_SCALE: String(TIME_SCALE),
+      FM_CACHE_ENABLED: 'false',
+    });
   });
   afterAll(async () => {
     await gw.stop();
@@ -57,7 +63,10 @@ describe('scenario 1 replay: Sonnet with a long Japanese context answers within 
     const started = performance.now();
     const res = await gw.post(token, {
       action: 'sendMessage',
-      data: { sessionId, message: 'これまで話した作品を比較して、なぜ今読むべきなのか理由を詳しく説明してください。' },
+      data: {
+        sessionId,
+        message: 'これまで話した作品を比較して、なぜ今読むべきなのか理由を詳しく説明してください。',
+      },
       lang: 'ja',
     });
     const elapsed = performance.now() - started;
@@ -66,7 +75,12 @@ describe('scenario 1 replay: Sonnet with a long Japanese context answers within 
     expect(['primary', 'fallback']).toContain(res.body.path);
     expect(res.body.truncated).toBe(true);
     expect(elapsed).toBeLessThan(CEILING_MS);
-    const line = gw.logs.find((l) => l.sessionId === sessionId && (l.path === 'primary' || l.path === 'fallback') && /answered/.test(String(l.msg)));
+    const line = gw.logs.find(
+      (l) =>
+        l.sessionId === sessionId &&
+        (l.path === 'primary' || l.path === 'fallback') &&
+        /answered/.test(String(l.msg)),
+    );
     expect(line).toMatchObject({ path: res.body.path });
     const primaryLog = gw.logs.find((l) => l.sessionId === sessionId && l.model === 'sonnet');
     expect(primaryLog).toBeDefined();
@@ -80,7 +94,11 @@ describe('scenario 1 replay: Sonnet with a long Japanese context answers within 
     stack.bedrock!.setFaults({ hangRate: 1 });
     try {
       const started = performance.now();
-      const res = await gw.post(token, { action: 'sendMessage', data: { message: 'なぜこの作品は人気なのか比較して詳しく説明して' }, lang: 'ja' });
+      const res = await gw.post(token, {
+        action: 'sendMessage',
+        data: { message: 'なぜこの作品は人気なのか比較して詳しく説明して' },
+        lang: 'ja',
+      });
       const elapsed = performance.now() - started;
       expect(res.status).toBe(200);
       expect(res.body.path).toBe('apology');
@@ -97,12 +115,21 @@ describe('scenario 1 replay: Sonnet with a long Japanese context answers within 
     stack.bedrock!.setFaults({ failNext: { type: 'ThrottlingException', count: 3 }, onlyModels: ['sonnet'] });
     try {
       const client = await openWs(gw.url, token);
-      const frames = await client.request({ action: 'sendMessage', data: { message: 'この二つの作品の違いを比較して、なぜ評価が分かれるのか分析して' }, lang: 'ja' });
+      const frames = await client.request({
+        action: 'sendMessage',
+        data: { message: 'この二つの作品の違いを比較して、なぜ評価が分かれるのか分析して' },
+        lang: 'ja',
+      });
       await client.close();
       const final = frames[frames.length - 1];
       expect(final).toMatchObject({ type: 'final', path: 'fallback' });
       expect(final.model).toMatch(/haiku/);
-      expect(frames.filter((f) => f.type === 'delta').map((f) => f.text).join('')).toBe(final.text);
+      expect(
+        frames
+          .filter((f) => f.type === 'delta')
+          .map((f) => f.text)
+          .join(''),
+      ).toBe(final.text);
     } finally {
       stack.bedrock!.resetFaults();
     }
@@ -114,13 +141,16 @@ describe('scenario 1 replay: Sonnet with a long Japanese context answers within 
     try {
       const before = stack.bedrock!.stats().aborted;
       const client = await openWs(gw.url, token);
-      const started = new Promise<void>((resolve) => client.ws.on('message', (raw) => JSON.parse(raw.toString()).type === 'start' && resolve()));
+      const started = new Promise<void>((resolve) =>
+        client.ws.on('message', (raw) => JSON.parse(raw.toString()).type === 'start' && resolve()),
+      );
       client.ws.send(JSON.stringify({ id: 'x', action: 'sendMessage', data: { message: 'こんにちは' } }));
       await started;
       await new Promise((r) => setTimeout(r, 50));
       client.ws.terminate();
       const deadline = Date.now() + 2000;
-      while (stack.bedrock!.stats().aborted === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (stack.bedrock!.stats().aborted === before && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       expect(stack.bedrock!.stats().aborted).toBe(before + 1);
     } finally {
       stack.bedrock!.resetFaults();
@@ -137,10 +167,17 @@ describe('rate limiting and Redis outages', () => {
   afterAll(() => stack.stop());
 
   it('answers 429 with Retry-After once the per-user limit is exceeded (Redis-backed)', async () => {
-    const gw = await startGateway(stack, { REDIS_KEY_PREFIX: stack.redisKeyPrefix, RATE_LIMIT_POINTS: '3', RATE_LIMIT_WINDOW_S: '30' });
+    const gw = await startGateway(stack, {
+      REDIS_KEY_PREFIX: stack.redisKeyPrefix,
+      RATE_LIMIT_POINTS: '3',
+      RATE_LIMIT_WINDOW_S: '30',
+    });
     try {
       const token = await gw.token('chatty');
-      for (let i = 0; i < 3; i++) expect((await gw.post(token, { action: 'sendMessage', data: { message: `質問${i}` } })).status).toBe(200);
+      for (let i = 0; i < 3; i++)
+        expect((await gw.post(token, { action: 'sendMessage', data: { message: `質問${i}` } })).status).toBe(
+          200,
+        );
       const limited = await gw.post(token, { action: 'sendMessage', data: { message: '質問4' }, lang: 'ja' });
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -148,7 +185,9 @@ describe('rate limiting and Redis outages', () => {
       expect(limited.body.error.code).toBe('RATE_LIMITED');
       expect(limited.body.error.message).toMatch(/秒後にもう一度/);
       // Another user is not affected.
-      expect((await gw.post(await gw.token('quiet'), { action: 'sendMessage', data: { message: 'hi' } })).status).toBe(200);
+      expect(
+        (await gw.post(await gw.token('quiet'), { action: 'sendMessage', data: { message: 'hi' } })).status,
+      ).toBe(200);
     } finally {
       await gw.stop();
     }
@@ -166,7 +205,10 @@ describe('rate limiting and Redis outages', () => {
       expect(ready.status).toBe(200);
       const report = await ready.json();
       expect(report.status).toBe('degraded');
-      expect(report.checks.find((c: { name: string }) => c.name === 'redis')).toMatchObject({ ok: false, critical: false });
+      expect(report.checks.find((c: { name: string }) => c.name === 'redis')).toMatchObject({
+        ok: false,
+        critical: false,
+      });
       // The in-memory insurance limiter still enforces the limit.
       expect((await gw.post(token, { action: 'sendMessage', data: { message: '2' } })).status).toBe(200);
       expect((await gw.post(token, { action: 'sendMessage', data: { message: '3' } })).status).toBe(429);
@@ -176,13 +218,21 @@ describe('rate limiting and Redis outages', () => {
   });
 
   it('a failed InferenceCompleted publish is logged and counted and never fails the chat', async () => {
-    const gw = await startGateway(stack, { REDIS_KEY_PREFIX: stack.redisKeyPrefix, EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:1' });
+    const gw = await startGateway(stack, {
+      REDIS_KEY_PREFIX: stack.redisKeyPrefix,
+      EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:1',
+    });
     try {
-      const res = await gw.post(await gw.token('evt'), { action: 'sendMessage', data: { message: 'バスが落ちていても答えて' } });
+      const res = await gw.post(await gw.token('evt'), {
+        action: 'sendMessage',
+        data: { message: 'バスが落ちていても答えて' },
+      });
       expect(res.status).toBe(200);
       await gw.gateway.idle();
       expect(gw.logs.some((l) => /InferenceCompleted publish failed/.test(String(l.msg)))).toBe(true);
-      expect(await (await fetch(`${gw.url}/metrics`)).text()).toMatch(/chat_event_publish_failures_total\{[^}]*\} [1-9]/);
+      expect(await (await fetch(`${gw.url}/metrics`)).text()).toMatch(
+        /chat_event_publish_failures_total\{[^}]*\} [1-9]/,
+      );
     } finally {
       await gw.stop();
     }

@@ -135,9 +135,17 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
     );
     expect(viaHeader.body.error.message).toBe('メッセージが長すぎます (最大4000文字)');
     // No lang, an English browser: the Japanese text decides (the store's customers write Japanese).
-    const jaText = await gw.post(alice, { action: 'sendMessage', data: { message: 'あ'.repeat(4001) } }, { 'accept-language': 'en-US,en;q=0.9' });
+    const jaText = await gw.post(
+      alice,
+      { action: 'sendMessage', data: { message: 'あ'.repeat(4001) } },
+      { 'accept-language': 'en-US,en;q=0.9' },
+    );
     expect(jaText.body.error.message).toBe('メッセージが長すぎます (最大4000文字)');
-    const english = await gw.post(alice, { action: 'sendMessage', data: { message: 'too long '.repeat(500) } }, { 'accept-language': 'ja' });
+    const english = await gw.post(
+      alice,
+      { action: 'sendMessage', data: { message: 'too long '.repeat(500) } },
+      { 'accept-language': 'ja' },
+    );
     expect(english.body.error.message).toMatch(/too long/);
 
     const lone = await gw.post(alice, {
@@ -223,23 +231,62 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
 
   it('publishes MessageReceived per user message to the bus (router archive): REST as api, WebSocket as web', async () => {
     const marker = `メッセージ受信 ${Date.now()}`;
-    const first = await gw.post(alice, { action: 'sendMessage', data: { message: `${marker} #1` }, lang: 'ja' });
-    const second = await gw.post(alice, { action: 'sendMessage', data: { sessionId: first.body.sessionId, message: `${marker} #2` } });
+    const first = await gw.post(alice, {
+      action: 'sendMessage',
+      data: { message: `${marker} #1` },
+      lang: 'ja',
+    });
+    const second = await gw.post(alice, {
+      action: 'sendMessage',
+      data: { sessionId: first.body.sessionId, message: `${marker} #2` },
+    });
     expect(second.status).toBe(200);
     const client = await openWs(gw.url, alice);
-    const frames = await client.request({ action: 'sendMessage', data: { message: `${marker} #3` }, lang: 'en' });
+    const frames = await client.request({
+      action: 'sendMessage',
+      data: { message: `${marker} #3` },
+      lang: 'en',
+    });
     await client.close();
     const wsSession = frames[frames.length - 1].sessionId as string;
     await gw.gateway.idle();
 
-    const received = (stack.router?.archived() ?? [])
-      .filter((e) => e['detail-type'] === 'MessageReceived' && String((e.detail as { message?: string }).message).startsWith(marker));
-    expect(received.map((e) => e.source)).toEqual(['mangaassist.chat', 'mangaassist.chat', 'mangaassist.chat']);
-    const details = received.map((e) => e.detail).sort((a, b) => String(a.message).localeCompare(String(b.message)));
+    const received = (stack.router?.archived() ?? []).filter(
+      (e) =>
+        e['detail-type'] === 'MessageReceived' &&
+        String((e.detail as { message?: string }).message).startsWith(marker),
+    );
+    expect(received.map((e) => e.source)).toEqual([
+      'mangaassist.chat',
+      'mangaassist.chat',
+      'mangaassist.chat',
+    ]);
+    const details = received
+      .map((e) => e.detail)
+      .sort((a, b) => String(a.message).localeCompare(String(b.message)));
     expect(details).toEqual([
-      expect.objectContaining({ session_id: first.body.sessionId, user_id: 'alice', message: `${marker} #1`, language: 'ja', channel: 'api', processing_stage: 'raw', _chain_depth: 0 }),
-      expect.objectContaining({ session_id: first.body.sessionId, user_id: 'alice', message: `${marker} #2`, channel: 'api' }),
-      expect.objectContaining({ session_id: wsSession, user_id: 'alice', message: `${marker} #3`, language: 'en', channel: 'web' }),
+      expect.objectContaining({
+        session_id: first.body.sessionId,
+        user_id: 'alice',
+        message: `${marker} #1`,
+        language: 'ja',
+        channel: 'api',
+        processing_stage: 'raw',
+        _chain_depth: 0,
+      }),
+      expect.objectContaining({
+        session_id: first.body.sessionId,
+        user_id: 'alice',
+        message: `${marker} #2`,
+        channel: 'api',
+      }),
+      expect.objectContaining({
+        session_id: wsSession,
+        user_id: 'alice',
+        message: `${marker} #3`,
+        language: 'en',
+        channel: 'web',
+      }),
     ]);
     expect(new Set(details.map((d) => d.message_id)).size).toBe(3);
   });
@@ -247,20 +294,42 @@ describe('chat-gateway end to end (emulator, dynalite, Redis, EventBridge router
   it('decides the language once: a Japanese message with no lang from an English browser gets a Japanese answer and MessageReceived ja; an English one English', async () => {
     const marker = `lang-${Date.now()}`;
     const english = { 'accept-language': 'en-US,en;q=0.9' };
-    const ja = await gw.post(alice, { action: 'sendMessage', data: { message: `${marker} 新刊マンガのおすすめは?` } }, english);
+    const ja = await gw.post(
+      alice,
+      { action: 'sendMessage', data: { message: `${marker} 新刊マンガのおすすめは?` } },
+      english,
+    );
     expect(ja.status).toBe(200);
     expect(ja.body.text).toMatch(/[\u3040-\u309f]{3}/);
-    const en = await gw.post(alice, { action: 'sendMessage', data: { message: `${marker} which new manga do you recommend?` } }, { 'accept-language': 'ja' });
+    const en = await gw.post(
+      alice,
+      { action: 'sendMessage', data: { message: `${marker} which new manga do you recommend?` } },
+      { 'accept-language': 'ja' },
+    );
     expect(en.status).toBe(200);
     expect(en.body.text).not.toMatch(/[\u3040-\u309f]/);
     await gw.gateway.idle();
     const languages = (stack.router?.archived() ?? [])
-      .filter((e) => e['detail-type'] === 'MessageReceived' && String((e.detail as { message?: string }).message).startsWith(marker))
-      .map((e) => [(e.detail as { session_id: string }).session_id, (e.detail as { language: string }).language]);
-    expect(languages).toEqual(expect.arrayContaining([[ja.body.sessionId, 'ja'], [en.body.sessionId, 'en']]));
+      .filter(
+        (e) =>
+          e['detail-type'] === 'MessageReceived' &&
+          String((e.detail as { message?: string }).message).startsWith(marker),
+      )
+      .map((e) => [
+        (e.detail as { session_id: string }).session_id,
+        (e.detail as { language: string }).language,
+      ]);
+    expect(languages).toEqual(
+      expect.arrayContaining([
+        [ja.body.sessionId, 'ja'],
+        [en.body.sessionId, 'en'],
+      ]),
+    );
     expect(languages).toHaveLength(2);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
-    expect(metrics).toMatch(/chat_requests_total\{action="sendMessage",transport="rest",status="200",lang="en"/);
+    expect(metrics).toMatch(
+      /chat_requests_total\{action="sendMessage",transport="rest",status="200",lang="en"/,
+    );
   });
 
   it('summarises older turns with Haiku off the critical path once a session passes 5 exchanges', async () => {

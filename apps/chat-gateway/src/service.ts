@@ -23,7 +23,12 @@ import { createUserRateLimiter } from './rate-limit';
 import { createGatewayMetrics } from './metrics';
 import { createSummarizer } from './summarizer';
 import { createCatalogGrounding } from './catalog';
-import { createChatService, type AcceptedMessage, type ChatServiceOptions, type ContextTools } from './chat-service';
+import {
+  createChatService,
+  type AcceptedMessage,
+  type ChatServiceOptions,
+  type ContextTools,
+} from './chat-service';
 import { createEventOutbox } from './event-outbox';
 import { createContextTools } from './context-tools';
 import { addChatRoutes, chatErrorMapping } from './http-app';

@@ -73,7 +73,12 @@ export interface SessionStore {
   }): Promise<Session>;
   clear(sessionId: string, userId: string): Promise<Session>;
   /** Replaces every message up to `throughSeq` by `summary`; a no-op when the session is gone. */
-  applySummary(sessionId: string, userId: string, summary: string, throughSeq: number): Promise<Session | undefined>;
+  applySummary(
+    sessionId: string,
+    userId: string,
+    summary: string,
+    throughSeq: number,
+  ): Promise<Session | undefined>;
 }
 
 export function createSessionStore(options: SessionStoreOptions): SessionStore {
@@ -103,8 +108,12 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     // The speculative write does not count as an attempt: a stale copy is not a lost race.
     let speculative = known !== undefined && (known === 'absent' || isLive(known));
     // Optimistic locking, not a retry of a failure: each turn re-reads and re-applies the change.
-    for (let attempt = 1; attempt <= maxAttempts; ) {
-      const stored = speculative ? (known === 'absent' ? undefined : (known as Session)) : await read(sessionId);
+    for (let attempt = 1; attempt <= maxAttempts;) {
+      const stored = speculative
+        ? known === 'absent'
+          ? undefined
+          : (known as Session)
+        : await read(sessionId);
       const next = change(isLive(stored) ? stored : undefined);
       if (!next) return undefined;
       next.version = (stored?.version ?? 0) + 1;
@@ -122,7 +131,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         );
         return next;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException) && (error as Error).name !== 'ConditionalCheckFailedException') {
+        if (
+          !(error instanceof ConditionalCheckFailedException) &&
+          (error as Error).name !== 'ConditionalCheckFailedException'
+        ) {
           throw error;
         }
         if (speculative) {
@@ -161,28 +173,32 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     },
     newSessionId: () => randomUUID(),
     async append({ sessionId, userId, create, messages, known }) {
-      const result = await update(sessionId, (current) => {
-        if (current && current.userId !== userId) throw new SessionNotFoundError();
-        if (!current && !create) throw new SessionNotFoundError();
-        const base: Session = current
-          ? structuredClone(current)
-          : {
-              sessionId,
-              userId,
-              version: 0,
-              messages: [],
-              summarizedThrough: 0,
-              lastSeq: 0,
-              createdAt: now(),
-              updatedAt: now(),
-              ttl: 0,
-            };
-        for (const m of messages) {
-          base.lastSeq += 1;
-          base.messages.push({ seq: base.lastSeq, role: m.role, content: m.content, at: now() });
-        }
-        return bound(base);
-      }, known);
+      const result = await update(
+        sessionId,
+        (current) => {
+          if (current && current.userId !== userId) throw new SessionNotFoundError();
+          if (!current && !create) throw new SessionNotFoundError();
+          const base: Session = current
+            ? structuredClone(current)
+            : {
+                sessionId,
+                userId,
+                version: 0,
+                messages: [],
+                summarizedThrough: 0,
+                lastSeq: 0,
+                createdAt: now(),
+                updatedAt: now(),
+                ttl: 0,
+              };
+          for (const m of messages) {
+            base.lastSeq += 1;
+            base.messages.push({ seq: base.lastSeq, role: m.role, content: m.content, at: now() });
+          }
+          return bound(base);
+        },
+        known,
+      );
       return result as Session;
     },
     async clear(sessionId, userId) {
@@ -198,7 +214,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     },
     async applySummary(sessionId, userId, summary, throughSeq) {
       return update(sessionId, (current) => {
-        if (!current || current.userId !== userId || current.summarizedThrough >= throughSeq) return undefined;
+        if (!current || current.userId !== userId || current.summarizedThrough >= throughSeq)
+          return undefined;
         const next = structuredClone(current);
         next.messages = next.messages.filter((m) => m.seq > throughSeq);
         while (next.messages[0]?.role === 'assistant') next.messages.shift();

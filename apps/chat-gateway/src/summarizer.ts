@@ -66,7 +66,10 @@ export function createSummarizer(options: {
       log.info({ throughSeq, folded: older.length, summaryChars: summary.length }, 'older turns summarised');
     } catch (error) {
       options.metrics.summary('failed');
-      log.warn({ err: (error as Error).message }, 'summarisation failed (the conversation goes on; retried on the next message)');
+      log.warn(
+        { err: (error as Error).message },
+        'summarisation failed (the conversation goes on; retried on the next message)',
+      );
     }
   }
 
@@ -85,10 +88,14 @@ export function createSummarizer(options: {
 
   return {
     maybeSchedule(session) {
-      if (stopped || session.messages.length / 2 <= options.afterTurns || queued.has(session.sessionId)) return;
+      if (stopped || session.messages.length / 2 <= options.afterTurns || queued.has(session.sessionId))
+        return;
       if (queue.length >= options.queueMax) {
         options.metrics.summary('queue_full');
-        options.logger.warn({ sessionId: session.sessionId, queued: queue.length }, 'summary queue full; will retry on the next message');
+        options.logger.warn(
+          { sessionId: session.sessionId, queued: queue.length },
+          'summary queue full; will retry on the next message',
+        );
         return;
       }
       queued.add(session.sessionId);

@@ -36,7 +36,11 @@ export function createWsMessageHandler(chat: ChatService, metrics: GatewayMetric
       body = JSON.parse(raw);
     } catch {
       const lang = resolveLanguage({ acceptLanguage: conn.acceptLanguage });
-      conn.send({ type: 'error', code: 'INVALID_JSON', message: lang === 'ja' ? 'JSONが正しくありません。' : 'The frame is not valid JSON.' });
+      conn.send({
+        type: 'error',
+        code: 'INVALID_JSON',
+        message: lang === 'ja' ? 'JSONが正しくありません。' : 'The frame is not valid JSON.',
+      });
       return;
     }
     const rawId = (body as { id?: unknown })?.id;
@@ -50,7 +54,14 @@ export function createWsMessageHandler(chat: ChatService, metrics: GatewayMetric
     const { request, lang } = parsed;
     span.updateName(`WS ${request.action}`);
     const requestId = randomUUID();
-    const ctx = { userId: conn.identity.userId, requestId, lang, log: conn.log.child({ requestId, frameId: id }), transport: 'ws' as const, signal: conn.signal };
+    const ctx = {
+      userId: conn.identity.userId,
+      requestId,
+      lang,
+      log: conn.log.child({ requestId, frameId: id }),
+      transport: 'ws' as const,
+      signal: conn.signal,
+    };
 
     if (request.action === 'sendMessage') {
       if (busy.has(conn)) {
@@ -61,20 +72,29 @@ export function createWsMessageHandler(chat: ChatService, metrics: GatewayMetric
       busy.add(conn);
       let seq = 0;
       const sink = {
-        start: (meta: { sessionId: string; model: string; variant: string }) => conn.send({ type: 'start', id, ...meta }),
+        start: (meta: { sessionId: string; model: string; variant: string }) =>
+          conn.send({ type: 'start', id, ...meta }),
         delta: (text: string) => conn.send({ type: 'delta', id, seq: seq++, text }),
         restart: (reason: string) => conn.send({ type: 'restart', id, reason }),
       };
       return runAction(chat, metrics, ctx, request, sink)
         .then((outcome) => {
           if (outcome.ok) conn.send({ type: 'final', id, ...outcome.body });
-          else if (outcome.code !== 'ABORTED') conn.send({ type: 'error', id, code: outcome.code, message: outcome.message, ...(outcome.retryAfterSeconds ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}) });
+          else if (outcome.code !== 'ABORTED')
+            conn.send({
+              type: 'error',
+              id,
+              code: outcome.code,
+              message: outcome.message,
+              ...(outcome.retryAfterSeconds ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}),
+            });
         })
         .finally(() => busy.delete(conn));
     }
 
     return runAction(chat, metrics, ctx, request).then((outcome) => {
-      if (outcome.ok) conn.send({ type: request.action === 'getHistory' ? 'history' : 'cleared', id, ...outcome.body });
+      if (outcome.ok)
+        conn.send({ type: request.action === 'getHistory' ? 'history' : 'cleared', id, ...outcome.body });
       else conn.send({ type: 'error', id, code: outcome.code, message: outcome.message });
     });
   }

@@ -76,7 +76,9 @@ describe('chat-gateway WebSocket bounds (slow consumers, dead peers, frame size,
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     let received = 0;
     ws.on('message', () => received++);
-    ws.send(JSON.stringify({ id: 'slow', action: 'sendMessage', data: { message: 'とても長い回答をください' } }));
+    ws.send(
+      JSON.stringify({ id: 'slow', action: 'sendMessage', data: { message: 'とても長い回答をください' } }),
+    );
     (ws as unknown as { _socket: Socket })._socket.pause();
 
     await until(() => bedrock.stats().aborted > before.aborted, 'the model call to be aborted', 10_000);
@@ -96,7 +98,10 @@ describe('chat-gateway WebSocket bounds (slow consumers, dead peers, frame size,
   it('terminates a client that stops answering pings within two heartbeats, and keeps a live one', async () => {
     const tightToken = await tight.token('ws-heartbeat');
     const live = await openWs(tight.url, tightToken);
-    const dead = new WebSocket(wsUrl(tight), { headers: { authorization: `Bearer ${tightToken}` }, autoPong: false });
+    const dead = new WebSocket(wsUrl(tight), {
+      headers: { authorization: `Bearer ${tightToken}` },
+      autoPong: false,
+    });
     await new Promise((resolve, reject) => dead.once('open', resolve).once('error', reject));
     let pings = 0;
     dead.on('ping', () => pings++);
@@ -107,12 +112,17 @@ describe('chat-gateway WebSocket bounds (slow consumers, dead peers, frame size,
     // One unanswered ping marks it; the next heartbeat terminates it (two if it joined mid-interval).
     expect(pings).toBeGreaterThanOrEqual(1);
     expect(pings).toBeLessThanOrEqual(2);
-    expect(await metricValue(tight, /^chat_websocket_events_total\{event="reaped"/)).toBeGreaterThanOrEqual(1);
+    expect(await metricValue(tight, /^chat_websocket_events_total\{event="reaped"/)).toBeGreaterThanOrEqual(
+      1,
+    );
 
     // The client that answers keeps its connection through further heartbeats and still chats.
     await until(() => livePings >= pings + 3, 'more heartbeats on the live connection');
     expect(live.ws.readyState).toBe(WebSocket.OPEN);
-    const frames = await live.request({ action: 'sendMessage', data: { message: 'まだつながっていますか?' } });
+    const frames = await live.request({
+      action: 'sendMessage',
+      data: { message: 'まだつながっていますか?' },
+    });
     expect(frames[frames.length - 1].type).toBe('final');
     await live.close();
   });
@@ -121,11 +131,18 @@ describe('chat-gateway WebSocket bounds (slow consumers, dead peers, frame size,
     const client = await openWs(gw.url, token);
     const envelope = (size: number) => {
       const base = JSON.stringify({ id: 'big', action: 'getHistory', data: { sessionId: 'none' }, pad: '' });
-      return JSON.stringify({ id: 'big', action: 'getHistory', data: { sessionId: 'none' }, pad: 'x'.repeat(size - base.length) });
+      return JSON.stringify({
+        id: 'big',
+        action: 'getHistory',
+        data: { sessionId: 'none' },
+        pad: 'x'.repeat(size - base.length),
+      });
     };
     const atLimit = envelope(4096);
     expect(Buffer.byteLength(atLimit)).toBe(4096);
-    const answer = new Promise<unknown>((resolve) => client.ws.once('message', (raw) => resolve(JSON.parse(raw.toString()))));
+    const answer = new Promise<unknown>((resolve) =>
+      client.ws.once('message', (raw) => resolve(JSON.parse(raw.toString()))),
+    );
     client.ws.send(atLimit);
     expect(await answer).toMatchObject({ id: 'big', type: 'error', code: 'SESSION_NOT_FOUND' });
     expect(client.ws.readyState).toBe(WebSocket.OPEN);
@@ -157,7 +174,10 @@ describe('chat-gateway WebSocket bounds (slow consumers, dead peers, frame size,
 
     // Once the first answer is done the connection takes the next message.
     bedrock.resetFaults();
-    const third = await client.request({ action: 'sendMessage', data: { sessionId: first[0].sessionId, message: '三つ目の質問' } });
+    const third = await client.request({
+      action: 'sendMessage',
+      data: { sessionId: first[0].sessionId, message: '三つ目の質問' },
+    });
     expect(third[third.length - 1].type).toBe('final');
     await client.close();
   });

@@ -58,7 +58,10 @@ let connectionSeq = 0;
 const TOO_MANY_CONNECTIONS = httpError(
   'TOO_MANY_CONNECTIONS',
   503,
-  { ja: '接続数が上限に達しています。しばらくしてから再接続してください。', en: 'Too many connections. Please reconnect later.' },
+  {
+    ja: '接続数が上限に達しています。しばらくしてから再接続してください。',
+    en: 'Too many connections. Please reconnect later.',
+  },
   {},
   { 'retry-after': '5' },
 );
@@ -85,7 +88,9 @@ export function attachChatWebSocket(options: WsServerOptions): ChatWsServer {
     metrics?.rejected(refusal.code);
     const lang = requestLanguage({ headers: req.headers, query: Object.fromEntries(url.searchParams) });
     const body = JSON.stringify(errorBody(refusal, lang));
-    const headers = Object.entries(refusal.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    const headers = Object.entries(refusal.headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
     socket.end(
       `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Language: ${lang}\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -95,10 +100,12 @@ export function attachChatWebSocket(options: WsServerOptions): ChatWsServer {
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== options.path) return reject(socket, req, url, httpError('NOT_FOUND', 404, COMMON_ERRORS.notFound));
+    if (url.pathname !== options.path)
+      return reject(socket, req, url, httpError('NOT_FOUND', 404, COMMON_ERRORS.notFound));
     // Upgrades still verifying their token count too: otherwise a burst arriving at once all pass
     // the check before any of them joins wss.clients.
-    if (wss.clients.size + upgrading >= options.maxConnections) return reject(socket, req, url, TOO_MANY_CONNECTIONS);
+    if (wss.clients.size + upgrading >= options.maxConnections)
+      return reject(socket, req, url, TOO_MANY_CONNECTIONS);
     upgrading++;
     const token = bearerToken(req.headers.authorization, url.searchParams.get('access_token'));
     // The upgrade is a trace of its own (the connection outlives it); its auth span is where the
@@ -117,7 +124,18 @@ export function attachChatWebSocket(options: WsServerOptions): ChatWsServer {
         upgrading--;
         upgrade.setAttribute('http.response.status_code', 401);
         upgrade.end();
-        reject(socket, req, url, httpError(error.code ?? 'TOKEN_INVALID', 401, UNAUTHORIZED_MESSAGES, {}, { 'www-authenticate': 'Bearer' }));
+        reject(
+          socket,
+          req,
+          url,
+          httpError(
+            error.code ?? 'TOKEN_INVALID',
+            401,
+            UNAUTHORIZED_MESSAGES,
+            {},
+            { 'www-authenticate': 'Bearer' },
+          ),
+        );
       },
     );
   };

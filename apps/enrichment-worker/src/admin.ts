@@ -2,7 +2,14 @@ import express, { Router, type Request, type Response } from 'express';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { activeSpan, httpError, retryBatch, retryPolicy, sendHttpError, type Logger } from '@manga-assist/service-runtime';
+import {
+  activeSpan,
+  httpError,
+  retryBatch,
+  retryPolicy,
+  sendHttpError,
+  type Logger,
+} from '@manga-assist/service-runtime';
 import type { QueueConsumer } from '@manga-assist/queue-consumer';
 import type { AimdLimiter } from './aimd';
 import { jobErrorMessage } from './errors';
@@ -28,8 +35,14 @@ export interface AdminDeps {
   bulkMaxJobs: number;
 }
 
-const refusal = (code: string, status: number, ja: string, en: string, extra?: Record<string, unknown>, headers?: Record<string, string>) =>
-  httpError(code, status, { ja, en }, extra, headers);
+const refusal = (
+  code: string,
+  status: number,
+  ja: string,
+  en: string,
+  extra?: Record<string, unknown>,
+  headers?: Record<string, string>,
+) => httpError(code, status, { ja, en }, extra, headers);
 
 interface QueueDepth {
   visible: number;
@@ -58,7 +71,11 @@ export function createAdminRouter(deps: AdminDeps): Router {
     const { Attributes = {} } = await sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
       }),
     );
     return {
@@ -110,7 +127,18 @@ export function createAdminRouter(deps: AdminDeps): Router {
       depth = await queueDepth();
     } catch (error) {
       logger.error({ err: error }, 'queue depth unavailable; refusing submissions');
-      sendHttpError(req, res, refusal('QUEUE_UNAVAILABLE', 503, 'キューに接続できません。', 'The queue is unavailable.', {}, { 'retry-after': '5' }));
+      sendHttpError(
+        req,
+        res,
+        refusal(
+          'QUEUE_UNAVAILABLE',
+          503,
+          'キューに接続できません。',
+          'The queue is unavailable.',
+          {},
+          { 'retry-after': '5' },
+        ),
+      );
       return;
     }
     const age = oldestAgeSeconds();
@@ -128,7 +156,13 @@ export function createAdminRouter(deps: AdminDeps): Router {
           429,
           `処理待ちのジョブが多すぎます。${retryAfter}秒後に再送してください。`,
           `Too many jobs are waiting. Retry in ${retryAfter} s.`,
-          { reason, backlog: depth.visible, backlogMax: deps.backlogMax, oldestMessageAgeSeconds: age, retryAfterSeconds: retryAfter },
+          {
+            reason,
+            backlog: depth.visible,
+            backlogMax: deps.backlogMax,
+            oldestMessageAgeSeconds: age,
+            retryAfterSeconds: retryAfter,
+          },
           { 'retry-after': String(retryAfter) },
         ),
       );
@@ -136,24 +170,44 @@ export function createAdminRouter(deps: AdminDeps): Router {
     }
 
     const messages = requests.map((r) => newJobMessage(r));
-    activeSpan().setAttribute('job.id', messages.map((m) => m.jobId));
+    activeSpan().setAttribute(
+      'job.id',
+      messages.map((m) => m.jobId),
+    );
     try {
-      await jobs.createQueued(messages.map((m) => ({ jobId: m.jobId, mangaId: m.mangaId, type: m.type, source: 'admin' })));
+      await jobs.createQueued(
+        messages.map((m) => ({ jobId: m.jobId, mangaId: m.mangaId, type: m.type, source: 'admin' })),
+      );
     } catch (error) {
       logger.error({ err: error }, 'could not record submitted jobs');
-      sendHttpError(req, res, refusal('JOB_STORE_UNAVAILABLE', 503, 'ジョブを記録できません。', 'Jobs could not be recorded.', {}, { 'retry-after': '5' }));
+      sendHttpError(
+        req,
+        res,
+        refusal(
+          'JOB_STORE_UNAVAILABLE',
+          503,
+          'ジョブを記録できません。',
+          'Jobs could not be recorded.',
+          {},
+          { 'retry-after': '5' },
+        ),
+      );
       return;
     }
     const failed = await enqueue(messages);
     for (const f of failed) {
-      await jobs.fail(f.jobId, { code: 'ENQUEUE_FAILED', reason: f.reason }).catch((e) => logger.error({ err: e, jobId: f.jobId }, 'could not record enqueue failure'));
+      await jobs
+        .fail(f.jobId, { code: 'ENQUEUE_FAILED', reason: f.reason })
+        .catch((e) => logger.error({ err: e, jobId: f.jobId }, 'could not record enqueue failure'));
     }
     cached = undefined;
     const accepted = messages.length - failed.length;
     metrics.submitted.inc(accepted);
     res.status(failed.length === messages.length ? 503 : 202).json({
       accepted,
-      jobs: messages.filter((m) => !failed.some((f) => f.jobId === m.jobId)).map((m) => ({ jobId: m.jobId, mangaId: m.mangaId, type: m.type, status: 'queued' })),
+      jobs: messages
+        .filter((m) => !failed.some((f) => f.jobId === m.jobId))
+        .map((m) => ({ jobId: m.jobId, mangaId: m.mangaId, type: m.type, status: 'queued' })),
       failed,
     });
   });
@@ -179,13 +233,17 @@ export function createAdminRouter(deps: AdminDeps): Router {
             }),
           );
           const bad = new Set((out.Failed ?? []).map((f) => Number(f.Id)));
-          return { retry: pending.filter((_, i) => bad.has(i)), reason: (out.Failed ?? []).map((f) => f.Code).join(',') };
+          return {
+            retry: pending.filter((_, i) => bad.has(i)),
+            reason: (out.Failed ?? []).map((f) => f.Code).join(','),
+          };
         });
         failed.push(...left.map((m) => ({ jobId: m.jobId, reason: reason ?? 'not sent' })));
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
-    if (failed.length) logger.error({ count: failed.length }, 'jobs could not be enqueued; recorded as failed');
+    if (failed.length)
+      logger.error({ count: failed.length }, 'jobs could not be enqueued; recorded as failed');
     return failed;
   }
 
@@ -209,14 +267,26 @@ export function createAdminRouter(deps: AdminDeps): Router {
       new GetCommand({ TableName: deps.catalog.tableName, Key: { mangaId }, ConsistentRead: true }),
     );
     if (!out.Item) {
-      sendHttpError(req, res, refusal('CATALOG_ITEM_NOT_FOUND', 404, 'カタログに該当する商品がありません。', 'No catalog item with this id.'));
+      sendHttpError(
+        req,
+        res,
+        refusal(
+          'CATALOG_ITEM_NOT_FOUND',
+          404,
+          'カタログに該当する商品がありません。',
+          'No catalog item with this id.',
+        ),
+      );
       return;
     }
     res.json(out.Item);
   });
 
   router.get('/admin/stats', async (_req: Request, res: Response) => {
-    const [queue, dlq] = await Promise.all([queueDepth().catch(() => undefined), depthOf(dlqUrl).catch(() => undefined)]);
+    const [queue, dlq] = await Promise.all([
+      queueDepth().catch(() => undefined),
+      depthOf(dlqUrl).catch(() => undefined),
+    ]);
     const consumer = deps.consumer?.stats();
     const counters = deps.processor.counters();
     res.json({

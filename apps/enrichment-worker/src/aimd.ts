@@ -27,7 +27,15 @@ export interface AimdLimiter {
 }
 
 export function createAimdLimiter(options: AimdOptions): AimdLimiter {
-  const { min, max, increaseEvery, decreaseFactor = 0.5, cooldownMs = 1000, now = Date.now, onChange } = options;
+  const {
+    min,
+    max,
+    increaseEvery,
+    decreaseFactor = 0.5,
+    cooldownMs = 1000,
+    now = Date.now,
+    onChange,
+  } = options;
   if (min < 1 || max < min) throw new RangeError(`invalid AIMD bounds min=${min} max=${max}`);
   let limit = Math.min(max, Math.max(min, options.initial || max));
   let successes = 0;

@@ -1,7 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CatalogWriteError, createCatalogWriter } from './catalog-writer';
 
-const awsError = (name: string) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: 400 } });
+const awsError = (name: string) =>
+  Object.assign(new Error(name), { name, $metadata: { httpStatusCode: 400 } });
 
 /** A scripted document client: each send() takes the next outcome (unit test of the retry policy only). */
 const scripted = (outcomes: (Error | 'ok')[]) => {
@@ -19,9 +20,19 @@ const scripted = (outcomes: (Error | 'ok')[]) => {
 
 describe('catalog writer retry policy', () => {
   it('retries throttling with backoff and then succeeds', async () => {
-    const { client, calls } = scripted([awsError('ProvisionedThroughputExceededException'), awsError('ThrottlingException'), 'ok']);
+    const { client, calls } = scripted([
+      awsError('ProvisionedThroughputExceededException'),
+      awsError('ThrottlingException'),
+      'ok',
+    ]);
     const retries: number[] = [];
-    const writer = createCatalogWriter({ documentClient: client, tableName: 'Catalog', maxAttempts: 5, baseDelayMs: 1, onRetry: (r) => retries.push(r.attempt) });
+    const writer = createCatalogWriter({
+      documentClient: client,
+      tableName: 'Catalog',
+      maxAttempts: 5,
+      baseDelayMs: 1,
+      onRetry: (r) => retries.push(r.attempt),
+    });
     await writer.write('m-1', { synopsis: 'x' });
     expect(retries).toEqual([1, 2]);
     expect(calls).toHaveLength(3);
@@ -29,7 +40,12 @@ describe('catalog writer retry policy', () => {
 
   it('surfaces critical errors at once with code, severity and table', async () => {
     const { client, calls } = scripted([awsError('AccessDeniedException')]);
-    const writer = createCatalogWriter({ documentClient: client, tableName: 'Catalog', maxAttempts: 5, baseDelayMs: 1 });
+    const writer = createCatalogWriter({
+      documentClient: client,
+      tableName: 'Catalog',
+      maxAttempts: 5,
+      baseDelayMs: 1,
+    });
     await expect(writer.write('m-1', { synopsis: 'x' })).rejects.toMatchObject({
       constructor: CatalogWriteError,
       code: 'AccessDeniedException',
@@ -42,7 +58,15 @@ describe('catalog writer retry policy', () => {
 
   it('gives up on throttling after maxAttempts, as retryable', async () => {
     const { client } = scripted(Array(5).fill(awsError('ThrottlingException')));
-    const writer = createCatalogWriter({ documentClient: client, tableName: 'Catalog', maxAttempts: 3, baseDelayMs: 1 });
-    await expect(writer.write('m-1', { tags: [] })).rejects.toMatchObject({ severity: 'retryable', attempts: 3 });
+    const writer = createCatalogWriter({
+      documentClient: client,
+      tableName: 'Catalog',
+      maxAttempts: 3,
+      baseDelayMs: 1,
+    });
+    await expect(writer.write('m-1', { tags: [] })).rejects.toMatchObject({
+      severity: 'retryable',
+      attempts: 3,
+    });
   });
 });

@@ -89,7 +89,8 @@ export function createCatalogWriter({
     maxAttempts,
     initialDelayMs: baseDelayMs,
     retryIf: (error) => classifyWriteError(error).severity === 'retryable',
-    onRetry: ({ error, attempt, delayMs }) => onRetry?.({ code: classifyWriteError(error).code, attempt, delayMs }),
+    onRetry: ({ error, attempt, delayMs }) =>
+      onRetry?.({ code: classifyWriteError(error).code, attempt, delayMs }),
   });
   const nested = (mangaId: string, fields: Record<string, unknown>, ts: string) => {
     const names: Record<string, string> = { '#e': 'enrichment', '#lu': 'lastUpdated' };

@@ -1,4 +1,10 @@
-import { BatchWriteCommand, GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { retryBatch, retryPolicy } from '@manga-assist/service-runtime';
 import type { EnrichmentType } from './messages';
@@ -40,7 +46,9 @@ export interface JobStoreOptions {
 
 export interface JobStore {
   /** Records freshly generated jobs as queued (BatchWrite, unprocessed items retried). */
-  createQueued(jobs: { jobId: string; mangaId: string; type: EnrichmentType; source: string }[]): Promise<void>;
+  createQueued(
+    jobs: { jobId: string; mangaId: string; type: EnrichmentType; source: string }[],
+  ): Promise<void>;
   /**
    * Marks a job in progress with a lease and counts the attempt. Returns false when the job has
    * already completed or been skipped (a duplicate delivery): the caller does nothing.
@@ -65,14 +73,25 @@ export interface JobStore {
   expiredLeases(limit: number): Promise<JobRecord[]>;
 }
 
-export function createJobStore({ documentClient: db, tableName, leaseSeconds, ttlDays, now = Date.now }: JobStoreOptions): JobStore {
+export function createJobStore({
+  documentClient: db,
+  tableName,
+  leaseSeconds,
+  ttlDays,
+  now = Date.now,
+}: JobStoreOptions): JobStore {
   const unprocessedRetry = retryPolicy({ maxAttempts: 8, initialDelayMs: 100, maxDelayMs: 5_000 });
   const stamps = () => {
     const t = now();
     return { iso: new Date(t).toISOString(), ms: t, ttl: Math.floor(t / 1000) + ttlDays * 86_400 };
   };
 
-  const finish = async (jobId: string, status: JobStatus, extra: Record<string, unknown>, remove: string[]) => {
+  const finish = async (
+    jobId: string,
+    status: JobStatus,
+    extra: Record<string, unknown>,
+    remove: string[],
+  ) => {
     const s = stamps();
     const names: Record<string, string> = { '#s': 'status', '#ttl': 'ttl' };
     const values: Record<string, unknown> = { ':s': status, ':u': s.iso, ':ttl': s.ttl };
@@ -99,8 +118,14 @@ export function createJobStore({ documentClient: db, tableName, leaseSeconds, tt
       const s = stamps();
       const items = jobs.map((j) => ({
         PutRequest: {
-          Item: { ...j, status: 'queued', attempts: 0, createdAt: s.iso, updatedAt: s.iso, ttl: s.ttl } satisfies Omit<JobRecord, 'mangaId' | 'type'> &
-            Record<string, unknown>,
+          Item: {
+            ...j,
+            status: 'queued',
+            attempts: 0,
+            createdAt: s.iso,
+            updatedAt: s.iso,
+            ttl: s.ttl,
+          } satisfies Omit<JobRecord, 'mangaId' | 'type'> & Record<string, unknown>,
         },
       }));
       for (let i = 0; i < items.length; i += 25) {
@@ -155,10 +180,17 @@ export function createJobStore({ documentClient: db, tableName, leaseSeconds, tt
     },
 
     complete: (jobId, result) =>
-      finish(jobId, 'completed', { completedAt: stamps().iso, ...(result ? { result } : {}) }, ['leaseUntil', 'errorCode', 'reason', 'lastError']),
+      finish(jobId, 'completed', { completedAt: stamps().iso, ...(result ? { result } : {}) }, [
+        'leaseUntil',
+        'errorCode',
+        'reason',
+        'lastError',
+      ]),
     skip: (jobId, reason) => finish(jobId, 'skipped', { reason, completedAt: stamps().iso }, ['leaseUntil']),
     fail: (jobId, { code, reason }) =>
-      finish(jobId, 'failed', { errorCode: code, reason: reason.slice(0, 2000), completedAt: stamps().iso }, ['leaseUntil']),
+      finish(jobId, 'failed', { errorCode: code, reason: reason.slice(0, 2000), completedAt: stamps().iso }, [
+        'leaseUntil',
+      ]),
     retrying: (jobId, { code, reason }) =>
       finish(jobId, 'queued', { errorCode: code, lastError: reason.slice(0, 2000) }, ['leaseUntil']),
 
@@ -169,7 +201,8 @@ export function createJobStore({ documentClient: db, tableName, leaseSeconds, tt
           new UpdateCommand({
             TableName: tableName,
             Key: { jobId },
-            UpdateExpression: 'SET #s = :failed, errorCode = :code, reason = :reason, updatedAt = :u, completedAt = :u REMOVE leaseUntil',
+            UpdateExpression:
+              'SET #s = :failed, errorCode = :code, reason = :reason, updatedAt = :u, completedAt = :u REMOVE leaseUntil',
             ConditionExpression: 'attribute_exists(jobId) AND #s IN (:queued, :running)',
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: {
@@ -196,7 +229,8 @@ export function createJobStore({ documentClient: db, tableName, leaseSeconds, tt
           new UpdateCommand({
             TableName: tableName,
             Key: { jobId },
-            UpdateExpression: 'SET #s = :queued, updatedAt = :u, lastError = if_not_exists(reason, :none) REMOVE errorCode, reason, completedAt, leaseUntil',
+            UpdateExpression:
+              'SET #s = :queued, updatedAt = :u, lastError = if_not_exists(reason, :none) REMOVE errorCode, reason, completedAt, leaseUntil',
             ConditionExpression: 'attribute_exists(jobId)',
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: { ':queued': 'queued', ':u': s.iso, ':none': 'redriven from the DLQ' },
@@ -229,7 +263,9 @@ export function createJobStore({ documentClient: db, tableName, leaseSeconds, tt
     },
 
     async get(jobId) {
-      const out = await db.send(new GetCommand({ TableName: tableName, Key: { jobId }, ConsistentRead: true }));
+      const out = await db.send(
+        new GetCommand({ TableName: tableName, Key: { jobId }, ConsistentRead: true }),
+      );
       const item = out.Item as JobRecord | undefined;
       if (!item) return undefined;
       if (item.status === 'in_progress' && item.leaseUntil !== undefined && item.leaseUntil < now()) {

@@ -26,14 +26,23 @@ describe('Lambda handler (SQS event source, shared core)', () => {
       eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:manga-enrichment-queue.fifo',
     });
     const result = await handler({
-      Records: [record('a', JSON.stringify(good), 'l-1'), record('b', JSON.stringify({ kind: 'enrichment-job', jobId: 'lp-1' }), 'l-2')],
+      Records: [
+        record('a', JSON.stringify(good), 'l-1'),
+        record('b', JSON.stringify({ kind: 'enrichment-job', jobId: 'lp-1' }), 'l-2'),
+      ],
     });
     expect(result).toEqual({ batchItemFailures: [] });
-    const job = await stack.clients.documentClient.send(new GetCommand({ TableName: stack.names.tables.enrichmentJobs, Key: { jobId: good.jobId } }));
+    const job = await stack.clients.documentClient.send(
+      new GetCommand({ TableName: stack.names.tables.enrichmentJobs, Key: { jobId: good.jobId } }),
+    );
     expect(job.Item?.status).toBe('completed');
-    const poison = await stack.clients.documentClient.send(new GetCommand({ TableName: stack.names.tables.enrichmentJobs, Key: { jobId: 'lp-1' } }));
+    const poison = await stack.clients.documentClient.send(
+      new GetCommand({ TableName: stack.names.tables.enrichmentJobs, Key: { jobId: 'lp-1' } }),
+    );
     expect(poison.Item).toMatchObject({ status: 'failed', errorCode: 'INVALID_JOB' });
-    const dlq = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.env.ENRICHMENT_DLQ, MessageAttributeNames: ['All'] }));
+    const dlq = await stack.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: stack.env.ENRICHMENT_DLQ, MessageAttributeNames: ['All'] }),
+    );
     expect(dlq.Messages?.[0]?.MessageAttributes?.DlqReason?.StringValue).toMatch(/^INVALID_JOB/);
   });
 

@@ -1,6 +1,11 @@
 import { createServiceRuntime } from '@manga-assist/service-runtime';
 import { resolveQueueUrl } from '@manga-assist/aws-clients';
-import { processSqsEvent, sendToDlq, type SqsEvent, type SqsBatchResponse } from '@manga-assist/queue-consumer';
+import {
+  processSqsEvent,
+  sendToDlq,
+  type SqsEvent,
+  type SqsBatchResponse,
+} from '@manga-assist/queue-consumer';
 import { loadEnrichmentWorkerConfig, type EnrichmentWorkerConfig } from './config';
 import { isPermanent } from './errors';
 import { createWorkerCore } from './service';
@@ -19,7 +24,11 @@ export function containerState(): Container {
   const config = loadEnrichmentWorkerConfig();
   const core = createWorkerCore({
     config,
-    runtime: createServiceRuntime({ service: 'enrichment-worker', logLevel: config.LOG_LEVEL, defaultMetrics: false }),
+    runtime: createServiceRuntime({
+      service: 'enrichment-worker',
+      logLevel: config.LOG_LEVEL,
+      defaultMetrics: false,
+    }),
   });
   container = { config, core, dlqUrl: resolveQueueUrl(core.aws.sqs, config.ENRICHMENT_DLQ) };
   return container;

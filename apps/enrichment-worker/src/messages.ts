@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CATALOG_UPDATE_PREFIX, eventEnvelopeSchema, parseDetail, type CatalogUpdate } from '@manga-assist/event-schemas';
+import {
+  CATALOG_UPDATE_PREFIX,
+  eventEnvelopeSchema,
+  parseDetail,
+  type CatalogUpdate,
+} from '@manga-assist/event-schemas';
 import { PermanentJobError } from './errors';
 
 export const ENRICHMENT_TYPES = ['synopsis', 'tags', 'description'] as const;
@@ -38,7 +43,14 @@ export function newJobMessage(request: JobRequest, now = new Date()): JobMessage
 
 /** A unit of work, whatever message it came from. */
 export type Work =
-  | { action: 'enrich'; jobId: string; mangaId: string; type: EnrichmentType; manga: MangaInfo; source: 'admin' | 'event' }
+  | {
+      action: 'enrich';
+      jobId: string;
+      mangaId: string;
+      type: EnrichmentType;
+      manga: MangaInfo;
+      source: 'admin' | 'event';
+    }
   | { action: 'skip'; jobId: string; mangaId: string; type: EnrichmentType; reason: string; source: 'event' };
 
 /** Best-effort job id for a message that does not parse, so its failure is still recorded. */
@@ -63,7 +75,11 @@ export function parseWork(body: string, messageId: string): Work {
   try {
     value = JSON.parse(body);
   } catch (error) {
-    throw new PermanentJobError('BAD_JSON', `message is not JSON: ${(error as Error).message}`, salvageJobId(body, messageId));
+    throw new PermanentJobError(
+      'BAD_JSON',
+      `message is not JSON: ${(error as Error).message}`,
+      salvageJobId(body, messageId),
+    );
   }
   const jobId = salvageJobId(body, messageId);
   if (value && typeof value === 'object' && (value as { kind?: unknown }).kind === 'enrichment-job') {
@@ -84,8 +100,14 @@ export function parseWork(body: string, messageId: string): Work {
   } catch (error) {
     throw new PermanentJobError('INVALID_JOB', (error as Error).message, jobId, { cause: error });
   }
-  const base = { jobId: `event-${envelope.data.id}`, mangaId: detail.product_id, type: 'description' as const, source: 'event' as const };
-  if (detail.update_type === 'discontinued') return { ...base, action: 'skip', reason: 'discontinued_product' };
+  const base = {
+    jobId: `event-${envelope.data.id}`,
+    mangaId: detail.product_id,
+    type: 'description' as const,
+    source: 'event' as const,
+  };
+  if (detail.update_type === 'discontinued')
+    return { ...base, action: 'skip', reason: 'discontinued_product' };
   const data = detail.data as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
   return {

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { buildOpenApiDocument, opsRoutes, type ResponseSpec, type RouteSpec } from '@manga-assist/api-contracts';
+import {
+  buildOpenApiDocument,
+  opsRoutes,
+  type ResponseSpec,
+  type RouteSpec,
+} from '@manga-assist/api-contracts';
 import { bulkSchema } from './admin';
 import { redriveSchema } from './dlq-admin';
 import { jobRequestSchema } from './messages';
@@ -12,7 +17,12 @@ const STARTING: ResponseSpec = {
   errorCodes: ['STARTING'],
   headers: [{ name: 'retry-after', description: 'Seconds to wait.', required: true }],
 };
-const queuedJob = z.object({ jobId: z.string(), mangaId: z.string(), type: z.string(), status: z.literal('queued') });
+const queuedJob = z.object({
+  jobId: z.string(),
+  mangaId: z.string(),
+  type: z.string(),
+  status: z.literal('queued'),
+});
 const failedJob = z.object({ jobId: z.string(), reason: z.string() });
 const submitted = z.object({ accepted: z.number(), jobs: z.array(queuedJob), failed: z.array(failedJob) });
 const redriveResult = z.object({
@@ -34,9 +44,19 @@ function adminRoutes(): RouteSpec[] {
       tags,
       requestBody: { schema: z.union([jobRequestSchema, bulkSchema]) },
       responses: {
-        202: { description: 'Queued (the jobs that could not be enqueued are listed in `failed`).', schema: submitted },
-        400: { description: 'Not a valid job.', errorCodes: ['INVALID_JOB', 'INVALID_JSON', 'BAD_REQUEST'], errorDetails: issues },
-        413: { description: 'Too many jobs at once, or the body is too large.', errorCodes: ['TOO_MANY_JOBS', 'PAYLOAD_TOO_LARGE'] },
+        202: {
+          description: 'Queued (the jobs that could not be enqueued are listed in `failed`).',
+          schema: submitted,
+        },
+        400: {
+          description: 'Not a valid job.',
+          errorCodes: ['INVALID_JOB', 'INVALID_JSON', 'BAD_REQUEST'],
+          errorDetails: issues,
+        },
+        413: {
+          description: 'Too many jobs at once, or the body is too large.',
+          errorCodes: ['TOO_MANY_JOBS', 'PAYLOAD_TOO_LARGE'],
+        },
         429: {
           description: 'Backpressure: the backlog or the age of the oldest message is over its limit.',
           errorCodes: ['BACKPRESSURE'],
@@ -46,7 +66,10 @@ function adminRoutes(): RouteSpec[] {
         503: {
           description:
             'The queue or the job store is unavailable, or the worker is starting (error shape); or no job could be enqueued (the 202 body, every job in `failed`).',
-          schema: z.union([submitted, errorShape(['QUEUE_UNAVAILABLE', 'JOB_STORE_UNAVAILABLE', 'STARTING'])]),
+          schema: z.union([
+            submitted,
+            errorShape(['QUEUE_UNAVAILABLE', 'JOB_STORE_UNAVAILABLE', 'STARTING']),
+          ]),
         },
       },
     },
@@ -69,7 +92,13 @@ function adminRoutes(): RouteSpec[] {
       operationId: 'stats',
       summary: 'Queue depth, DLQ depth, concurrency (AIMD) and throughput.',
       tags,
-      responses: { 200: { description: 'Stats.', schema: z.looseObject({ oldestMessageAgeSeconds: z.number(), concurrencyLimit: z.number() }) }, 503: STARTING },
+      responses: {
+        200: {
+          description: 'Stats.',
+          schema: z.looseObject({ oldestMessageAgeSeconds: z.number(), concurrencyLimit: z.number() }),
+        },
+        503: STARTING,
+      },
     },
     {
       method: 'get',
@@ -83,7 +112,9 @@ function adminRoutes(): RouteSpec[] {
           schema: z.object({
             count: z.number(),
             byReason: z.record(z.string(), z.number()),
-            messages: z.array(z.looseObject({ messageId: z.string(), jobId: z.string(), reason: z.string() })),
+            messages: z.array(
+              z.looseObject({ messageId: z.string(), jobId: z.string(), reason: z.string() }),
+            ),
           }),
         },
         503: STARTING,
@@ -98,7 +129,11 @@ function adminRoutes(): RouteSpec[] {
       requestBody: { schema: redriveSchema },
       responses: {
         200: { description: 'What was moved.', schema: redriveResult },
-        400: { description: 'Not a valid redrive request.', errorCodes: ['INVALID_REDRIVE', 'INVALID_JSON', 'BAD_REQUEST'], errorDetails: issues },
+        400: {
+          description: 'Not a valid redrive request.',
+          errorCodes: ['INVALID_REDRIVE', 'INVALID_JSON', 'BAD_REQUEST'],
+          errorDetails: issues,
+        },
         503: STARTING,
       },
     },
@@ -110,7 +145,8 @@ export function enrichmentWorkerOpenApi(): Record<string, unknown> {
   return buildOpenApiDocument({
     title: 'MangaAssist enrichment worker',
     version: '1.0.0',
-    description: "Admin API of the enrichment worker. Every error answer is the services' one shape `{ \"error\": { \"code\", \"message\", ...details } }`.",
+    description:
+      'Admin API of the enrichment worker. Every error answer is the services\' one shape `{ "error": { "code", "message", ...details } }`.',
     routes: [...adminRoutes(), ...opsRoutes()],
   });
 }

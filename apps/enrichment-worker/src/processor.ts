@@ -26,7 +26,13 @@ export interface ProcessorDeps {
 
 export interface JobProcessor {
   handle(message: QueueMessage): Promise<void>;
-  counters(): { completedPerMinute: number; failedPerMinute: number; completed: number; failed: number; skipped: number };
+  counters(): {
+    completedPerMinute: number;
+    failedPerMinute: number;
+    completed: number;
+    failed: number;
+    skipped: number;
+  };
 }
 
 /** node's timer (its abort listener is removed), rejecting with the signal's reason as the callers expect. */
@@ -76,28 +82,49 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
       if (isFmError(error) && (error.code === 'THROTTLED' || error.code === 'CIRCUIT_OPEN')) {
         aimd.onThrottle();
         metrics.throttles.inc();
-        if (Date.now() >= giveUpAt) throw new RetryableJobError('MODEL_THROTTLED', `model still throttled after ${deps.throttleRetryBudgetMs} ms`, { cause: error });
+        if (Date.now() >= giveUpAt)
+          throw new RetryableJobError(
+            'MODEL_THROTTLED',
+            `model still throttled after ${deps.throttleRetryBudgetMs} ms`,
+            { cause: error },
+          );
         // Not a generic retry (so not the shared policy): AIMD pacing under a time budget. Retried in place
         // (visibility is extended; no receive is burnt); the lowered limit paces it.
         await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()), signal);
         continue;
       }
       if (isFmError(error) && error.code === 'INVALID_REQUEST') {
-        throw new PermanentJobError('MODEL_FAILED', `model rejected the request: ${error.message}`, undefined, { cause: error });
+        throw new PermanentJobError(
+          'MODEL_FAILED',
+          `model rejected the request: ${error.message}`,
+          undefined,
+          { cause: error },
+        );
       }
       // An FmError's message already says what failed ("model call failed: ..."): one cause, not a chain of prefixes.
       if (isFmError(error)) throw new RetryableJobError(error.code, error.message, { cause: error });
-      throw new RetryableJobError('MODEL_FAILED', `model call failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      throw new RetryableJobError(
+        'MODEL_FAILED',
+        `model call failed: ${(error as Error)?.message ?? String(error)}`,
+        { cause: error },
+      );
     }
   }
 
-  async function enrich(work: Extract<Work, { action: 'enrich' }>, signal: AbortSignal): Promise<Record<string, unknown>> {
+  async function enrich(
+    work: Extract<Work, { action: 'enrich' }>,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
     const result = await callModel(buildPrompt(work.type, work.manga as MangaInfo), signal);
     return parseResult(work.type, result.text);
   }
 
   return {
-    counters: () => ({ completedPerMinute: completedWindow.total(), failedPerMinute: failedWindow.total(), ...totals }),
+    counters: () => ({
+      completedPerMinute: completedWindow.total(),
+      failedPerMinute: failedWindow.total(),
+      ...totals,
+    }),
 
     async handle(message) {
       const started = performance.now();
@@ -107,14 +134,23 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
       } catch (error) {
         const e = error as PermanentJobError;
         const jobId = e.jobId ?? salvageJobId(message.body, message.id);
-        logger.warn({ jobId, messageId: message.id, code: e.code, reason: e.message }, 'poison message: recorded failed, moved to the DLQ');
+        logger.warn(
+          { jobId, messageId: message.id, code: e.code, reason: e.message },
+          'poison message: recorded failed, moved to the DLQ',
+        );
         await recordFailed(jobId, e.code, e.message);
         throw error;
       }
       const { jobId, mangaId } = work;
       const type: EnrichmentType = work.type;
       activeSpan().setAttributes({ 'job.id': jobId, 'manga.id': mangaId, 'job.type': type });
-      const log = logger.child({ jobId, mangaId, type, messageId: message.id, receiveCount: message.receiveCount });
+      const log = logger.child({
+        jobId,
+        mangaId,
+        type,
+        messageId: message.id,
+        receiveCount: message.receiveCount,
+      });
 
       const claimed = await jobs.start({ jobId, mangaId, type, source: work.source });
       if (!claimed) {
@@ -143,7 +179,10 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
           metrics.catalogWriteErrors.inc({ code: error.code, severity: error.severity });
           if (error.severity === 'critical') {
             metrics.critical.inc({ code: error.code, table: error.table });
-            log.error({ table: error.table, code: error.code, err: error.cause }, 'CRITICAL: catalog write refused; job failed');
+            log.error(
+              { table: error.table, code: error.code, err: error.cause },
+              'CRITICAL: catalog write refused; job failed',
+            );
             await recordFailed(jobId, error.code, error.message, type);
             throw new PermanentJobError(error.code, error.message, jobId, { cause: error });
           }
@@ -153,7 +192,10 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
           await recordFailed(jobId, error.code, error.message, type);
           throw error;
         }
-        const code = error instanceof RetryableJobError || error instanceof CatalogWriteError ? error.code : 'UNEXPECTED';
+        const code =
+          error instanceof RetryableJobError || error instanceof CatalogWriteError
+            ? error.code
+            : 'UNEXPECTED';
         const reason = (error as Error)?.message ?? String(error);
         if (message.receiveCount >= deps.maxReceives) {
           log.error({ code, err: error }, 'job failed on its last attempt; the queue moves it to the DLQ');
@@ -161,7 +203,9 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
         } else {
           log.warn({ code, err: error }, 'job attempt failed; it will be retried');
           metrics.jobs.inc({ outcome: 'retry', type });
-          await jobs.retrying(jobId, { code, reason }).catch((e) => log.error({ err: e }, 'could not record the retry'));
+          await jobs
+            .retrying(jobId, { code, reason })
+            .catch((e) => log.error({ err: e }, 'could not record the retry'));
         }
         throw error;
       }

@@ -5,7 +5,14 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tableDefinitions } from '@manga-assist/aws-clients';
 import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
 import { createJobReaper } from './reaper';
-import { adminToken, manga, startWorkerHarness, submitJobs, TEST_AUTH, waitFor } from './test-support/harness';
+import {
+  adminToken,
+  manga,
+  startWorkerHarness,
+  submitJobs,
+  TEST_AUTH,
+  waitFor,
+} from './test-support/harness';
 
 const ROOT = join(__dirname, '../../..');
 

@@ -68,11 +68,17 @@ describe('enrichment-worker service', () => {
       const [id] = await submitJobs(h, [{ mangaId: 'readable-1', type: 'description' }]);
       await waitFor(async () => (await allDone(h, [id]))[0]?.status === 'completed');
       const job = (await h.api(`/admin/jobs/${id}`)).body;
-      expect(job.result).toEqual({ description: expect.stringMatching(/\w{10}/), tags: expect.arrayContaining(['manga']) });
+      expect(job.result).toEqual({
+        description: expect.stringMatching(/\w{10}/),
+        tags: expect.arrayContaining(['manga']),
+      });
       expect(job.links).toEqual({ catalogItem: '/admin/catalog/readable-1' });
       const item = await h.api(job.links.catalogItem);
       expect(item.status).toBe(200);
-      expect(item.body).toMatchObject({ mangaId: 'readable-1', enrichment: { description: job.result.description, tags: job.result.tags } });
+      expect(item.body).toMatchObject({
+        mangaId: 'readable-1',
+        enrichment: { description: job.result.description, tags: job.result.tags },
+      });
       const missing = await h.api('/admin/catalog/nope');
       expect(missing.status).toBe(404);
       expect(missing.body.error.code).toBe('CATALOG_ITEM_NOT_FOUND');
@@ -239,7 +245,9 @@ describe('enrichment-worker service', () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({ level: 'error', table: missing, error: 'ResourceNotFoundException' });
       expect(String(lines[0].msg)).toMatch(
-        new RegExp(`^permission check failed: cannot write to table ${missing} \\(ResourceNotFoundException: .*\\); not ready$`),
+        new RegExp(
+          `^permission check failed: cannot write to table ${missing} \\(ResourceNotFoundException: .*\\); not ready$`,
+        ),
       );
     } finally {
       await h.stop();

@@ -1,8 +1,21 @@
 import { openApiHandler } from '@manga-assist/api-contracts';
 import type { NextFunction, Request, Response, Router as ExpressRouter } from 'express';
 import { Router } from 'express';
-import { createServiceShell, httpError, sendHttpError, waitForDependency, type ServiceRuntime } from '@manga-assist/service-runtime';
-import { dynamoTableCheck, resolveQueueUrl, serviceAws, sqsQueueCheck, startupWriteChecks, type AwsClients } from '@manga-assist/aws-clients';
+import {
+  createServiceShell,
+  httpError,
+  sendHttpError,
+  waitForDependency,
+  type ServiceRuntime,
+} from '@manga-assist/service-runtime';
+import {
+  dynamoTableCheck,
+  resolveQueueUrl,
+  serviceAws,
+  sqsQueueCheck,
+  startupWriteChecks,
+  type AwsClients,
+} from '@manga-assist/aws-clients';
 import { createFmClientFromSettings, fmSettingsFromEnv, type FmClient } from '@manga-assist/fm-client';
 import { createDlqTurns, createQueueConsumer, type QueueConsumer } from '@manga-assist/queue-consumer';
 import { requireRole, STAFF_ROLE, verifierFromConfig } from '@manga-assist/identity';
@@ -41,7 +54,11 @@ export interface EnrichmentWorkerDeps {
 /** Everything but the HTTP server and the consumer: shared with the Lambda handler. */
 export function createWorkerCore({ config, runtime, clients, fm }: EnrichmentWorkerDeps) {
   const settings = fmSettingsFromEnv(config);
-  const { aws, names, close: closeAws } = serviceAws(config, { clients, bedrockMaxAttempts: settings.maxAttempts });
+  const {
+    aws,
+    names,
+    close: closeAws,
+  } = serviceAws(config, { clients, bedrockMaxAttempts: settings.maxAttempts });
   const { logger, registry } = runtime;
   const metrics = createWorkerMetrics(registry);
   const model =
@@ -77,7 +94,10 @@ export function createWorkerCore({ config, runtime, clients, fm }: EnrichmentWor
     maxAttempts: config.CATALOG_WRITE_MAX_ATTEMPTS,
     onRetry: ({ code, attempt, delayMs }) => {
       metrics.catalogWriteErrors.inc({ code, severity: 'retryable' });
-      logger.warn({ code, attempt, delayMs, table: names.tables.catalog }, 'catalog write throttled; retrying');
+      logger.warn(
+        { code, attempt, delayMs, table: names.tables.catalog },
+        'catalog write throttled; retrying',
+      );
     },
   });
   const processor = createJobProcessor({
@@ -160,7 +180,11 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
             leaseSeconds: config.JOB_LEASE_SECONDS,
             intervalMs: config.REAPER_INTERVAL_SECONDS * 1000,
             exclusive: dlqTurns,
-            onFailed: (code) => metrics.jobs.inc({ outcome: 'failed', type: code === 'LEASE_EXPIRED' ? 'lease_expired' : 'dlq' }),
+            onFailed: (code) =>
+              metrics.jobs.inc({
+                outcome: 'failed',
+                type: code === 'LEASE_EXPIRED' ? 'lease_expired' : 'dlq',
+              }),
           })
         : undefined;
     const router = Router();
@@ -197,7 +221,10 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
     dynamoTableCheck(aws.dynamodb, names.tables.catalog, false),
     sqsQueueCheck(aws.sqs, config.ENRICHMENT_QUEUE),
     // The critical writes (seed scenario 5): a role or table that cannot take them is not ready.
-    ...startupWriteChecks(aws.dynamodb, names, ['enrichmentJobs', 'catalog'], { service: 'enrichment-worker', logger }),
+    ...startupWriteChecks(aws.dynamodb, names, ['enrichmentJobs', 'catalog'], {
+      service: 'enrichment-worker',
+      logger,
+    }),
   ]);
   app.get('/openapi.json', openApiHandler(enrichmentWorkerOpenApi()));
   // The admin API is staff-only: a JWT of the chat's kind carrying the staff role.
@@ -215,7 +242,10 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
     await reaper?.stop();
     const drain = await consumer?.stop({ drainTimeoutMs: Math.max(100, config.SHUTDOWN_TIMEOUT_MS - 5_000) });
     if (drain && !drain.drained)
-      logger.error({ abandoned: drain.abandoned }, 'drain incomplete: abandoned jobs return after their visibility timeout');
+      logger.error(
+        { abandoned: drain.abandoned },
+        'drain incomplete: abandoned jobs return after their visibility timeout',
+      );
   });
   logger.info({ url: http.url }, 'enrichment-worker listening');
   // When the queues answer at once, everything is wired before start-up returns.

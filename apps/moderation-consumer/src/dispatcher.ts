@@ -73,7 +73,12 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
     const envelope = parsed.data;
     const detailType = envelope['detail-type'];
-    const log = deps.logger.child({ eventId: envelope.id, detailType, source: envelope.source, messageId: message.id });
+    const log = deps.logger.child({
+      eventId: envelope.id,
+      detailType,
+      source: envelope.source,
+      messageId: message.id,
+    });
     const route = routes.get(detailType);
     // Unknown detail types share one label value: the label set stays bounded whatever arrives.
     const count = (outcome: string) => {
@@ -87,7 +92,11 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
 
     const depth = chainDepthOf(envelope.detail);
-    activeSpan().setAttributes({ 'event.id': envelope.id, 'event.detail_type': detailType, 'event.chain_depth': depth });
+    activeSpan().setAttributes({
+      'event.id': envelope.id,
+      'event.detail_type': detailType,
+      'event.chain_depth': depth,
+    });
     const rejectLoop = (reason: string, extra: Record<string, unknown>) => {
       metrics.loopRejections.inc({ reason, detail_type: detailType });
       log.error({ reason, depth, ...extra }, 'event rejected by a loop guard');
@@ -106,10 +115,17 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
     // After parsing: an absent stage takes the detail type's default (raw for inputs).
     const stage = (detail as { processing_stage: string }).processing_stage;
-    if (!route.stages.includes(stage)) return rejectLoop('processing_stage', { stage, accepted: route.stages });
+    if (!route.stages.includes(stage))
+      return rejectLoop('processing_stage', { stage, accepted: route.stages });
 
     const ctx: HandlerContext<unknown> = {
-      envelope: { id: envelope.id, source: envelope.source, 'detail-type': detailType, time: envelope.time, detail },
+      envelope: {
+        id: envelope.id,
+        source: envelope.source,
+        'detail-type': detailType,
+        time: envelope.time,
+        detail,
+      },
       detail,
       depth,
       receiveCount: message.receiveCount,

@@ -56,7 +56,13 @@ describe('moderation-consumer DLQ admin API (list with reasons, redrive by reaso
     });
     const json = await res.json();
     // Every answer is checked against the consumer's OpenAPI document.
-    contract.check({ method: body ? 'POST' : 'GET', path, status: res.status, contentType: res.headers.get('content-type'), body: json });
+    contract.check({
+      method: body ? 'POST' : 'GET',
+      path,
+      status: res.status,
+      contentType: res.headers.get('content-type'),
+      body: json,
+    });
     return { status: res.status, body: json as any };
   };
   const contract = createContractValidator(moderationConsumerOpenApi());

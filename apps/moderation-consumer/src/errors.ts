@@ -21,7 +21,9 @@ export class InvalidEventError extends ConsumerError {
 /** The outbound webhook failed AND its DLQ refused the payload: the event must be retried. */
 export class OutboundDeadLetterError extends ConsumerError {
   constructor(target: string, cause: unknown) {
-    super('OUTBOUND_DLQ_FAILED', `outbound ${target} webhook failed and could not be dead-lettered`, false, { cause });
+    super('OUTBOUND_DLQ_FAILED', `outbound ${target} webhook failed and could not be dead-lettered`, false, {
+      cause,
+    });
   }
 }
 

@@ -24,7 +24,9 @@ export function moderationConsumerOpenApi(): Record<string, unknown> {
         operationId: 'stats',
         summary: 'The queue consumer: running, limit, in flight, counters.',
         tags,
-        responses: { 200: { description: 'Consumer stats.', schema: z.looseObject({ running: z.boolean() }) } },
+        responses: {
+          200: { description: 'Consumer stats.', schema: z.looseObject({ running: z.boolean() }) },
+        },
       },
       {
         method: 'get',
@@ -39,7 +41,11 @@ export function moderationConsumerOpenApi(): Record<string, unknown> {
               count: z.number(),
               byReason: z.record(z.string(), z.number()),
               messages: z.array(
-                z.looseObject({ messageId: z.string(), reason: z.string(), kind: z.enum(['event', 'outbound_webhook']) }),
+                z.looseObject({
+                  messageId: z.string(),
+                  reason: z.string(),
+                  kind: z.enum(['event', 'outbound_webhook']),
+                }),
               ),
             }),
           },

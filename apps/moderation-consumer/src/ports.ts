@@ -54,7 +54,12 @@ export interface HideInfo {
 export interface ReviewsPort {
   getModeration(reviewId: string): Promise<StoredModeration | undefined>;
   /** Stores the verdict and the status, except that a hidden review stays hidden. */
-  saveModeration(reviewId: string, productId: string, moderation: StoredModeration, status: ReviewStatus): Promise<void>;
+  saveModeration(
+    reviewId: string,
+    productId: string,
+    moderation: StoredModeration,
+    status: ReviewStatus,
+  ): Promise<void>;
   markFlagPublished(reviewId: string, sourceEventId: string, flaggedEventId: string): Promise<void>;
   /** Hides the review; `already_hidden` when a previous delivery did it. */
   hide(reviewId: string, info: HideInfo): Promise<'hidden' | 'already_hidden'>;
@@ -73,7 +78,11 @@ export interface OutboundPort {
    * DLQ. Resolves with what happened; rejects only when even the DLQ could not take it (so the
    * triggering SQS message is retried and nothing is lost).
    */
-  deliver(target: OutboundTarget, webhookId: string, payload: Record<string, unknown>): Promise<'delivered' | 'dead_lettered'>;
+  deliver(
+    target: OutboundTarget,
+    webhookId: string,
+    payload: Record<string, unknown>,
+  ): Promise<'delivered' | 'dead_lettered'>;
 }
 
 /** The EventBridge envelope fields handlers use, with the validated detail. */

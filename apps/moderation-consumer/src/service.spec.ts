@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
 import { startEventBridgeRouter, type EventBridgeRouter } from '@manga-assist/eventbridge-router';
-import { createEventPublisher, DETAIL_TYPES, EVENT_SOURCES, withChainMetadata, type InferenceCompleted } from '@manga-assist/event-schemas';
+import {
+  createEventPublisher,
+  DETAIL_TYPES,
+  EVENT_SOURCES,
+  withChainMetadata,
+  type InferenceCompleted,
+} from '@manga-assist/event-schemas';
 import { ConfigError, createLogger, createServiceRuntime } from '@manga-assist/service-runtime';
 import { createAwsClients } from '@manga-assist/aws-clients';
 import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
@@ -26,7 +32,13 @@ import type { Route } from './dispatcher';
 const silent = () => createLogger({ service: 'moderation-consumer', level: 'silent' });
 const STAFF_SECRET = 'moderation-test-secret-0123456789abcdef';
 const tokenFor = async (userId: string, roles: string[]) =>
-  (await createDevTokenIssuer({ secret: STAFF_SECRET, issuer: 'manga-assist', audience: 'manga-assist-chat' }).issue(userId, 600, roles)).token;
+  (
+    await createDevTokenIssuer({
+      secret: STAFF_SECRET,
+      issuer: 'manga-assist',
+      audience: 'manga-assist-chat',
+    }).issue(userId, 600, roles)
+  ).token;
 
 describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBridge router, Bedrock emulator)', () => {
   let stack: LocalStack;
@@ -38,7 +50,12 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
   let loopPublisher: ReturnType<typeof createEventPublisher>;
   let publish: ReturnType<typeof busPublisher>;
   let env: Record<string, string>;
-  const runtime = createServiceRuntime({ service: 'moderation-consumer', logger: silent(), exit: () => undefined, defaultMetrics: false });
+  const runtime = createServiceRuntime({
+    service: 'moderation-consumer',
+    logger: silent(),
+    exit: () => undefined,
+    defaultMetrics: false,
+  });
   const registry = runtime.registry;
   const reviewsTable = () => stack.names.tables.reviews;
   const router = () => {
@@ -49,13 +66,20 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
 
   beforeAll(async () => {
     stack = await startLocalStack({ bedrock: true, maxReceiveCount: 3, redis: false });
-    outboundDlqUrl = await createQueue(stack.clients.sqs, `moderation-outbound-dlq-${randomUUID().slice(0, 8)}`);
+    outboundDlqUrl = await createQueue(
+      stack.clients.sqs,
+      `moderation-outbound-dlq-${randomUUID().slice(0, 8)}`,
+    );
     alerts = await startWebhookTestServer(ALERT_SECRET);
     crm = await startWebhookTestServer(CRM_SECRET);
     // A deliberately self-triggering rule: every InferenceCompleted from the AI source goes back to
     // the moderation queue, with no depth filter. Only the consumer's own guard can stop the loop.
     loopRouter = await startEventBridgeRouter({ sqs: stack.clients.sqs, queueUrls: stack.queueUrls });
-    const loopClients = createAwsClients({ region: 'us-east-1', endpoints: { eventbridge: loopRouter.url }, maxSockets: 4 });
+    const loopClients = createAwsClients({
+      region: 'us-east-1',
+      endpoints: { eventbridge: loopRouter.url },
+      maxSockets: 4,
+    });
     const bus = stack.names.eventBusName;
     await loopClients.eventBridge.send(new CreateEventBusCommand({ Name: bus }));
     await loopClients.eventBridge.send(
@@ -63,17 +87,25 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
         Name: 'self-trigger',
         Description: 'test: loops InferenceCompleted back into the consumer',
         EventBusName: bus,
-        EventPattern: JSON.stringify({ source: [EVENT_SOURCES.ai], 'detail-type': [DETAIL_TYPES.InferenceCompleted] }),
+        EventPattern: JSON.stringify({
+          source: [EVENT_SOURCES.ai],
+          'detail-type': [DETAIL_TYPES.InferenceCompleted],
+        }),
       }),
     );
     await loopClients.eventBridge.send(
       new PutTargetsCommand({
         Rule: 'self-trigger',
         EventBusName: bus,
-        Targets: [{ Id: 'moderation', Arn: `arn:aws:sqs:us-east-1:000000000000:${stack.names.queues.moderation}` }],
+        Targets: [
+          { Id: 'moderation', Arn: `arn:aws:sqs:us-east-1:000000000000:${stack.names.queues.moderation}` },
+        ],
       }),
     );
-    loopPublisher = createEventPublisher({ client: loopClients.eventBridge, eventBusName: stack.names.eventBusName });
+    loopPublisher = createEventPublisher({
+      client: loopClients.eventBridge,
+      eventBusName: stack.names.eventBusName,
+    });
     const echoRoute: Route = {
       detailType: DETAIL_TYPES.InferenceCompleted,
       acceptOwnSource: true,
@@ -83,7 +115,10 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
         await loopPublisher.publish([
           {
             detailType: DETAIL_TYPES.InferenceCompleted,
-            detail: withChainMetadata({ ...detail }, { parentDepth: ctx.depth, sourceEventId: ctx.envelope.id }),
+            detail: withChainMetadata(
+              { ...detail },
+              { parentDepth: ctx.depth, sourceEventId: ctx.envelope.id },
+            ),
           },
         ]);
         return 'echoed';
@@ -145,7 +180,10 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
   it('review event -> router -> consumer -> safe verdict stored on the review', async () => {
     const detail = review('絵が綺麗で最高の漫画でした。続きが楽しみです！', { rating: 5 });
     await publish({ detailType: DETAIL_TYPES.ReviewSubmitted, detail });
-    const item = await waitFor(async () => (await getReview(stack.clients, reviewsTable(), detail.review_id)) ?? false, 'verdict');
+    const item = await waitFor(
+      async () => (await getReview(stack.clients, reviewsTable(), detail.review_id)) ?? false,
+      'verdict',
+    );
     expect(item).toMatchObject({
       reviewId: detail.review_id,
       status: 'approved',
@@ -164,12 +202,21 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
     expect(item.moderation).toMatchObject({ safe: false, severity: 'high' });
     expect(item.hiddenBy).toMatchObject({ severity: 'high' });
 
-    const flag = router().archived().find(
-      (e) => e['detail-type'] === 'ModerationFlagged' && (e.detail as { review_id?: string }).review_id === detail.review_id,
-    );
+    const flag = router()
+      .archived()
+      .find(
+        (e) =>
+          e['detail-type'] === 'ModerationFlagged' &&
+          (e.detail as { review_id?: string }).review_id === detail.review_id,
+      );
     expect(flag).toMatchObject({
       source: 'mangaassist.ai',
-      detail: { severity: 'high', processing_stage: 'processed', _chain_depth: 1, _source_event_id: reviewEventId },
+      detail: {
+        severity: 'high',
+        processing_stage: 'processed',
+        _chain_depth: 1,
+        _source_event_id: reviewEventId,
+      },
     });
 
     const [alert] = (await alerts.waitFor(before + 1)).slice(before);
@@ -190,36 +237,69 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
     // The emulator answers with exactly the forced text: not JSON.
     const detail = review('普通の感想です。[[emulator:reply=I think this review is fine, no JSON from me.]]');
     await publish({ detailType: DETAIL_TYPES.ReviewSubmitted, detail });
-    const item = await waitFor(async () => (await getReview(stack.clients, reviewsTable(), detail.review_id)) ?? false, 'verdict');
+    const item = await waitFor(
+      async () => (await getReview(stack.clients, reviewsTable(), detail.review_id)) ?? false,
+      'verdict',
+    );
     expect(item).toMatchObject({
       status: 'needs_review',
-      moderation: { safe: false, severity: 'medium', verdict_source: 'fail_closed', fail_closed_reason: 'not_json' },
+      moderation: {
+        safe: false,
+        severity: 'medium',
+        verdict_source: 'fail_closed',
+        fail_closed_reason: 'not_json',
+      },
     });
-    expect(await metric(registry, 'moderation_fail_closed_total', { reason: 'not_json' })).toBe(failClosedBefore + 1);
+    expect(await metric(registry, 'moderation_fail_closed_total', { reason: 'not_json' })).toBe(
+      failClosedBefore + 1,
+    );
     const flag = await waitFor(
       async () =>
-        router().archived().find(
-          (e) => e['detail-type'] === 'ModerationFlagged' && (e.detail as { review_id?: string }).review_id === detail.review_id,
-        ),
+        router()
+          .archived()
+          .find(
+            (e) =>
+              e['detail-type'] === 'ModerationFlagged' &&
+              (e.detail as { review_id?: string }).review_id === detail.review_id,
+          ),
       'fail-closed flag on the bus',
     );
-    expect(flag.detail).toMatchObject({ severity: 'medium', flagged_categories: ['needs_human_review'], needs_human_review: true });
+    expect(flag.detail).toMatchObject({
+      severity: 'medium',
+      flagged_categories: ['needs_human_review'],
+      needs_human_review: true,
+    });
   });
 
   it('human review: a needs_review review is listed, approved by staff it becomes visible, ReviewDecided on the bus; without the role 403', async () => {
     const detail = review('普通の感想です。[[emulator:reply=not json at all]]');
     await publish({ detailType: DETAIL_TYPES.ReviewSubmitted, detail });
-    await waitFor(async () => (await getReview(stack.clients, reviewsTable(), detail.review_id))?.status === 'needs_review', 'needs_review');
+    await waitFor(
+      async () =>
+        (await getReview(stack.clients, reviewsTable(), detail.review_id))?.status === 'needs_review',
+      'needs_review',
+    );
     const admin = (path: string, token: string, body?: unknown) =>
       fetch(`${service.url}${path}`, {
         method: body ? 'POST' : 'GET',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'accept-language': 'en' },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'accept-language': 'en',
+        },
         body: body ? JSON.stringify(body) : undefined,
       });
     const staff = await tokenFor('staff-kana', [STAFF_ROLE]);
     const customer = await tokenFor('customer-1', []);
 
-    const listed = (await (await admin('/admin/reviews?limit=200', staff)).json()) as { reviews: { reviewId: string; status: string; visible: boolean; moderation: { content_preview: string } }[] };
+    const listed = (await (await admin('/admin/reviews?limit=200', staff)).json()) as {
+      reviews: {
+        reviewId: string;
+        status: string;
+        visible: boolean;
+        moderation: { content_preview: string };
+      }[];
+    };
     expect(listed.reviews.find((r) => r.reviewId === detail.review_id)).toMatchObject({
       status: 'needs_review',
       visible: false,
@@ -229,7 +309,9 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
     const path = `/admin/reviews/${detail.review_id}/decision`;
     const forbidden = await admin(path, customer, { decision: 'approve' });
     expect(forbidden.status).toBe(403);
-    expect(await forbidden.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'This operation requires the staff role.' } });
+    expect(await forbidden.json()).toEqual({
+      error: { code: 'FORBIDDEN', message: 'This operation requires the staff role.' },
+    });
     expect((await getReview(stack.clients, reviewsTable(), detail.review_id))?.status).toBe('needs_review');
 
     const approved = await admin(path, staff, { decision: 'approve', note: 'harmless' });
@@ -239,19 +321,40 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
     const stored = await getReview(stack.clients, reviewsTable(), detail.review_id);
     expect(stored).toMatchObject({
       status: 'approved',
-      review_decision: { decision: 'approve', decided_by: 'staff-kana', previous_status: 'needs_review', note: 'harmless', decided_at: expect.stringMatching(/^\d{4}-/), event_id: expect.any(String) },
+      review_decision: {
+        decision: 'approve',
+        decided_by: 'staff-kana',
+        previous_status: 'needs_review',
+        note: 'harmless',
+        decided_at: expect.stringMatching(/^\d{4}-/),
+        event_id: expect.any(String),
+      },
     });
     const event = await waitFor(
-      async () => router().archived().find((e) => e['detail-type'] === 'ReviewDecided' && (e.detail as { review_id?: string }).review_id === detail.review_id),
+      async () =>
+        router()
+          .archived()
+          .find(
+            (e) =>
+              e['detail-type'] === 'ReviewDecided' &&
+              (e.detail as { review_id?: string }).review_id === detail.review_id,
+          ),
       'ReviewDecided on the bus',
     );
     expect(event.source).toBe('mangaassist.staff');
-    expect(event.detail).toMatchObject({ decision: 'approve', status: 'approved', decided_by: 'staff-kana', previous_status: 'needs_review' });
+    expect(event.detail).toMatchObject({
+      decision: 'approve',
+      status: 'approved',
+      decided_by: 'staff-kana',
+      previous_status: 'needs_review',
+    });
 
     // Repeating the same decision is harmless; the opposite one is a conflict; the list no longer has it.
     expect((await admin(path, staff, { decision: 'approve' })).status).toBe(200);
     expect((await admin(path, staff, { decision: 'reject' })).status).toBe(409);
-    const after = (await (await admin('/admin/reviews?limit=200', staff)).json()) as { reviews: { reviewId: string }[] };
+    const after = (await (await admin('/admin/reviews?limit=200', staff)).json()) as {
+      reviews: { reviewId: string }[];
+    };
     expect(after.reviews.some((r) => r.reviewId === detail.review_id)).toBe(false);
     expect((await admin('/admin/reviews/nope/decision', staff, { decision: 'reject' })).status).toBe(404);
     expect((await fetch(`${service.url}/admin/reviews`)).status).toBe(401);
@@ -268,7 +371,10 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
     const hiddenReview = async () => {
       const detail = review('この作者はバカだ。クソ漫画。');
       await publish({ detailType: DETAIL_TYPES.ReviewSubmitted, detail });
-      await waitFor(async () => (await getReview(stack.clients, reviewsTable(), detail.review_id))?.status === 'hidden', 'hidden');
+      await waitFor(
+        async () => (await getReview(stack.clients, reviewsTable(), detail.review_id))?.status === 'hidden',
+        'hidden',
+      );
       return detail.review_id;
     };
 
@@ -281,7 +387,13 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
 
     const approved = await hiddenReview();
     expect((await decide(approved, 'approve')).status).toBe(200);
-    const flag = router().archived().find((e) => e['detail-type'] === 'ModerationFlagged' && (e.detail as { review_id?: string }).review_id === approved);
+    const flag = router()
+      .archived()
+      .find(
+        (e) =>
+          e['detail-type'] === 'ModerationFlagged' &&
+          (e.detail as { review_id?: string }).review_id === approved,
+      );
     const alertsBefore = alerts.received.length;
     await sendRaw(stack.clients.sqs, moderationQueue(), flag); // SQS redelivers the same flag
     await alerts.waitFor(alertsBefore + 1);
@@ -301,19 +413,37 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
       processing_stage: 'processed' as const,
       _chain_depth: 1,
     });
-    const flaggedBefore = await metric(registry, 'moderation_events_total', { detail_type: 'ModerationFlagged' });
-    const lowId = await publish({ detailType: DETAIL_TYPES.ModerationFlagged, detail: flagged(reviewId, 'low') });
+    const flaggedBefore = await metric(registry, 'moderation_events_total', {
+      detail_type: 'ModerationFlagged',
+    });
+    const lowId = await publish({
+      detailType: DETAIL_TYPES.ModerationFlagged,
+      detail: flagged(reviewId, 'low'),
+    });
     await publish({ detailType: DETAIL_TYPES.ModerationFlagged, detail: flagged(sentinelId, 'high') });
-    await waitFor(async () => (await getReview(stack.clients, reviewsTable(), sentinelId))?.status === 'hidden', 'sentinel hidden');
+    await waitFor(
+      async () => (await getReview(stack.clients, reviewsTable(), sentinelId))?.status === 'hidden',
+      'sentinel hidden',
+    );
 
-    expect(router().archived().some((e) => e.id === lowId)).toBe(true); // accepted by the bus...
+    expect(
+      router()
+        .archived()
+        .some((e) => e.id === lowId),
+    ).toBe(true); // accepted by the bus...
     expect(await getReview(stack.clients, reviewsTable(), reviewId)).toBeUndefined(); // ...never acted on
-    expect(await metric(registry, 'moderation_events_total', { detail_type: 'ModerationFlagged' })).toBe(flaggedBefore + 1);
-    expect(alerts.received.some((r) => (r.json as { review_id?: string }).review_id === reviewId)).toBe(false);
+    expect(await metric(registry, 'moderation_events_total', { detail_type: 'ModerationFlagged' })).toBe(
+      flaggedBefore + 1,
+    );
+    expect(alerts.received.some((r) => (r.json as { review_id?: string }).review_id === reviewId)).toBe(
+      false,
+    );
   });
 
   it('an event at chain depth 3 is rejected and counted (and the router would not even deliver it)', async () => {
-    const rejectedBefore = await metric(registry, 'moderation_loop_rejections_total', { reason: 'chain_depth' });
+    const rejectedBefore = await metric(registry, 'moderation_loop_rejections_total', {
+      reason: 'chain_depth',
+    });
     const reviewId = `rev-deep-${randomUUID().slice(0, 8)}`;
     const detail = {
       review_id: reviewId,
@@ -326,13 +456,21 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
       _chain_depth: 3,
     };
     // Straight onto the queue, as a misconfigured rule without the depth filter would deliver it.
-    await sendRaw(stack.clients.sqs, moderationQueue(), envelope('ModerationFlagged', EVENT_SOURCES.ai, detail));
+    await sendRaw(
+      stack.clients.sqs,
+      moderationQueue(),
+      envelope('ModerationFlagged', EVENT_SOURCES.ai, detail),
+    );
     await waitFor(
-      async () => (await metric(registry, 'moderation_loop_rejections_total', { reason: 'chain_depth' })) === rejectedBefore + 1,
+      async () =>
+        (await metric(registry, 'moderation_loop_rejections_total', { reason: 'chain_depth' })) ===
+        rejectedBefore + 1,
       'loop rejection',
     );
     expect(await getReview(stack.clients, reviewsTable(), reviewId)).toBeUndefined();
-    expect(alerts.received.some((r) => (r.json as { review_id?: string }).review_id === reviewId)).toBe(false);
+    expect(alerts.received.some((r) => (r.json as { review_id?: string }).review_id === reviewId)).toBe(
+      false,
+    );
 
     const deliveriesBefore = router().stats.deliveries;
     await publish({ detailType: DETAIL_TYPES.ModerationFlagged, detail: detail as never });
@@ -340,8 +478,13 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
   });
 
   it('a deliberately self-triggering rule stops at the depth limit', async () => {
-    const echoed = () => metric(registry, 'moderation_events_total', { detail_type: 'InferenceCompleted', outcome: 'echoed' });
-    const rejected = () => metric(registry, 'moderation_loop_rejections_total', { reason: 'chain_depth', detail_type: 'InferenceCompleted' });
+    const echoed = () =>
+      metric(registry, 'moderation_events_total', { detail_type: 'InferenceCompleted', outcome: 'echoed' });
+    const rejected = () =>
+      metric(registry, 'moderation_loop_rejections_total', {
+        reason: 'chain_depth',
+        detail_type: 'InferenceCompleted',
+      });
     await loopPublisher.publish([
       {
         detailType: DETAIL_TYPES.InferenceCompleted,
@@ -382,7 +525,9 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
       });
       expect(record.MessageAttributes?.target?.StringValue).toBe('alert');
 
-      const tries = alerts.received.slice(before).filter((r) => (r.json as { review_id?: string }).review_id === detail.review_id);
+      const tries = alerts.received
+        .slice(before)
+        .filter((r) => (r.json as { review_id?: string }).review_id === detail.review_id);
       expect(tries).toHaveLength(4);
       expect(new Set(tries.map((t) => t.headers['webhook-id'])).size).toBe(1);
       expect(tries.every((t) => t.verification.ok)).toBe(true);
@@ -391,8 +536,15 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
       expect(gaps[0]).toBeGreaterThanOrEqual(20);
       expect(gaps[1]).toBeGreaterThanOrEqual(40);
       expect(gaps[2]).toBeGreaterThanOrEqual(80);
-      expect(await metric(registry, 'moderation_outbound_retries_total', { target: 'alert' })).toBe(retriesBefore + 3);
-      expect(await metric(registry, 'moderation_outbound_deliveries_total', { target: 'alert', outcome: 'dead_lettered' })).toBeGreaterThanOrEqual(1);
+      expect(await metric(registry, 'moderation_outbound_retries_total', { target: 'alert' })).toBe(
+        retriesBefore + 3,
+      );
+      expect(
+        await metric(registry, 'moderation_outbound_deliveries_total', {
+          target: 'alert',
+          outcome: 'dead_lettered',
+        }),
+      ).toBeGreaterThanOrEqual(1);
       // The review was still hidden: the alert failing does not undo the moderation.
       expect((await getReview(stack.clients, reviewsTable(), detail.review_id))?.status).toBe('hidden');
     } finally {
@@ -405,11 +557,21 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
     const orderId = `ord-${randomUUID().slice(0, 8)}`;
     await publish({
       detailType: DETAIL_TYPES.PaymentCompleted,
-      detail: { order_id: orderId, amount_minor: 1500, currency: 'JPY', items: [{ title: 'ワンピース 107', qty: 3 }] },
+      detail: {
+        order_id: orderId,
+        amount_minor: 1500,
+        currency: 'JPY',
+        items: [{ title: 'ワンピース 107', qty: 3 }],
+      },
     });
     const [delivery] = (await crm.waitFor(before + 1)).slice(before);
     expect(delivery.verification).toEqual({ ok: true, timestamp: expect.any(Number) });
-    const payload = delivery.json as { message: string; amount_display: string; order_id: string; generated_by: string };
+    const payload = delivery.json as {
+      message: string;
+      amount_display: string;
+      order_id: string;
+      generated_by: string;
+    };
     expect(payload).toMatchObject({ order_id: orderId, amount_display: '¥1,500', generated_by: 'model' });
     expect(payload.message).toContain('¥1,500');
     expect(payload.message).not.toMatch(/¥15(?![,\d])/);
@@ -423,7 +585,14 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
     const orderId = `ord-${randomUUID().slice(0, 8)}`;
     await publish({
       detailType: DETAIL_TYPES.PaymentCompleted,
-      detail: { order_id: orderId, amount_minor: 999, currency: 'EUR', locale: 'en-GB', customer_country: 'DE', items: [{ title: 'Frieren 1', qty: 1 }] },
+      detail: {
+        order_id: orderId,
+        amount_minor: 999,
+        currency: 'EUR',
+        locale: 'en-GB',
+        customer_country: 'DE',
+        items: [{ title: 'Frieren 1', qty: 1 }],
+      },
     });
     const [delivery] = (await crm.waitFor(before + 1)).slice(before);
     const payload = delivery.json as { message: string; amount_display: string; language: string };
@@ -433,10 +602,22 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
   });
 
   it('unknown detail types are logged, counted and deleted; non-events go to the DLQ with the reason', async () => {
-    const unhandledBefore = await metric(registry, 'moderation_events_total', { detail_type: 'unknown', outcome: 'unhandled' });
-    await sendRaw(stack.clients.sqs, moderationQueue(), envelope('Shipment.Dispatched', 'mangaassist.logistics', { id: 1 }));
+    const unhandledBefore = await metric(registry, 'moderation_events_total', {
+      detail_type: 'unknown',
+      outcome: 'unhandled',
+    });
+    await sendRaw(
+      stack.clients.sqs,
+      moderationQueue(),
+      envelope('Shipment.Dispatched', 'mangaassist.logistics', { id: 1 }),
+    );
     await waitFor(
-      async () => (await metric(registry, 'moderation_events_total', { detail_type: 'unknown', outcome: 'unhandled' })) === unhandledBefore + 1,
+      async () =>
+        (await metric(registry, 'moderation_events_total', {
+          detail_type: 'unknown',
+          outcome: 'unhandled',
+        })) ===
+        unhandledBefore + 1,
       'unknown type counted',
     );
 
@@ -455,13 +636,23 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
     try {
       loadModerationConsumerConfig(bad);
     } catch (error) {
-      expect((error as ConfigError).problems.join('\n')).toMatch(/ALERT_WEBHOOK_SECRET[\s\S]*CRM_WEBHOOK_URL/);
+      expect((error as ConfigError).problems.join('\n')).toMatch(
+        /ALERT_WEBHOOK_SECRET[\s\S]*CRM_WEBHOOK_URL/,
+      );
     }
   });
 
   it('on SIGTERM reports unready, drains, and stops', async () => {
-    const local = createServiceRuntime({ service: 'moderation-consumer', logger: silent(), exit: () => undefined, defaultMetrics: false });
-    const second = await startModerationConsumer({ config: loadModerationConsumerConfig(env), runtime: local });
+    const local = createServiceRuntime({
+      service: 'moderation-consumer',
+      logger: silent(),
+      exit: () => undefined,
+      defaultMetrics: false,
+    });
+    const second = await startModerationConsumer({
+      config: loadModerationConsumerConfig(env),
+      runtime: local,
+    });
     expect(second.stats().running).toBe(true);
     const code = await local.shutdown.trigger('SIGTERM');
     expect(code).toBe(0);

@@ -1,10 +1,27 @@
 import { openApiHandler } from '@manga-assist/api-contracts';
 import type { NextFunction, Request, Response, Router } from 'express';
-import { createServiceShell, httpError, sendHttpError, waitForDependency, type ServiceRuntime } from '@manga-assist/service-runtime';
-import { dynamoTableCheck, resolveQueueUrl, serviceAws, sqsQueueCheck, startupWriteChecks, type AwsClients } from '@manga-assist/aws-clients';
+import {
+  createServiceShell,
+  httpError,
+  sendHttpError,
+  waitForDependency,
+  type ServiceRuntime,
+} from '@manga-assist/service-runtime';
+import {
+  dynamoTableCheck,
+  resolveQueueUrl,
+  serviceAws,
+  sqsQueueCheck,
+  startupWriteChecks,
+  type AwsClients,
+} from '@manga-assist/aws-clients';
 import { createEventPublisher, DETAIL_TYPES, EVENT_SOURCES } from '@manga-assist/event-schemas';
 import { createFmClientFromSettings, fmSettingsFromEnv } from '@manga-assist/fm-client';
-import { createQueueConsumer, type QueueConsumer, type QueueConsumerStats } from '@manga-assist/queue-consumer';
+import {
+  createQueueConsumer,
+  type QueueConsumer,
+  type QueueConsumerStats,
+} from '@manga-assist/queue-consumer';
 import type { ModerationConsumerConfig } from './config';
 import { createDispatcher, type Route } from './dispatcher';
 import { isPoisonError } from './errors';
@@ -98,7 +115,9 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
   });
   const publisher: FlagPublisherPort = {
     async publishModerationFlagged(detail) {
-      const { eventIds } = await eventPublisher.publish([{ detailType: DETAIL_TYPES.ModerationFlagged, detail }]);
+      const { eventIds } = await eventPublisher.publish([
+        { detailType: DETAIL_TYPES.ModerationFlagged, detail },
+      ]);
       return eventIds[0];
     },
   };
@@ -116,7 +135,16 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
     }
   };
   const sender = (target: 'alert' | 'crm', url: string, secret: string) =>
-    createWebhookSender({ target, url, secret, retry, timeoutMs: config.OUTBOUND_TIMEOUT_MS, fetch: deps.fetch, sleep: deps.sleep, onAttempt });
+    createWebhookSender({
+      target,
+      url,
+      secret,
+      retry,
+      timeoutMs: config.OUTBOUND_TIMEOUT_MS,
+      fetch: deps.fetch,
+      sleep: deps.sleep,
+      onAttempt,
+    });
   const outbound = createOutbound({
     senders: {
       alert: sender('alert', config.ALERT_WEBHOOK_URL, config.ALERT_WEBHOOK_SECRET),
@@ -146,7 +174,12 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
       detailType: DETAIL_TYPES.PaymentCompleted,
       acceptOwnSource: false,
       stages: inputStages,
-      handle: createPaymentCompletedHandler({ model, outbound, metrics, fallbackAfterReceives: config.FAIL_CLOSED_AFTER_RECEIVES }),
+      handle: createPaymentCompletedHandler({
+        model,
+        outbound,
+        metrics,
+        fallbackAfterReceives: config.FAIL_CLOSED_AFTER_RECEIVES,
+      }),
     },
     {
       detailType: DETAIL_TYPES.ModerationFlagged,
@@ -160,7 +193,15 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
 
   let consumer: QueueConsumer | undefined;
   let admin: Router | undefined;
-  const wire = ({ queueUrl, dlqUrl, outboundDlqUrl }: { queueUrl: string; dlqUrl: string; outboundDlqUrl: string }) => {
+  const wire = ({
+    queueUrl,
+    dlqUrl,
+    outboundDlqUrl,
+  }: {
+    queueUrl: string;
+    dlqUrl: string;
+    outboundDlqUrl: string;
+  }) => {
     consumer = createQueueConsumer({
       sqs: aws.sqs,
       queueUrl,
@@ -173,7 +214,12 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
       logger,
       metrics: registry,
       handler: async (message) => {
-        await dispatch({ id: message.id, body: message.body, receiveCount: message.receiveCount, signal: message.signal });
+        await dispatch({
+          id: message.id,
+          body: message.body,
+          receiveCount: message.receiveCount,
+          signal: message.signal,
+        });
       },
     });
     admin = createDlqAdminRouter({ sqs: aws.sqs, queueUrl, dlqUrl, outboundDlqUrl, outbound, logger });

@@ -43,7 +43,11 @@ export const webhookReceiverEnv = z
       for (const source of WEBHOOK_SOURCES) {
         const key = `WEBHOOK_SECRETS_${source.toUpperCase() as Uppercase<typeof source>}` as const;
         if (!Array.isArray(c[key]) || c[key].length > 0) continue;
-        ctx.addIssue({ code: 'custom', path: [key], message: `no signing secret for ${source} (or set WEBHOOK_SECRETS_ARN)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `no signing secret for ${source} (or set WEBHOOK_SECRETS_ARN)`,
+        });
       }
     },
     // Runs even when other variables are invalid, so ConfigError lists every problem at once.

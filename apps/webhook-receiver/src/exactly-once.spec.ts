@@ -1,4 +1,11 @@
-import { checkoutCompleted, drainQueue, sendStripe, startHarness, type Harness, type Sent } from './test-support/harness';
+import {
+  checkoutCompleted,
+  drainQueue,
+  sendStripe,
+  startHarness,
+  type Harness,
+  type Sent,
+} from './test-support/harness';
 
 // docs/architecture.md#reliability: 25% duplicate deliveries at 50 concurrent -> exactly one event each.
 // WEBHOOK_DUP_DELIVERIES scales it (default: the full 500).

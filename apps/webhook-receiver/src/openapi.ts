@@ -1,25 +1,49 @@
 import { z } from 'zod';
-import { buildOpenApiDocument, opsRoutes, type HeaderSpec, type ResponseSpec, type RouteSpec } from '@manga-assist/api-contracts';
-import { partnerScheme, standardWebhooksScheme, stripeScheme, type SignatureScheme } from '@manga-assist/webhook-signatures';
+import {
+  buildOpenApiDocument,
+  opsRoutes,
+  type HeaderSpec,
+  type ResponseSpec,
+  type RouteSpec,
+} from '@manga-assist/api-contracts';
+import {
+  partnerScheme,
+  standardWebhooksScheme,
+  stripeScheme,
+  type SignatureScheme,
+} from '@manga-assist/webhook-signatures';
 import { DELIVERY_ERRORS, type DeliveryErrorCode } from './errors';
 import { catalogPayload, reviewPayload, stripeEvent } from './processors';
 import { ID_FIELDS, PARTNER_HEADERS } from './sources';
 
 const deliveryAnswerSchema = z.object({
-  status: z.enum(['processed', 'ignored', 'already_processed']).describe('already_processed: a duplicate; the first result is repeated.'),
+  status: z
+    .enum(['processed', 'ignored', 'already_processed'])
+    .describe('already_processed: a duplicate; the first result is repeated.'),
   key: z.string().describe('Idempotency key: source and delivery id.'),
   result: z.looseObject({ processed: z.boolean() }),
 });
 
-const RETRY_AFTER: HeaderSpec = { name: 'retry-after', description: 'Seconds to wait before delivering again.', required: true };
+const RETRY_AFTER: HeaderSpec = {
+  name: 'retry-after',
+  description: 'Seconds to wait before delivering again.',
+  required: true,
+};
 
 /** Every status a delivery can be answered with, from the receiver's own error table. */
 function deliveryResponses(): Record<number, ResponseSpec> {
   const byStatus = new Map<number, DeliveryErrorCode[]>();
-  for (const [code, { status }] of Object.entries(DELIVERY_ERRORS) as [DeliveryErrorCode, { status: number }][])
+  for (const [code, { status }] of Object.entries(DELIVERY_ERRORS) as [
+    DeliveryErrorCode,
+    { status: number },
+  ][])
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   const responses: Record<number, ResponseSpec> = {
-    200: { description: 'Processed, ignored (an event type the source does not act on), or a duplicate already processed.', schema: deliveryAnswerSchema },
+    200: {
+      description:
+        'Processed, ignored (an event type the source does not act on), or a duplicate already processed.',
+      schema: deliveryAnswerSchema,
+    },
   };
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     responses[status] = {
@@ -33,9 +57,19 @@ function deliveryResponses(): Record<number, ResponseSpec> {
 }
 
 const signatureHeaders = (scheme: SignatureScheme): HeaderSpec[] =>
-  scheme.requiredHeaders.map((name) => ({ name, description: `Signature scheme "${scheme.name}".`, required: true }));
+  scheme.requiredHeaders.map((name) => ({
+    name,
+    description: `Signature scheme "${scheme.name}".`,
+    required: true,
+  }));
 
-function sourceRoute(source: string, scheme: SignatureScheme, payload: z.ZodType, idField: string, what: string): RouteSpec {
+function sourceRoute(
+  source: string,
+  scheme: SignatureScheme,
+  payload: z.ZodType,
+  idField: string,
+  what: string,
+): RouteSpec {
   return {
     method: 'post',
     path: `/webhooks/${source}`,
@@ -59,10 +93,16 @@ export function webhookReceiverOpenApi(): Record<string, unknown> {
     title: 'MangaAssist webhook receiver',
     version: '1.0.0',
     description:
-      "Webhooks from Stripe and the partners. Every error answer is the services' one shape `{ \"error\": { \"code\", \"message\", ...details } }`; " +
+      'Webhooks from Stripe and the partners. Every error answer is the services\' one shape `{ "error": { "code", "message", ...details } }`; ' +
       'a source that does not exist answers 404 unknown_source.',
     routes: [
-      sourceRoute('stripe', stripeScheme, stripeEvent, ID_FIELDS.stripe, 'Stripe events (checkout.session.completed -> PaymentCompleted).'),
+      sourceRoute(
+        'stripe',
+        stripeScheme,
+        stripeEvent,
+        ID_FIELDS.stripe,
+        'Stripe events (checkout.session.completed -> PaymentCompleted).',
+      ),
       sourceRoute(
         'reviews',
         partnerScheme(PARTNER_HEADERS.reviews.signature, PARTNER_HEADERS.reviews.timestamp),

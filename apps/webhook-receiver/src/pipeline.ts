@@ -7,7 +7,12 @@ import type { DeliveryOutcome, WebhookMetrics } from './metrics';
 import { createRetryHint } from './retry-hint';
 import type { ProcessResult, Processor } from './processors';
 import type { SecretProvider } from './secrets';
-import { header, type Headers, type SignatureScheme, type VerifyFailure } from '@manga-assist/webhook-signatures';
+import {
+  header,
+  type Headers,
+  type SignatureScheme,
+  type VerifyFailure,
+} from '@manga-assist/webhook-signatures';
 
 export interface SourceDefinition {
   name: string;
@@ -68,11 +73,16 @@ const SIGNATURE_ERROR: Record<VerifyFailure, DeliveryErrorCode> = {
 };
 
 /** The delivery id at a payload path or header; strings and integers only, never a fallback. */
-export function deliveryIdOf(idField: string, payload: Record<string, unknown>, headers: Headers): string | undefined {
+export function deliveryIdOf(
+  idField: string,
+  payload: Record<string, unknown>,
+  headers: Headers,
+): string | undefined {
   if (idField.startsWith('header:')) return header(headers, idField.slice('header:'.length).toLowerCase());
   let value: unknown = payload;
   for (const part of idField.split('.')) {
-    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+    value =
+      value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   }
   if (typeof value === 'string' && value.length > 0 && value.length <= 512) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
@@ -88,7 +98,12 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
   const retryHint = createRetryHint();
   const now = deps.now ?? Date.now;
 
-  const refuse = (source: string, code: DeliveryErrorCode, detail?: string, headers?: Record<string, string>): DeliveryResponse => {
+  const refuse = (
+    source: string,
+    code: DeliveryErrorCode,
+    detail?: string,
+    headers?: Record<string, string>,
+  ): DeliveryResponse => {
     deps.metrics.delivery(source, OUTCOME_BY_ERROR[code]);
     const error = new DeliveryError(code, detail);
     return { status: error.status, error, ...(headers ? { headers } : {}) };
@@ -166,8 +181,15 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     // Content SQS cannot carry would fail at the queue hop on every retry: refuse it now, with where it is.
     const undeliverable = findUndeliverable(payload);
     if (undeliverable) {
-      log.warn({ source: name, key, ...undeliverable }, 'webhook refused: content that can never be delivered');
-      return refuse(name, 'undeliverable_content', `${undeliverable.path} contains ${undeliverable.codePoint}`);
+      log.warn(
+        { source: name, key, ...undeliverable },
+        'webhook refused: content that can never be delivered',
+      );
+      return refuse(
+        name,
+        'undeliverable_content',
+        `${undeliverable.path} contains ${undeliverable.codePoint}`,
+      );
     }
 
     const payloadHash = createHash('sha256').update(rawBody).digest('base64url');
@@ -175,7 +197,10 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     try {
       claim = await deps.store.claim<ProcessResult>(key, { payloadHash });
     } catch (error) {
-      log.error({ source: name, key, err: (error as Error).message, code: (error as IdempotencyError).code }, 'idempotency claim failed');
+      log.error(
+        { source: name, key, err: (error as Error).message, code: (error as IdempotencyError).code },
+        'idempotency claim failed',
+      );
       return refuse(name, 'unavailable', 'idempotency store unavailable', { 'retry-after': '5' });
     }
 
@@ -208,14 +233,24 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
       const permanent = isPermanentProcessingError(error);
       deps.metrics.processing(name, permanent ? 'rejected' : 'failed', (performance.now() - started) / 1000);
       const code = (error as { code?: string }).code;
-      if (permanent) log.warn({ source: name, key, err: (error as Error).message, code }, 'webhook refused while processing; releasing the claim');
-      else log.error({ source: name, key, err: (error as Error).message, code }, 'webhook processing failed; releasing the claim');
-      await deps.store.release(key, claim.token).catch((releaseError: unknown) =>
+      if (permanent)
+        log.warn(
+          { source: name, key, err: (error as Error).message, code },
+          'webhook refused while processing; releasing the claim',
+        );
+      else
         log.error(
-          { source: name, key, err: (releaseError as Error).message },
-          'could not release the claim; it becomes reclaimable when its in-progress bound passes',
-        ),
-      );
+          { source: name, key, err: (error as Error).message, code },
+          'webhook processing failed; releasing the claim',
+        );
+      await deps.store
+        .release(key, claim.token)
+        .catch((releaseError: unknown) =>
+          log.error(
+            { source: name, key, err: (releaseError as Error).message },
+            'could not release the claim; it becomes reclaimable when its in-progress bound passes',
+          ),
+        );
       if (error instanceof DeliveryError) return refuse(name, error.code, error.detail);
       if (permanent) return refuse(name, 'rejected', (error as Error).message);
       return refuse(name, 'processing_failed');
@@ -229,7 +264,10 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     } catch (error) {
       // The work is done and published: answer 200 so the sender stops. If the claim was lost, a
       // later retry may process again (at-least-once at this edge); say so loudly.
-      log.error({ source: name, key, err: (error as Error).message, code: (error as IdempotencyError).code }, 'could not record completion');
+      log.error(
+        { source: name, key, err: (error as Error).message, code: (error as IdempotencyError).code },
+        'could not record completion',
+      );
     }
     deps.metrics.delivery(name, outcome);
     log.info({ source: name, key, outcome }, 'webhook processed');
@@ -241,5 +279,9 @@ export type DeliveryHandler = ReturnType<typeof createDeliveryPipeline>;
 
 /** Failures a retry of the same delivery cannot change: the content is what is refused. */
 export function isPermanentProcessingError(error: unknown): boolean {
-  return error instanceof EventValidationError || error instanceof EventTooLargeError || (error instanceof DeliveryError && error.status < 500);
+  return (
+    error instanceof EventValidationError ||
+    error instanceof EventTooLargeError ||
+    (error instanceof DeliveryError && error.status < 500)
+  );
 }

@@ -13,7 +13,10 @@ async function startSecretsEndpoint(answer: () => { status: number; body: unknow
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
-      calls.push({ target: req.headers['x-amz-target'] as string | undefined, secretId: JSON.parse(raw).SecretId });
+      calls.push({
+        target: req.headers['x-amz-target'] as string | undefined,
+        secretId: JSON.parse(raw).SecretId,
+      });
       const { status, body } = answer();
       res.writeHead(status, {
         'content-type': 'application/x-amz-json-1.1',
@@ -28,7 +31,11 @@ async function startSecretsEndpoint(answer: () => { status: number; body: unknow
 }
 
 describe('secrets from AWS Secrets Manager', () => {
-  const secretString = JSON.stringify({ stripe: 'whsec_new,whsec_old', reviews: ['rev_a'], catalog: 'cat_a' });
+  const secretString = JSON.stringify({
+    stripe: 'whsec_new,whsec_old',
+    reviews: ['rev_a'],
+    catalog: 'cat_a',
+  });
   let failing = false;
   let endpoint: Awaited<ReturnType<typeof startSecretsEndpoint>>;
   let client: SecretsManagerClient;
@@ -37,7 +44,14 @@ describe('secrets from AWS Secrets Manager', () => {
     endpoint = await startSecretsEndpoint(() =>
       failing
         ? { status: 500, body: { __type: 'InternalServiceError', message: 'down' } }
-        : { status: 200, body: { ARN: 'arn:aws:secretsmanager:us-east-1:0:secret:webhooks', Name: 'webhooks', SecretString: secretString } },
+        : {
+            status: 200,
+            body: {
+              ARN: 'arn:aws:secretsmanager:us-east-1:0:secret:webhooks',
+              Name: 'webhooks',
+              SecretString: secretString,
+            },
+          },
     );
     client = new SecretsManagerClient({
       endpoint: endpoint.url,
@@ -76,7 +90,13 @@ describe('secrets from AWS Secrets Manager', () => {
   it('keeps the last good secrets when a refresh fails, and fails typed when it never had any', async () => {
     let t = 0;
     const errors: unknown[] = [];
-    const provider = secretsManagerSecrets({ client, secretId: 'webhooks', cacheSeconds: 1, now: () => t, onRefreshError: (e) => errors.push(e) });
+    const provider = secretsManagerSecrets({
+      client,
+      secretId: 'webhooks',
+      cacheSeconds: 1,
+      now: () => t,
+      onRefreshError: (e) => errors.push(e),
+    });
     expect(await provider.secretsFor('catalog')).toEqual(['cat_a']);
     failing = true;
     t += 2000;

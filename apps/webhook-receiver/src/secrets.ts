@@ -43,7 +43,9 @@ export function secretsManagerSecrets(options: SecretsManagerProviderOptions): S
   let inflight: Promise<Record<string, string[]>> | undefined;
 
   const fetchSecrets = async (): Promise<Record<string, string[]>> => {
-    const { SecretString } = await options.client.send(new GetSecretValueCommand({ SecretId: options.secretId }));
+    const { SecretString } = await options.client.send(
+      new GetSecretValueCommand({ SecretId: options.secretId }),
+    );
     if (!SecretString) throw new SecretsUnavailableError(`secret ${options.secretId} has no SecretString`);
     let parsed: unknown;
     try {
@@ -52,7 +54,8 @@ export function secretsManagerSecrets(options: SecretsManagerProviderOptions): S
       throw new SecretsUnavailableError(`secret ${options.secretId} is not JSON`);
     }
     const value: Record<string, string[]> = {};
-    for (const [source, list] of Object.entries(parsed as Record<string, unknown>)) value[source] = splitList(list);
+    for (const [source, list] of Object.entries(parsed as Record<string, unknown>))
+      value[source] = splitList(list);
     return value;
   };
 

@@ -9,7 +9,10 @@ const LABELS = new Set<Sentiment>(['positive', 'negative', 'neutral']);
 
 /** Reads the model's answer strictly: one of the three labels, anything else is `unknown`. */
 export function parseSentiment(text: string): Sentiment {
-  const word = text.trim().toLowerCase().match(/^[a-z]+/)?.[0];
+  const word = text
+    .trim()
+    .toLowerCase()
+    .match(/^[a-z]+/)?.[0];
   return word && LABELS.has(word as Sentiment) ? (word as Sentiment) : 'unknown';
 }
 
@@ -25,7 +28,12 @@ export interface SentimentOptions {
  * Sentiment by Haiku, bounded: the call is aborted at the deadline, and our own timer answers
  * `unknown` at the deadline even if the model call does not honour the abort. Never throws.
  */
-export function createSentimentClassifier({ fm, deadlineMs, model = 'haiku', onOutcome }: SentimentOptions): SentimentClassifier {
+export function createSentimentClassifier({
+  fm,
+  deadlineMs,
+  model = 'haiku',
+  onOutcome,
+}: SentimentOptions): SentimentClassifier {
   return async (text) => {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -37,7 +45,13 @@ export function createSentimentClassifier({ fm, deadlineMs, model = 'haiku', onO
     });
     const call = fm
       .invoke(
-        { model, system: SYSTEM, messages: [{ role: 'user', content: text.slice(0, 4000) }], maxTokens: 5, temperature: 0 },
+        {
+          model,
+          system: SYSTEM,
+          messages: [{ role: 'user', content: text.slice(0, 4000) }],
+          maxTokens: 5,
+          temperature: 0,
+        },
         { deadlineMs, signal: controller.signal },
       )
       .then((r) => r.text)

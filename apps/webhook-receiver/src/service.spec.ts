@@ -29,7 +29,8 @@ describe('webhook-receiver service', () => {
     customer_id: 'cust-1',
     ...extra,
   });
-  const catalogItems = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `vol-${i}`, title: `ワンピース ${i + 1}巻`, price: 528 }));
+  const catalogItems = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ id: `vol-${i}`, title: `ワンピース ${i + 1}巻`, price: 528 }));
 
   beforeAll(async () => {
     h = await startHarness();
@@ -56,14 +57,21 @@ describe('webhook-receiver service', () => {
     });
 
     it('rejects an invalid environment with one message naming every problem', () => {
-      const bad = { PORT: 'eighty', DYNAMODB_ENDPOINT: 'not a url', WEBHOOK_SECRETS_STRIPE: 'a', WEBHOOK_SECRETS_REVIEWS: 'b' };
+      const bad = {
+        PORT: 'eighty',
+        DYNAMODB_ENDPOINT: 'not a url',
+        WEBHOOK_SECRETS_STRIPE: 'a',
+        WEBHOOK_SECRETS_REVIEWS: 'b',
+      };
       try {
         loadWebhookReceiverConfig(bad);
         throw new Error('expected ConfigError');
       } catch (error) {
         expect(error).toBeInstanceOf(ConfigError);
         expect((error as ConfigError).problems).toHaveLength(3);
-        expect((error as ConfigError).message).toMatch(/DYNAMODB_ENDPOINT[\s\S]*PORT[\s\S]*WEBHOOK_SECRETS_CATALOG/);
+        expect((error as ConfigError).message).toMatch(
+          /DYNAMODB_ENDPOINT[\s\S]*PORT[\s\S]*WEBHOOK_SECRETS_CATALOG/,
+        );
       }
     });
 
@@ -94,12 +102,22 @@ describe('webhook-receiver service', () => {
       const id = uid('evt');
       const res = await sendStripe(h.url, checkoutCompleted(id));
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status: 'processed', key: `stripe:${id}`, result: { amount_minor: 1500 } });
+      expect(res.body).toMatchObject({
+        status: 'processed',
+        key: `stripe:${id}`,
+        result: { amount_minor: 1500 },
+      });
       const [event] = await drainQueue(h.stack, moderationQueue());
       expect(event).toMatchObject({
         source: 'mangaassist.webhooks',
         'detail-type': 'PaymentCompleted',
-        detail: { order_id: `order-${id}`, amount_minor: 1500, amount: '1500', currency: 'JPY', processing_stage: 'raw' },
+        detail: {
+          order_id: `order-${id}`,
+          amount_minor: 1500,
+          amount: '1500',
+          currency: 'JPY',
+          processing_stage: 'raw',
+        },
       });
     });
 
@@ -110,12 +128,24 @@ describe('webhook-receiver service', () => {
 
     it('refuses with 401 when the signature header is missing, in the language asked for', async () => {
       const body = JSON.stringify(checkoutCompleted(uid('evt')));
-      const res = await fetch(`${h.url}/webhooks/stripe`, { method: 'POST', body, headers: { 'accept-language': 'ja' } });
+      const res = await fetch(`${h.url}/webhooks/stripe`, {
+        method: 'POST',
+        body,
+        headers: { 'accept-language': 'ja' },
+      });
       expect(res.status).toBe(401);
       expect(res.headers.get('content-language')).toBe('ja');
-      expect(await res.json()).toMatchObject({ error: { code: 'missing_signature', message: '署名ヘッダーがありません' } });
-      const en = await fetch(`${h.url}/webhooks/stripe`, { method: 'POST', body, headers: { 'accept-language': 'en' } });
-      expect(await en.json()).toMatchObject({ error: { code: 'missing_signature', message: 'Missing signature headers' } });
+      expect(await res.json()).toMatchObject({
+        error: { code: 'missing_signature', message: '署名ヘッダーがありません' },
+      });
+      const en = await fetch(`${h.url}/webhooks/stripe`, {
+        method: 'POST',
+        body,
+        headers: { 'accept-language': 'en' },
+      });
+      expect(await en.json()).toMatchObject({
+        error: { code: 'missing_signature', message: 'Missing signature headers' },
+      });
     });
 
     it('refuses with 403 a changed body, a wrong secret and a stale t', async () => {
@@ -131,7 +161,10 @@ describe('webhook-receiver service', () => {
       const signed = await fetch(`${h.url}/webhooks/stripe`, {
         method: 'POST',
         headers: {
-          'stripe-signature': new Stripe('sk_test_x').webhooks.generateTestHeaderString({ payload: body, secret: SECRETS.stripe }),
+          'stripe-signature': new Stripe('sk_test_x').webhooks.generateTestHeaderString({
+            payload: body,
+            secret: SECRETS.stripe,
+          }),
         },
         body: body.replace('1500', '15'),
       });
@@ -142,7 +175,10 @@ describe('webhook-receiver service', () => {
       const id = uid('evt');
       const payload = { id, type: 'customer.created', data: { object: { id: 'cus_1' } } };
       const first = await sendStripe(h.url, payload);
-      expect(first).toMatchObject({ status: 200, body: { status: 'ignored', result: { ignored: true, type: 'customer.created' } } });
+      expect(first).toMatchObject({
+        status: 200,
+        body: { status: 'ignored', result: { ignored: true, type: 'customer.created' } },
+      });
       const again = await sendStripe(h.url, payload);
       expect(again.body).toMatchObject({ status: 'already_processed' });
       expect(await drainQueue(h.stack, moderationQueue(), { idleReceives: 1 })).toHaveLength(0);
@@ -170,7 +206,10 @@ describe('webhook-receiver service', () => {
       const oldTs = nowSeconds() - 3600;
       const res = await fetch(`${h.url}/webhooks/reviews`, {
         method: 'POST',
-        headers: { 'x-webhook-signature': signPartner(SECRETS.reviews, oldTs, body), 'x-webhook-timestamp': String(nowSeconds()) },
+        headers: {
+          'x-webhook-signature': signPartner(SECRETS.reviews, oldTs, body),
+          'x-webhook-timestamp': String(nowSeconds()),
+        },
         body,
       });
       expect(res.status).toBe(403);
@@ -203,7 +242,11 @@ describe('webhook-receiver service', () => {
     });
 
     it('413 for a catalog delivery over the item cap; 422 for an invalid payload', async () => {
-      const tooMany = await sendPartner(h.url, 'catalog', { batch_id: uid('b'), type: 'new_release', items: catalogItems(501) });
+      const tooMany = await sendPartner(h.url, 'catalog', {
+        batch_id: uid('b'),
+        type: 'new_release',
+        items: catalogItems(501),
+      });
       expect(tooMany.status).toBe(413);
       expect(tooMany.body).toMatchObject({ error: { code: 'too_many_items' } });
       const invalid = await sendPartner(h.url, 'reviews', review(uid('rev'), { rating: 9 }));
@@ -236,7 +279,11 @@ describe('webhook-receiver service', () => {
 
     it('500 on a processing failure releases the claim, so the sender retry succeeds exactly once', async () => {
       const id = uid('evt');
-      h.stack.router?.injectFailures({ count: 1, errorCode: 'MalformedDetail', errorMessage: 'injected, not retryable' });
+      h.stack.router?.injectFailures({
+        count: 1,
+        errorCode: 'MalformedDetail',
+        errorMessage: 'injected, not retryable',
+      });
       const failed = await sendStripe(h.url, checkoutCompleted(id));
       expect(failed.status).toBe(500);
       expect(failed.body).toMatchObject({ error: { code: 'processing_failed' } });
@@ -245,7 +292,9 @@ describe('webhook-receiver service', () => {
       const dup = await sendStripe(h.url, checkoutCompleted(id));
       expect(dup).toMatchObject({ status: 200, body: { status: 'already_processed' } });
       const events = await drainQueue(h.stack, moderationQueue());
-      expect(events.filter((e) => (e.detail as { stripe_event_id?: string }).stripe_event_id === id)).toHaveLength(1);
+      expect(
+        events.filter((e) => (e.detail as { stripe_event_id?: string }).stripe_event_id === id),
+      ).toHaveLength(1);
     });
   });
 
@@ -256,20 +305,31 @@ describe('webhook-receiver service', () => {
       const again = await sendPartner(h.url, 'reviews', payload);
       for (const res of [first, again]) {
         expect(res.status).toBe(422);
-        expect(res.body.error).toMatchObject({ code: 'undeliverable_content', detail: 'text contains U+FFFF' });
+        expect(res.body.error).toMatchObject({
+          code: 'undeliverable_content',
+          detail: 'text contains U+FFFF',
+        });
       }
       expect(again.body).toEqual(first.body);
       expect(await drainQueue(h.stack, moderationQueue(), { idleReceives: 1 })).toHaveLength(0);
       const metrics = await (await fetch(`${h.url}/metrics`)).text();
-      expect(metrics).toMatch(/webhook_deliveries_total\{source="reviews",outcome="undeliverable_content"[^}]*\} 2/);
+      expect(metrics).toMatch(
+        /webhook_deliveries_total\{source="reviews",outcome="undeliverable_content"[^}]*\} 2/,
+      );
     });
 
     it('a catalog batch with one undeliverable title is refused whole, naming the item', async () => {
       const items = catalogItems(3);
       items[2].title = 'ワンピース\uFFFE';
-      const res = await sendPartner(h.url, 'catalog', { batch_id: uid('cat-fffe'), type: 'new_release', items });
+      const res = await sendPartner(h.url, 'catalog', {
+        batch_id: uid('cat-fffe'),
+        type: 'new_release',
+        items,
+      });
       expect(res.status).toBe(422);
-      expect(res.body).toMatchObject({ error: { code: 'undeliverable_content', detail: 'items[2].title contains U+FFFE' } });
+      expect(res.body).toMatchObject({
+        error: { code: 'undeliverable_content', detail: 'items[2].title contains U+FFFE' },
+      });
     });
   });
 
@@ -281,7 +341,13 @@ describe('webhook-receiver service', () => {
         exit: () => undefined,
         defaultMetrics: false,
       });
-      const config = loadWebhookReceiverConfig({ ...h.stack.env, PORT: '0', HOST: '127.0.0.1', SENTIMENT_ENABLED: 'false', ...env });
+      const config = loadWebhookReceiverConfig({
+        ...h.stack.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SENTIMENT_ENABLED: 'false',
+        ...env,
+      });
       const service = await startWebhookReceiver({ config, runtime: local });
       return { url: service.url, stop: () => local.shutdown.trigger('test done') };
     };
@@ -304,11 +370,16 @@ describe('webhook-receiver service', () => {
             headers: { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signature },
             body,
           });
-        expect((await send(signStandardWebhook('whsec_' + Buffer.from('wrong').toString('base64'), id, ts, body))).status).toBe(403);
+        expect(
+          (await send(signStandardWebhook('whsec_' + Buffer.from('wrong').toString('base64'), id, ts, body)))
+            .status,
+        ).toBe(403);
         const ok = await send(signStandardWebhook(secret, id, ts, body));
         expect(ok.status).toBe(200);
         expect(await ok.json()).toMatchObject({ key: `catalog:${id}`, result: { published: 2 } });
-        expect(await (await send(signStandardWebhook(secret, id, ts, body))).json()).toMatchObject({ status: 'already_processed' });
+        expect(await (await send(signStandardWebhook(secret, id, ts, body))).json()).toMatchObject({
+          status: 'already_processed',
+        });
         await drainQueue(h.stack, enrichmentQueue(), { idleReceives: 1 });
       } finally {
         await second.stop();
@@ -316,7 +387,10 @@ describe('webhook-receiver service', () => {
     });
 
     it('503 with Retry-After when the signing secrets cannot be read', async () => {
-      const second = await startSecond({ WEBHOOK_SECRETS_ARN: 'webhooks', SECRETS_MANAGER_ENDPOINT: 'http://127.0.0.1:9' });
+      const second = await startSecond({
+        WEBHOOK_SECRETS_ARN: 'webhooks',
+        SECRETS_MANAGER_ENDPOINT: 'http://127.0.0.1:9',
+      });
       try {
         const res = await sendPartner(second.url, 'reviews', review());
         expect(res.status).toBe(503);
@@ -334,8 +408,13 @@ describe('webhook-receiver service', () => {
       const res = await sendPartner(h.url, 'reviews', review(id));
       expect(res.status).toBe(200);
       const [event] = await drainQueue(h.stack, moderationQueue());
-      expect(event).toMatchObject({ 'detail-type': 'ReviewSubmitted', detail: { review_id: id, processing_stage: 'raw' } });
-      expect(['positive', 'negative', 'neutral']).toContain((event.detail as { ai_sentiment: string }).ai_sentiment);
+      expect(event).toMatchObject({
+        'detail-type': 'ReviewSubmitted',
+        detail: { review_id: id, processing_stage: 'raw' },
+      });
+      expect(['positive', 'negative', 'neutral']).toContain(
+        (event.detail as { ai_sentiment: string }).ai_sentiment,
+      );
     });
 
     it('answers 200 within 3 s with sentiment unknown while the model hangs', async () => {
@@ -366,23 +445,36 @@ describe('webhook-receiver service', () => {
         errorCode: 'InternalFailure',
         match: (entry) => String(entry.Detail).includes('"product_id":"vol-17"'),
       });
-      const res = await sendPartner(h.url, 'catalog', { batch_id: batch, type: 'new_release', items: catalogItems(35) });
+      const res = await sendPartner(h.url, 'catalog', {
+        batch_id: batch,
+        type: 'new_release',
+        items: catalogItems(35),
+      });
       expect(res).toMatchObject({ status: 200, body: { status: 'processed', result: { published: 35 } } });
       // 4 chunks (10+10+10+5), then 1 call carrying only the failed entry.
       expect(router.stats.putEventsCalls - callsBefore).toBe(5);
       const events = await drainQueue(h.stack, enrichmentQueue());
-      const products = events.filter((e) => (e.detail as { batch_id?: string }).batch_id === batch).map((e) => (e.detail as { product_id: string }).product_id);
+      const products = events
+        .filter((e) => (e.detail as { batch_id?: string }).batch_id === batch)
+        .map((e) => (e.detail as { product_id: string }).product_id);
       expect(products).toHaveLength(35);
       expect(new Set(products).size).toBe(35);
-      expect(events[0]).toMatchObject({ 'detail-type': 'CatalogUpdate.new_release', detail: { processing_stage: 'raw' } });
+      expect(events[0]).toMatchObject({
+        'detail-type': 'CatalogUpdate.new_release',
+        detail: { processing_stage: 'raw' },
+      });
     });
   });
 
   it('counts deliveries by source and outcome, signature failures and duplicates', async () => {
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     expect(metrics).toMatch(/webhook_deliveries_total\{source="stripe",outcome="processed"[^}]*\} [1-9]/);
-    expect(metrics).toMatch(/webhook_signature_failures_total\{source="stripe",reason="bad_signature"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(
+      /webhook_signature_failures_total\{source="stripe",reason="bad_signature"[^}]*\} [1-9]/,
+    );
     expect(metrics).toMatch(/webhook_duplicates_total\{source="stripe",state="completed"[^}]*\} [1-9]/);
-    expect(metrics).toMatch(/webhook_processing_seconds_count\{[^}]*source="catalog",outcome="processed"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(
+      /webhook_processing_seconds_count\{[^}]*source="catalog",outcome="processed"[^}]*\} [1-9]/,
+    );
   });
 });

@@ -36,7 +36,12 @@ export interface WebhookReceiverDeps {
   now?: () => number;
 }
 
-export async function startWebhookReceiver({ config, runtime, clients, now }: WebhookReceiverDeps): Promise<WebhookReceiver> {
+export async function startWebhookReceiver({
+  config,
+  runtime,
+  clients,
+  now,
+}: WebhookReceiverDeps): Promise<WebhookReceiver> {
   const fmSettings = fmSettingsFromEnv(config);
   const { aws, names, close } = serviceAws(config, { clients, bedrockMaxAttempts: fmSettings.maxAttempts });
   const shell = createServiceShell(runtime);
@@ -52,9 +57,15 @@ export async function startWebhookReceiver({ config, runtime, clients, now }: We
     ...(now ? { now } : {}),
     logger,
   });
-  const eventPublisher = createEventPublisher({ client: aws.eventBridge, eventBusName: names.eventBusName, logger });
+  const eventPublisher = createEventPublisher({
+    client: aws.eventBridge,
+    eventBusName: names.eventBusName,
+    logger,
+  });
   // Processors build details as plain records; the publisher validates each against its schema.
-  const publisher: EventPublisherLike = { publish: (events) => eventPublisher.publish(events as PublishEvent[]) };
+  const publisher: EventPublisherLike = {
+    publish: (events) => eventPublisher.publish(events as PublishEvent[]),
+  };
 
   let classifySentiment: SentimentClassifier = async () => 'unknown';
   if (config.SENTIMENT_ENABLED) {
@@ -79,7 +90,8 @@ export async function startWebhookReceiver({ config, runtime, clients, now }: We
         secretId: config.WEBHOOK_SECRETS_ARN,
         cacheSeconds: config.WEBHOOK_SECRETS_CACHE_SECONDS,
         fallback,
-        onRefreshError: (error) => logger.warn({ err: (error as Error).message }, 'webhook secrets refresh failed'),
+        onRefreshError: (error) =>
+          logger.warn({ err: (error as Error).message }, 'webhook secrets refresh failed'),
       })
     : staticSecrets(fallback);
 
@@ -110,18 +122,23 @@ export async function startWebhookReceiver({ config, runtime, clients, now }: We
   // and JSON checks, in the order of the design.
   const rawBody = express.raw({ type: () => true, limit: config.WEBHOOK_MAX_BODY_BYTES * 4 });
 
-  app.post('/webhooks/:source', knownSource, rawBody, async (req: Request, res: Response, next: NextFunction) => {
-    const { log } = requestLocals(res);
-    try {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const response = await handleDelivery(String(req.params.source), req.headers, body, log);
-      if (response.headers) res.set(response.headers);
-      if ('error' in response) sendHttpError(req, res, response.error);
-      else res.status(response.status).json(response.body);
-    } catch (error) {
-      next(error);
-    }
-  });
+  app.post(
+    '/webhooks/:source',
+    knownSource,
+    rawBody,
+    async (req: Request, res: Response, next: NextFunction) => {
+      const { log } = requestLocals(res);
+      try {
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const response = await handleDelivery(String(req.params.source), req.headers, body, log);
+        if (response.headers) res.set(response.headers);
+        if ('error' in response) sendHttpError(req, res, response.error);
+        else res.status(response.status).json(response.body);
+      } catch (error) {
+        next(error);
+      }
+    },
+  );
 
   // Body-read failures keep the receiver's own codes (and are counted); anything else is a 500 to retry.
   const deliveryError = (error: HttpError, req: Request): HttpError => {
@@ -130,10 +147,15 @@ export async function startWebhookReceiver({ config, runtime, clients, now }: We
       metrics.delivery(source, 'body_too_large');
       return new DeliveryError('body_too_large');
     }
-    if (error.status >= 400 && error.status < 500) return new DeliveryError('invalid_json', 'the body could not be read');
+    if (error.status >= 400 && error.status < 500)
+      return new DeliveryError('invalid_json', 'the body could not be read');
     return new DeliveryError('processing_failed');
   };
-  const http = await shell.serve(app, { port: config.PORT, host: config.HOST, errors: { map: deliveryError } });
+  const http = await shell.serve(app, {
+    port: config.PORT,
+    host: config.HOST,
+    errors: { map: deliveryError },
+  });
   logger.info({ url: http.url, sources: [...sources.keys()] }, 'webhook-receiver listening');
   return { url: http.url, port: http.port, stop: shell.stop };
 }

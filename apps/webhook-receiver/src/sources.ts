@@ -1,7 +1,19 @@
 import type { WebhookReceiverConfig } from './config';
 import type { SourceDefinition } from './pipeline';
-import { catalogProcessor, reviewProcessor, stripeProcessor, type EventPublisherLike, type SentimentClassifier } from './processors';
-import { partnerScheme, standardWebhooksScheme, stripeScheme, STANDARD_WEBHOOK_HEADERS, type SignatureScheme } from '@manga-assist/webhook-signatures';
+import {
+  catalogProcessor,
+  reviewProcessor,
+  stripeProcessor,
+  type EventPublisherLike,
+  type SentimentClassifier,
+} from './processors';
+import {
+  partnerScheme,
+  standardWebhooksScheme,
+  stripeScheme,
+  STANDARD_WEBHOOK_HEADERS,
+  type SignatureScheme,
+} from '@manga-assist/webhook-signatures';
 
 /** The partner feeds' header names and delivery id fields per source (docs/architecture.md#webhook-checks). */
 export const PARTNER_HEADERS = {
@@ -28,7 +40,12 @@ export function buildSources(
   const catalog = partner('catalog', config.WEBHOOK_SCHEME_CATALOG);
 
   const definitions: SourceDefinition[] = [
-    { name: 'stripe', scheme: stripe, idField: idFieldFor(stripe, ID_FIELDS.stripe), processor: stripeProcessor(deps.publisher) },
+    {
+      name: 'stripe',
+      scheme: stripe,
+      idField: idFieldFor(stripe, ID_FIELDS.stripe),
+      processor: stripeProcessor(deps.publisher),
+    },
     {
       name: 'reviews',
       scheme: reviews,

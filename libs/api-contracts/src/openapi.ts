@@ -61,7 +61,11 @@ type JsonSchema = Record<string, unknown>;
  * in the service; the document carries the coarse limits.
  */
 export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  });
   return rest;
 }
 
@@ -72,17 +76,31 @@ function errorSchema(codes: readonly string[], details: z.ZodRawShape = {}): Jso
   return jsonSchemaOf(body, 'output');
 }
 
-const headerObject = (h: HeaderSpec) => ({ description: h.description, required: h.required ?? false, schema: { type: 'string' } });
+const headerObject = (h: HeaderSpec) => ({
+  description: h.description,
+  required: h.required ?? false,
+  schema: { type: 'string' },
+});
 
 function responseObject(r: ResponseSpec): JsonSchema {
   const headers: Record<string, unknown> = {};
   for (const h of r.headers ?? []) headers[h.name] = headerObject(h);
-  if (r.errorCodes) headers['content-language'] = headerObject({ name: 'content-language', description: 'Language of `error.message` (ja or en).', required: true });
+  if (r.errorCodes)
+    headers['content-language'] = headerObject({
+      name: 'content-language',
+      description: 'Language of `error.message` (ja or en).',
+      required: true,
+    });
   let content: Record<string, unknown> | undefined;
   if (r.errorCodes) content = { 'application/json': { schema: errorSchema(r.errorCodes, r.errorDetails) } };
-  else if (r.schema) content = { [r.contentType ?? 'application/json']: { schema: jsonSchemaOf(r.schema, 'output') } };
+  else if (r.schema)
+    content = { [r.contentType ?? 'application/json']: { schema: jsonSchemaOf(r.schema, 'output') } };
   else if (r.contentType) content = { [r.contentType]: { schema: { type: 'string' } } };
-  return { description: r.description, ...(Object.keys(headers).length ? { headers } : {}), ...(content ? { content } : {}) };
+  return {
+    description: r.description,
+    ...(Object.keys(headers).length ? { headers } : {}),
+    ...(content ? { content } : {}),
+  };
 }
 
 /** An OpenAPI 3.1 document built from the routes' zod schemas: never written by hand. */
@@ -91,11 +109,18 @@ export function buildOpenApiDocument(spec: DocumentSpec): JsonSchema {
   const usesBearer = spec.routes.some((r) => r.security === 'bearer');
   for (const route of spec.routes) {
     const parameters = [
-      ...(route.pathParams ?? []).map((p) => ({ name: p.name, in: 'path', required: true, description: p.description, schema: jsonSchemaOf(p.schema, 'input') })),
+      ...(route.pathParams ?? []).map((p) => ({
+        name: p.name,
+        in: 'path',
+        required: true,
+        description: p.description,
+        schema: jsonSchemaOf(p.schema, 'input'),
+      })),
       ...(route.headers ?? []).map((h) => ({ name: h.name, in: 'header', ...headerObject(h) })),
     ];
     const responses: Record<string, unknown> = {};
-    for (const [status, response] of Object.entries(route.responses)) responses[status] = responseObject(response);
+    for (const [status, response] of Object.entries(route.responses))
+      responses[status] = responseObject(response);
     (paths[route.path] ??= {})[route.method] = {
       operationId: route.operationId,
       summary: route.summary,
@@ -107,7 +132,11 @@ export function buildOpenApiDocument(spec: DocumentSpec): JsonSchema {
             requestBody: {
               required: true,
               ...(route.requestBody.description ? { description: route.requestBody.description } : {}),
-              content: { [route.requestBody.contentType ?? 'application/json']: { schema: jsonSchemaOf(route.requestBody.schema, 'input') } },
+              content: {
+                [route.requestBody.contentType ?? 'application/json']: {
+                  schema: jsonSchemaOf(route.requestBody.schema, 'input'),
+                },
+              },
             },
           }
         : {}),
@@ -119,6 +148,12 @@ export function buildOpenApiDocument(spec: DocumentSpec): JsonSchema {
     openapi: '3.1.0',
     info: { title: spec.title, version: spec.version, description: spec.description },
     paths,
-    ...(usesBearer ? { components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } } } : {}),
+    ...(usesBearer
+      ? {
+          components: {
+            securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+          },
+        }
+      : {}),
   };
 }

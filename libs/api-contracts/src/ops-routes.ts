@@ -4,7 +4,13 @@ import type { RouteSpec } from './openapi';
 const readinessReportSchema = z.object({
   status: z.enum(['ok', 'degraded', 'unavailable']),
   checks: z.array(
-    z.object({ name: z.string(), ok: z.boolean(), critical: z.boolean(), error: z.string().optional(), ms: z.number() }),
+    z.object({
+      name: z.string(),
+      ok: z.boolean(),
+      critical: z.boolean(),
+      error: z.string().optional(),
+      ms: z.number(),
+    }),
   ),
 });
 
@@ -27,8 +33,14 @@ export function opsRoutes(): RouteSpec[] {
       summary: 'Readiness: every dependency check, run concurrently with a timeout.',
       tags,
       responses: {
-        200: { description: 'Ready (status ok, or degraded when only non-critical checks fail).', schema: readinessReportSchema },
-        503: { description: 'A critical check fails, or the service is stopping.', schema: readinessReportSchema },
+        200: {
+          description: 'Ready (status ok, or degraded when only non-critical checks fail).',
+          schema: readinessReportSchema,
+        },
+        503: {
+          description: 'A critical check fails, or the service is stopping.',
+          schema: readinessReportSchema,
+        },
       },
     },
     {
@@ -45,7 +57,12 @@ export function opsRoutes(): RouteSpec[] {
       operationId: 'openapi',
       summary: 'This document.',
       tags,
-      responses: { 200: { description: 'The OpenAPI 3.1 document of this service.', schema: z.record(z.string(), z.unknown()) } },
+      responses: {
+        200: {
+          description: 'The OpenAPI 3.1 document of this service.',
+          schema: z.record(z.string(), z.unknown()),
+        },
+      },
     },
   ];
 }

@@ -50,7 +50,11 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
  */
 export function createAwsClients(config: AwsClientConfig, options: AwsClientOptions = {}): AwsClients {
   // `timeout` on a keep-alive agent closes sockets idle in its pool (a socket in use is left alone).
-  const agentOptions = { keepAlive: true, maxSockets: config.maxSockets, timeout: config.idleSocketTimeoutMs ?? 4000 };
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: config.maxSockets,
+    timeout: config.idleSocketTimeoutMs ?? 4000,
+  };
   const httpAgent = new HttpAgent(agentOptions);
   const httpsAgent = new HttpsAgent(agentOptions);
   const requestHandler = () => new NodeHttpHandler({ httpAgent, httpsAgent, connectionTimeout: 3000 });
@@ -71,7 +75,8 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
         instance = make();
         created.push(instance);
         // A span per command when tracing is on (the document client shares its client's stack).
-        if ('middlewareStack' in instance) traceAwsClient(instance as unknown as Parameters<typeof traceAwsClient>[0]);
+        if ('middlewareStack' in instance)
+          traceAwsClient(instance as unknown as Parameters<typeof traceAwsClient>[0]);
       }
       return instance;
     };
@@ -84,10 +89,17 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
     DynamoDBDocumentClient.from(dynamodb(), { marshallOptions: { removeUndefinedValues: true } }),
   );
   const dynamodbSingleAttempt = lazy(
-    () => new DynamoDBClient({ ...base(config.endpoints.dynamodb), maxAttempts: 1, requestHandler: requestHandler() }),
+    () =>
+      new DynamoDBClient({
+        ...base(config.endpoints.dynamodb),
+        maxAttempts: 1,
+        requestHandler: requestHandler(),
+      }),
   );
   const documentClientSingleAttempt = lazy(() =>
-    DynamoDBDocumentClient.from(dynamodbSingleAttempt(), { marshallOptions: { removeUndefinedValues: true } }),
+    DynamoDBDocumentClient.from(dynamodbSingleAttempt(), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
   );
   const sqs = lazy(() => new SQSClient({ ...base(config.endpoints.sqs), requestHandler: requestHandler() }));
   const eventBridge = lazy(

@@ -10,7 +10,13 @@ export {
   type AwsClientConfig,
   type ResourceNames,
 } from './config';
-export { createAwsClients, serviceAws, type AwsClients, type AwsClientOptions, type ServiceAws } from './clients';
+export {
+  createAwsClients,
+  serviceAws,
+  type AwsClients,
+  type AwsClientOptions,
+  type ServiceAws,
+} from './clients';
 export { tableDefinitions, ttlAttributes, queueDefinitions, type QueueDefinition } from './resources';
 export { resolveQueueUrl } from './queue-url';
 export {

@@ -111,7 +111,8 @@ export function dynamoWriteCheck(
         // Only an answer from DynamoDB (denied, no such table) waits out the retry window; an
         // unreachable DynamoDB is probed again at the next /readyz, so the service is ready within
         // seconds of it coming up (one start-up behaviour).
-        const answered = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined;
+        const answered =
+          (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined;
         failure = { reason, at: answered ? now() : Number.NEGATIVE_INFINITY };
         throw new Error(reason);
       }
@@ -135,7 +136,11 @@ export function startupWriteChecks(
       service,
       onFailure: (reason, error) =>
         logger.error(
-          { table: names.tables[table], check: 'startup-write', error: error instanceof Error ? error.name : 'Error' },
+          {
+            table: names.tables[table],
+            check: 'startup-write',
+            error: error instanceof Error ? error.name : 'Error',
+          },
           reason,
         ),
     }),

@@ -16,7 +16,8 @@ describe('AWS SDK command spans', () => {
 
   beforeAll(async () => {
     exporter = new (await import('@opentelemetry/sdk-trace-base')).InMemorySpanExporter();
-    flush = (await startTracing(tracingSettingsFromEnv('svc', { OTEL_TRACES_EXPORTER: 'otlp' }), exporter))!.flush;
+    flush = (await startTracing(tracingSettingsFromEnv('svc', { OTEL_TRACES_EXPORTER: 'otlp' }), exporter))!
+      .flush;
     await new Promise<void>((r) => dynamo.listen(0, '127.0.0.1', () => r()));
     clients = createAwsClients({
       region: 'us-east-1',
@@ -40,7 +41,13 @@ describe('AWS SDK command spans', () => {
 
   it('a document-client write inside an operation is one child span; a refused condition is not an error', async () => {
     const put = (id: string) =>
-      clients.documentClient.send(new PutCommand({ TableName: 'Things', Item: { id, secret: 'never-in-a-span' }, ConditionExpression: 'attribute_not_exists(id)' }));
+      clients.documentClient.send(
+        new PutCommand({
+          TableName: 'Things',
+          Item: { id, secret: 'never-in-a-span' },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
     await withSpan('operation', {}, async () => {
       await put('a');
       await expect(put('a')).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });

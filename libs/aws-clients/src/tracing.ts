@@ -35,7 +35,9 @@ export function awsCallAttributes(service: string, operation: string, input: Inp
   if (typeof input.modelId === 'string') attributes['gen_ai.request.model'] = input.modelId;
   if (Array.isArray(input.Entries)) {
     attributes['messaging.batch.message_count'] = input.Entries.length;
-    const types = input.Entries.map((e: { DetailType?: unknown }) => e?.DetailType).filter((t) => typeof t === 'string');
+    const types = input.Entries.map((e: { DetailType?: unknown }) => e?.DetailType).filter(
+      (t) => typeof t === 'string',
+    );
     if (types.length) attributes['event.detail_types'] = [...new Set(types as string[])];
   }
   return attributes;
@@ -52,7 +54,10 @@ function withSqsTraceHeader(operation: string, input: Input): Input {
     if (system.AWSTraceHeader) return message;
     const value = header();
     return value
-      ? { ...message, MessageSystemAttributes: { ...system, AWSTraceHeader: { DataType: 'String', StringValue: value } } }
+      ? {
+          ...message,
+          MessageSystemAttributes: { ...system, AWSTraceHeader: { DataType: 'String', StringValue: value } },
+        }
       : message;
   };
   if (operation === 'SendMessage') return add(input);
@@ -70,7 +75,10 @@ function withSqsTraceHeader(operation: string, input: Input): Input {
 export function traceAwsClient(client: { middlewareStack: Stack }): void {
   if (!tracingEnabled()) return;
   client.middlewareStack.add(
-    (next: (args: { input: Input }) => Promise<{ output: unknown }>, ctx: { clientName?: string; commandName?: string }) =>
+    (
+      next: (args: { input: Input }) => Promise<{ output: unknown }>,
+      ctx: { clientName?: string; commandName?: string },
+    ) =>
       (args: { input: Input }) => {
         // Calls outside any traced operation (long polls, heartbeats, refresh timers) start no trace.
         if (!hasActiveSpan()) return next(args);
@@ -92,8 +100,10 @@ export function traceAwsClient(client: { middlewareStack: Stack }): void {
             if (meta?.requestId) span.setAttribute('aws.request_id', meta.requestId);
             if (meta?.attempts) span.setAttribute('aws.attempts', meta.attempts);
             // Converse answers with its token usage (ConverseStream reports it in the stream instead).
-            if (typeof output.usage?.inputTokens === 'number') span.setAttribute('gen_ai.usage.input_tokens', output.usage.inputTokens);
-            if (typeof output.usage?.outputTokens === 'number') span.setAttribute('gen_ai.usage.output_tokens', output.usage.outputTokens);
+            if (typeof output.usage?.inputTokens === 'number')
+              span.setAttribute('gen_ai.usage.input_tokens', output.usage.inputTokens);
+            if (typeof output.usage?.outputTokens === 'number')
+              span.setAttribute('gen_ai.usage.output_tokens', output.usage.outputTokens);
             return result;
           } catch (error) {
             // A refused condition is an answer the caller asked for (claims, optimistic writes,

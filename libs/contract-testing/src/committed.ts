@@ -21,7 +21,8 @@ export const contractPath = (file: string): string => join(workspaceRoot(), 'doc
 export function checkCommittedContract(file: string, document: object): void {
   const path = contractPath(file);
   const shown = relative(workspaceRoot(), path);
-  if (!existsSync(path)) throw new Error(`${shown} is missing. Run \`npm run contracts\` and commit docs/contracts/.`);
+  if (!existsSync(path))
+    throw new Error(`${shown} is missing. Run \`npm run contracts\` and commit docs/contracts/.`);
   const committed = readFileSync(path, 'utf8');
   const current = contractFileText(document);
   if (committed === current) return;

@@ -25,7 +25,12 @@ export interface ContractValidator {
   readonly seen: ReadonlySet<string>;
 }
 
-type Doc = { paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: object }> }> }>> };
+type Doc = {
+  paths?: Record<
+    string,
+    Record<string, { responses?: Record<string, { content?: Record<string, { schema?: object }> }> }>
+  >;
+};
 
 const templateToRegex = (template: string) =>
   new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}/]+\}/g, '[^/]+')}$`);
@@ -45,7 +50,11 @@ export function createContractValidator(document: object): ContractValidator {
     if (!fn) compiled.set(schema, (fn = ajv.compile(schema)));
     return fn;
   };
-  const routes = Object.entries(doc.paths ?? {}).map(([template, ops]) => ({ template, regex: templateToRegex(template), ops }));
+  const routes = Object.entries(doc.paths ?? {}).map(([template, ops]) => ({
+    template,
+    regex: templateToRegex(template),
+    ops,
+  }));
   const notFound = compile(jsonSchemaOf(errorBodySchema, 'output'));
   const seen = new Set<string>();
 
@@ -57,8 +66,14 @@ export function createContractValidator(document: object): ContractValidator {
       const where = `${method.toUpperCase()} ${bare} -> ${status}`;
       const route = routes.find((r) => r.regex.test(bare) && r.ops[m]);
       if (!route) {
-        const isNotFound = status === 404 && notFound(body) && (body as { error: { code: string } }).error.code === 'NOT_FOUND';
-        if (!isNotFound) throw new ContractViolation(`${where}: no route of the document matches, and the answer is not the JSON 404 NOT_FOUND`);
+        const isNotFound =
+          status === 404 &&
+          notFound(body) &&
+          (body as { error: { code: string } }).error.code === 'NOT_FOUND';
+        if (!isNotFound)
+          throw new ContractViolation(
+            `${where}: no route of the document matches, and the answer is not the JSON 404 NOT_FOUND`,
+          );
         seen.add(`${m} * 404`);
         return;
       }
@@ -73,7 +88,9 @@ export function createContractValidator(document: object): ContractValidator {
       const type = (contentType ?? '').split(';')[0].trim();
       const match = media.find(([t]) => t === type);
       if (!match)
-        throw new ContractViolation(`${where}: content-type "${type}" is not documented (documented: ${media.map(([t]) => t).join(', ')})`);
+        throw new ContractViolation(
+          `${where}: content-type "${type}" is not documented (documented: ${media.map(([t]) => t).join(', ')})`,
+        );
       const schema = match[1].schema;
       if (!schema) return;
       const validate = compile(schema);
@@ -96,7 +113,9 @@ export interface FrameValidator {
  * (the chat WebSocket's server frames): each frame must match the message of its type.
  */
 export function createFrameValidator(document: object, messageNames: readonly string[]): FrameValidator {
-  const messages = (document as { components?: { messages?: Record<string, { payload?: object }> } }).components?.messages ?? {};
+  const messages =
+    (document as { components?: { messages?: Record<string, { payload?: object }> } }).components?.messages ??
+    {};
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   addFormats(ajv);
   const byType = new Map<string, ValidateFunction>();
@@ -111,9 +130,14 @@ export function createFrameValidator(document: object, messageNames: readonly st
     check(frame) {
       const type = (frame as { type?: unknown })?.type;
       const validate = typeof type === 'string' ? byType.get(type) : undefined;
-      if (!validate) throw new ContractViolation(`frame type ${JSON.stringify(type)} is not in the document (documented: ${messageNames.join(', ')})`);
+      if (!validate)
+        throw new ContractViolation(
+          `frame type ${JSON.stringify(type)} is not in the document (documented: ${messageNames.join(', ')})`,
+        );
       if (!validate(frame))
-        throw new ContractViolation(`frame "${type}" does not match the document: ${ajv.errorsText(validate.errors, { dataVar: 'frame' })}\nframe: ${JSON.stringify(frame).slice(0, 500)}`);
+        throw new ContractViolation(
+          `frame "${type}" does not match the document: ${ajv.errorsText(validate.errors, { dataVar: 'frame' })}\nframe: ${JSON.stringify(frame).slice(0, 500)}`,
+        );
       seen.add(type as string);
     },
   };

@@ -31,7 +31,11 @@ export function assertChainDepth(detail: unknown, max = MAX_CHAIN_DEPTH): number
  */
 export function withChainMetadata<D extends object>(
   detail: D,
-  { parentDepth, sourceEventId, now = new Date() }: { parentDepth: number; sourceEventId: string; now?: Date },
+  {
+    parentDepth,
+    sourceEventId,
+    now = new Date(),
+  }: { parentDepth: number; sourceEventId: string; now?: Date },
 ): D & ChainMetadata {
   return {
     ...detail,

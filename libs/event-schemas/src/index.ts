@@ -56,7 +56,13 @@ export {
   type TypedEvent,
   type TypedEnvelopeTag,
 } from './parse';
-export { MAX_CHAIN_DEPTH, chainDepthOf, assertChainDepth, withChainMetadata, type ChainMetadata } from './chain';
+export {
+  MAX_CHAIN_DEPTH,
+  chainDepthOf,
+  assertChainDepth,
+  withChainMetadata,
+  type ChainMetadata,
+} from './chain';
 export { MAX_ENTRY_BYTES, MAX_ENTRIES_PER_PUT, putEventsEntrySize, type SizedEntry } from './entry-size';
 export {
   createEventPublisher,

@@ -3,7 +3,7 @@ import { formatMinorAmount, formatMoney, minorUnitDigits } from './money';
 /** The digits and number in a formatted total: '¥1,500' -> '1500', 'HUF 1,234.56' -> '1234.56'. */
 const numberIn = (formatted: string) => formatted.replace(/[^0-9.-]/g, '');
 
-describe('money in minor units (one table, Stripe\'s)', () => {
+describe("money in minor units (one table, Stripe's)", () => {
   it('treats JPY as zero-decimal: 1500 is ¥1,500, not ¥15', () => {
     expect(minorUnitDigits('JPY')).toBe(0);
     expect(formatMinorAmount(1500, 'JPY')).toBe('1500');

@@ -91,7 +91,10 @@ export function parseEnvelope(body: unknown): EventEnvelope<DetailOf<DetailType>
     try {
       value = JSON.parse(body);
     } catch {
-      throw new EventValidationError('INVALID_ENVELOPE', 'Event body is not JSON / イベント本文が JSON ではありません');
+      throw new EventValidationError(
+        'INVALID_ENVELOPE',
+        'Event body is not JSON / イベント本文が JSON ではありません',
+      );
     }
   }
   const result = eventEnvelopeSchema.safeParse(value);

@@ -1,4 +1,8 @@
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  PutEventsCommand,
+  type EventBridgeClient,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import {
   activeContext,
   contextWithSpan,
@@ -67,7 +71,8 @@ const RETRYABLE_CODES = new Set([
   'NetworkingError',
 ]);
 
-const isRetryable = (code: string) => RETRYABLE_CODES.has(code) || /throttl|timeout|internal|ECONN|socket/i.test(code);
+const isRetryable = (code: string) =>
+  RETRYABLE_CODES.has(code) || /throttl|timeout|internal|ECONN|socket/i.test(code);
 
 interface Pending {
   index: number;
@@ -105,7 +110,13 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
       detail = parseDetail(event.detailType, event.detail);
     } catch (error) {
       if (error instanceof EventValidationError) {
-        throw new EventValidationError(error.code, `Event #${index}: ${error.message}`, error.issues, error.detailType, index);
+        throw new EventValidationError(
+          error.code,
+          `Event #${index}: ${error.message}`,
+          error.issues,
+          error.detailType,
+          index,
+        );
       }
       throw error;
     }
@@ -158,7 +169,10 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     let current: Pending[] = [];
     let bytes = 0;
     for (const p of pending) {
-      if (current.length === MAX_ENTRIES_PER_PUT || (current.length > 0 && bytes + p.size > MAX_ENTRY_BYTES)) {
+      if (
+        current.length === MAX_ENTRIES_PER_PUT ||
+        (current.length > 0 && bytes + p.size > MAX_ENTRY_BYTES)
+      ) {
         chunks.push(current);
         current = [];
         bytes = 0;
@@ -175,7 +189,9 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     stats.entryAttempts += batch.length;
     for (const p of batch) p.attempts++;
     try {
-      const response = await options.client.send(new PutEventsCommand({ Entries: batch.map((p) => p.entry) }));
+      const response = await options.client.send(
+        new PutEventsCommand({ Entries: batch.map((p) => p.entry) }),
+      );
       const results = response.Entries ?? [];
       const failed: Pending[] = [];
       batch.forEach((p, i) => {
@@ -225,10 +241,15 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     final.push(...failed.map(failedEntry));
     for (const p of all) {
       p.span.setAttribute('event.attempts', p.attempts);
-      if (eventIds[p.index] === undefined) recordError(p.span, { name: p.lastError?.code, message: p.lastError?.message });
+      if (eventIds[p.index] === undefined)
+        recordError(p.span, { name: p.lastError?.code, message: p.lastError?.message });
       p.span.end();
     }
-    if (final.length > 0) throw new PublishError(final.sort((a, b) => a.index - b.index), eventIds);
+    if (final.length > 0)
+      throw new PublishError(
+        final.sort((a, b) => a.index - b.index),
+        eventIds,
+      );
     return { eventIds: eventIds as string[] };
   }
 

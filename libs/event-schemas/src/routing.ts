@@ -47,7 +47,8 @@ export function routingRules(names: ResourceNames): RoutingRule[] {
   return [
     {
       name: 'catalog-updates-to-enrichment',
-      description: 'Every CatalogUpdate.<type> from the catalog feed -> enrichment FIFO queue (one message group)',
+      description:
+        'Every CatalogUpdate.<type> from the catalog feed -> enrichment FIFO queue (one message group)',
       eventBusName: bus,
       pattern: {
         source: [EVENT_SOURCES.catalog],
@@ -116,7 +117,9 @@ export function eventBridgeRuleRequests(
         {
           Id: ruleTargetId(rule),
           Arn: arns.queueArn(rule.target.queueName),
-          ...(rule.target.messageGroupId ? { SqsParameters: { MessageGroupId: rule.target.messageGroupId } } : {}),
+          ...(rule.target.messageGroupId
+            ? { SqsParameters: { MessageGroupId: rule.target.messageGroupId } }
+            : {}),
           RetryPolicy: { ...TARGET_RETRY_POLICY },
           DeadLetterConfig: { Arn: arns.deadLetterQueueArn },
         },

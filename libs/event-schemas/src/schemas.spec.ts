@@ -26,19 +26,34 @@ describe('detail schemas', () => {
     expect(parsed.metrics.estimated_cost_usd).toBe(0.0005);
     expect(parsed._chain_depth).toBe(0);
     expect(parsed.processing_stage).toBe('completed');
-    expect(parseDetail('ReviewSubmitted', { review_id: 'r', product_id: 'p', review_text: 'x', rating: 1 }).processing_stage).toBe('raw');
+    expect(
+      parseDetail('ReviewSubmitted', { review_id: 'r', product_id: 'p', review_text: 'x', rating: 1 })
+        .processing_stage,
+    ).toBe('raw');
   });
 
-  it('refuses the seed\'s string cost', () => {
-    expect(() => parseDetail('InferenceCompleted', { ...inference, metrics: { ...inference.metrics, estimated_cost_usd: '0.0005' } })).toThrow(
-      expect.objectContaining({ code: 'INVALID_DETAIL', issues: [expect.objectContaining({ path: 'metrics.estimated_cost_usd' })] }),
+  it("refuses the seed's string cost", () => {
+    expect(() =>
+      parseDetail('InferenceCompleted', {
+        ...inference,
+        metrics: { ...inference.metrics, estimated_cost_usd: '0.0005' },
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_DETAIL',
+        issues: [expect.objectContaining({ path: 'metrics.estimated_cost_usd' })],
+      }),
     );
   });
 
   it('counts the response_summary cap (500) in graphemes: 500 family emoji pass, 501 do not', () => {
     const family = '👨‍👩‍👧‍👦';
-    expect(() => parseDetail('InferenceCompleted', { ...inference, response_summary: family.repeat(500) })).not.toThrow();
-    expect(() => parseDetail('InferenceCompleted', { ...inference, response_summary: family.repeat(501) })).toThrow(EventValidationError);
+    expect(() =>
+      parseDetail('InferenceCompleted', { ...inference, response_summary: family.repeat(500) }),
+    ).not.toThrow();
+    expect(() =>
+      parseDetail('InferenceCompleted', { ...inference, response_summary: family.repeat(501) }),
+    ).toThrow(EventValidationError);
     expect(toResponseSummary(family.repeat(600))).toBe(family.repeat(500));
   });
 
@@ -50,18 +65,29 @@ describe('detail schemas', () => {
       flagged_categories: [],
       model_id: 'm',
     };
-    expect(() => parseDetail('ModerationFlagged', { ...flag, content_preview: '𠮷'.repeat(200) })).not.toThrow();
-    expect(() => parseDetail('ModerationFlagged', { ...flag, content_preview: '𠮷'.repeat(201) })).toThrow(EventValidationError);
-    expect(toContentPreview('𠮷'.repeat(300))).toBe('𠮷'.repeat(200));
-    expect(() => parseDetail('ModerationFlagged', { ...flag, session_id: undefined, review_id: undefined, content_preview: 'x' })).toThrow(
-      /session_id or review_id/,
+    expect(() =>
+      parseDetail('ModerationFlagged', { ...flag, content_preview: '𠮷'.repeat(200) }),
+    ).not.toThrow();
+    expect(() => parseDetail('ModerationFlagged', { ...flag, content_preview: '𠮷'.repeat(201) })).toThrow(
+      EventValidationError,
     );
+    expect(toContentPreview('𠮷'.repeat(300))).toBe('𠮷'.repeat(200));
+    expect(() =>
+      parseDetail('ModerationFlagged', {
+        ...flag,
+        session_id: undefined,
+        review_id: undefined,
+        content_preview: 'x',
+      }),
+    ).toThrow(/session_id or review_id/);
   });
 
   it('keeps payment amounts in the smallest currency unit (¥1,500 stays 1500)', () => {
     const parsed = parseDetail('PaymentCompleted', { order_id: 'o', amount_minor: 1500, currency: 'JPY' });
     expect(parsed.amount_minor).toBe(1500);
-    expect(() => parseDetail('PaymentCompleted', { order_id: 'o', amount_minor: 15.5, currency: 'jpy' })).toThrow(EventValidationError);
+    expect(() =>
+      parseDetail('PaymentCompleted', { order_id: 'o', amount_minor: 15.5, currency: 'jpy' }),
+    ).toThrow(EventValidationError);
   });
 
   it('requires CatalogUpdate.<type> to agree with update_type', () => {
@@ -71,7 +97,9 @@ describe('detail schemas', () => {
   });
 
   it('names an unknown detail type with a typed code', () => {
-    expect(() => parseDetail('CatalogUpdate.typo', {})).toThrow(expect.objectContaining({ code: 'UNKNOWN_DETAIL_TYPE' }));
+    expect(() => parseDetail('CatalogUpdate.typo', {})).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_DETAIL_TYPE' }),
+    );
   });
 
   it('parses an envelope as a consumer receives it from SQS', () => {
@@ -96,7 +124,13 @@ describe('detail schemas', () => {
 describe('chain metadata', () => {
   it('increments depth, marks processed and records the parent event', () => {
     const next = withChainMetadata({ a: 1 }, { parentDepth: 1, sourceEventId: 'e-1', now: new Date(0) });
-    expect(next).toEqual({ a: 1, _chain_depth: 2, _source_event_id: 'e-1', _processed_at: '1970-01-01T00:00:00.000Z', processing_stage: 'processed' });
+    expect(next).toEqual({
+      a: 1,
+      _chain_depth: 2,
+      _source_event_id: 'e-1',
+      _processed_at: '1970-01-01T00:00:00.000Z',
+      processing_stage: 'processed',
+    });
   });
 
   it('stops at depth 3', () => {
@@ -109,7 +143,9 @@ describe('chain metadata', () => {
 
 describe('entry size and SQS body', () => {
   it('computes the PutEvents entry size as AWS documents it (UTF-8 bytes, +14 for Time)', () => {
-    expect(putEventsEntrySize({ Source: 'ab', DetailType: 'c', Detail: '{"x":"あ"}', Resources: ['r'] })).toBe(2 + 1 + 11 + 1) // あ is 3 bytes;
+    expect(
+      putEventsEntrySize({ Source: 'ab', DetailType: 'c', Detail: '{"x":"あ"}', Resources: ['r'] }),
+    ).toBe(2 + 1 + 11 + 1); // あ is 3 bytes;
     expect(putEventsEntrySize({ Time: new Date(), Source: 'a' })).toBe(15);
   });
 
@@ -132,11 +168,17 @@ describe('ReviewDecided (human review)', () => {
   };
 
   it('records who decided what and when, as the end of a chain (completed)', () => {
-    expect(parseDetail('ReviewDecided', decided)).toMatchObject({ ...decided, processing_stage: 'completed', _chain_depth: 0 });
+    expect(parseDetail('ReviewDecided', decided)).toMatchObject({
+      ...decided,
+      processing_stage: 'completed',
+      _chain_depth: 0,
+    });
   });
 
   it('refuses an unknown decision or a missing decider', () => {
-    expect(() => parseDetail('ReviewDecided', { ...decided, decision: 'maybe' })).toThrow(EventValidationError);
+    expect(() => parseDetail('ReviewDecided', { ...decided, decision: 'maybe' })).toThrow(
+      EventValidationError,
+    );
     expect(() => parseDetail('ReviewDecided', { ...decided, decided_by: '' })).toThrow(EventValidationError);
   });
 
@@ -147,8 +189,21 @@ describe('ReviewDecided (human review)', () => {
 
 describe('PaymentCompleted language hints', () => {
   it('carries the checkout locale and the customer country when known', () => {
-    const detail = parseDetail('PaymentCompleted', { order_id: 'o-1', amount_minor: 1500, currency: 'JPY', locale: 'ja', customer_country: 'JP' });
+    const detail = parseDetail('PaymentCompleted', {
+      order_id: 'o-1',
+      amount_minor: 1500,
+      currency: 'JPY',
+      locale: 'ja',
+      customer_country: 'JP',
+    });
     expect(detail).toMatchObject({ locale: 'ja', customer_country: 'JP' });
-    expect(() => parseDetail('PaymentCompleted', { order_id: 'o-1', amount_minor: 1500, currency: 'JPY', customer_country: 'jp' })).toThrow(EventValidationError);
+    expect(() =>
+      parseDetail('PaymentCompleted', {
+        order_id: 'o-1',
+        amount_minor: 1500,
+        currency: 'JPY',
+        customer_country: 'jp',
+      }),
+    ).toThrow(EventValidationError);
   });
 });

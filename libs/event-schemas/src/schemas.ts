@@ -11,7 +11,9 @@ export const FIELD_CAPS = {
 } as const;
 
 const graphemes = (max: number) =>
-  z.string().refine((s) => graphemeLength(s) <= max, { message: `at most ${max} characters (grapheme clusters)` });
+  z
+    .string()
+    .refine((s) => graphemeLength(s) <= max, { message: `at most ${max} characters (grapheme clusters)` });
 
 export const PROCESSING_STAGES = ['raw', 'processed', 'completed'] as const;
 export type ProcessingStage = (typeof PROCESSING_STAGES)[number];
@@ -120,13 +122,22 @@ export const paymentCompletedSchema = z.looseObject({
   amount_minor: count,
   currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code in upper case'),
   items: z
-    .array(z.looseObject({ title: z.string(), qty: z.number().int().positive(), product_id: z.string().optional() }))
+    .array(
+      z.looseObject({
+        title: z.string(),
+        qty: z.number().int().positive(),
+        product_id: z.string().optional(),
+      }),
+    )
     .max(500)
     .default([]),
   /** The customer's language as the checkout knew it (Stripe checkout session `locale`: `ja`, `en-GB`, `auto`). */
   locale: z.string().min(1).max(35).optional(),
   /** ISO 3166-1 alpha-2 country of the customer (billing address), when known. */
-  customer_country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 in upper case').optional(),
+  customer_country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 in upper case')
+    .optional(),
   ...chainFields('raw'),
 });
 

@@ -20,7 +20,12 @@ export const EVENT_SOURCES = {
 } as const;
 export type EventSource = (typeof EVENT_SOURCES)[keyof typeof EVENT_SOURCES];
 
-export const CATALOG_UPDATE_TYPES = ['new_release', 'price_change', 'discontinued', 'metadata_update'] as const;
+export const CATALOG_UPDATE_TYPES = [
+  'new_release',
+  'price_change',
+  'discontinued',
+  'metadata_update',
+] as const;
 export type CatalogUpdateType = (typeof CATALOG_UPDATE_TYPES)[number];
 
 /** `CatalogUpdate.<type>` detail types share this prefix (rules match it with `prefix`). */

@@ -24,7 +24,8 @@ export function createAbSplit(spec: readonly AbVariant[]): AbSplit {
   const names = new Set<string>();
   for (const v of spec) {
     if (!v.name || !v.model) throw new Error(`A/B variant needs a name and a model: ${JSON.stringify(v)}`);
-    if (!Number.isFinite(v.weight) || v.weight < 0) throw new Error(`A/B variant ${v.name}: weight must be >= 0`);
+    if (!Number.isFinite(v.weight) || v.weight < 0)
+      throw new Error(`A/B variant ${v.name}: weight must be >= 0`);
     if (names.has(v.name)) throw new Error(`A/B variant ${v.name} appears twice`);
     names.add(v.name);
   }

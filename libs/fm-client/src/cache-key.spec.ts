@@ -21,7 +21,10 @@ describe('response cache key', () => {
     ['system prompt', { system: 'other' }],
     ['no system prompt', { system: undefined }],
     ['message text', { messages: [{ role: 'user', content: 'ワンピースの最新巻は?' }] }],
-    ['history', { messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, ...base.messages] }],
+    [
+      'history',
+      { messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, ...base.messages] },
+    ],
     ['max tokens', { maxTokens: 1023 }],
     ['temperature', { temperature: 0.31 }],
     ['top p', { topP: 0.9 }],
@@ -31,8 +34,20 @@ describe('response cache key', () => {
   });
 
   it('does not confuse where one message ends and the next begins', () => {
-    const a = { ...base, messages: [{ role: 'user' as const, content: 'ab' }, { role: 'assistant' as const, content: 'c' }] };
-    const b = { ...base, messages: [{ role: 'user' as const, content: 'a' }, { role: 'assistant' as const, content: 'bc' }] };
+    const a = {
+      ...base,
+      messages: [
+        { role: 'user' as const, content: 'ab' },
+        { role: 'assistant' as const, content: 'c' },
+      ],
+    };
+    const b = {
+      ...base,
+      messages: [
+        { role: 'user' as const, content: 'a' },
+        { role: 'assistant' as const, content: 'bc' },
+      ],
+    };
     expect(responseCacheKey(a)).not.toBe(responseCacheKey(b));
   });
 });

@@ -61,10 +61,18 @@ describe('invoke (Converse)', () => {
     const { client, records, metrics } = makeClient(h);
     const res = await client.invoke(request(), { sessionId: 's-1', requestId: 'r-1', variant: 'haiku' });
     expect(res.text.length).toBeGreaterThan(0);
-    expect(res).toMatchObject({ modelId: MODEL_IDS.haiku, stopReason: 'end_turn', cached: false, variant: 'haiku' });
+    expect(res).toMatchObject({
+      modelId: MODEL_IDS.haiku,
+      stopReason: 'end_turn',
+      cached: false,
+      variant: 'haiku',
+    });
     expect(res.inputTokens).toBeGreaterThan(0);
     expect(res.outputTokens).toBeGreaterThan(0);
-    expect(res.costUsd).toBeCloseTo(priceOf({ input: 0.25, output: 1.25 }, res.inputTokens, res.outputTokens), 12);
+    expect(res.costUsd).toBeCloseTo(
+      priceOf({ input: 0.25, output: 1.25 }, res.inputTokens, res.outputTokens),
+      12,
+    );
     const emu = h.emulator.stats().byModel[MODEL_IDS.haiku];
     expect(emu.requests).toBe(1);
     expect(emu.inputTokens).toBe(res.inputTokens);
@@ -91,16 +99,20 @@ describe('invoke (Converse)', () => {
     const { client } = makeClient(h, { registry: createModelRegistry({ haiku: profileId }) });
     const res = await client.invoke(request());
     expect(res.modelId).toBe(profileId);
-    expect(res.costUsd).toBeCloseTo(priceOf({ input: 0.8, output: 4 }, res.inputTokens, res.outputTokens), 12);
+    expect(res.costUsd).toBeCloseTo(
+      priceOf({ input: 0.8, output: 4 }, res.inputTokens, res.outputTokens),
+      12,
+    );
     expect(h.emulator.stats().byModel[profileId].requests).toBe(1);
   });
 
-  it('rejects a malformed request before calling the model, and maps the model\'s ValidationException', async () => {
+  it("rejects a malformed request before calling the model, and maps the model's ValidationException", async () => {
     const { client } = makeClient(h);
     expect((await failure(client.invoke({ model: 'haiku', messages: [] }))).code).toBe('INVALID_REQUEST');
-    expect((await failure(client.invoke({ model: 'nobody.knows-v1', messages: [{ role: 'user', content: 'x' }] }))).code).toBe(
-      'INVALID_REQUEST',
-    );
+    expect(
+      (await failure(client.invoke({ model: 'nobody.knows-v1', messages: [{ role: 'user', content: 'x' }] })))
+        .code,
+    ).toBe('INVALID_REQUEST');
     expect(h.emulator.stats().requests).toBe(0);
     h.emulator.setFaults({ failNext: { type: 'ValidationException', count: 1 } });
     const err = await failure(client.invoke(request()));
@@ -120,7 +132,10 @@ describe('stream (ConverseStream)', () => {
     expect(done).toMatchObject({ modelId: MODEL_IDS.sonnet, stopReason: 'end_turn', cached: false });
     expect(done.inputTokens).toBe(whole.inputTokens);
     expect(done.outputTokens).toBe(whole.outputTokens);
-    expect(done.costUsd).toBeCloseTo(priceOf({ input: 3, output: 15 }, done.inputTokens, done.outputTokens), 12);
+    expect(done.costUsd).toBeCloseTo(
+      priceOf({ input: 3, output: 15 }, done.inputTokens, done.outputTokens),
+      12,
+    );
     expect(records[0]).toMatchObject({ operation: 'stream', outputTokens: done.outputTokens });
     expect(records[0].timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
   });
@@ -137,7 +152,11 @@ describe('stream (ConverseStream)', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(FmError);
-    expect(caught).toMatchObject({ code: 'MODEL_ERROR', retryable: true, awsCode: 'ModelStreamErrorException' });
+    expect(caught).toMatchObject({
+      code: 'MODEL_ERROR',
+      retryable: true,
+      awsCode: 'ModelStreamErrorException',
+    });
     expect(seen).toHaveLength(2);
     expect(records).toHaveLength(0);
     // Nothing half-finished was cached: the same request goes to the model again.
@@ -158,7 +177,7 @@ describe('stream (ConverseStream)', () => {
     expect(await metricValue(metrics, 'fm_calls_total', { outcome: 'ABORTED', operation: 'stream' })).toBe(1);
   });
 
-  it('honours the caller\'s signal with ABORTED (not a breaker failure)', async () => {
+  it("honours the caller's signal with ABORTED (not a breaker failure)", async () => {
     h.emulator.setFaults({ hangRate: 1 });
     const { client } = makeClient(h);
     const ctl = new AbortController();
@@ -201,7 +220,12 @@ describe('response cache (Redis)', () => {
     const before = h.emulator.stats().requests;
     const second = await client.invoke(req);
     expect(h.emulator.stats().requests).toBe(before); // the emulator saw nothing
-    expect(second).toMatchObject({ text: first.text, cached: true, costUsd: 0, inputTokens: first.inputTokens });
+    expect(second).toMatchObject({
+      text: first.text,
+      cached: true,
+      costUsd: 0,
+      inputTokens: first.inputTokens,
+    });
     const replay = await collect(client.stream(req));
     expect(h.emulator.stats().requests).toBe(before);
     expect(replay.deltas.join('')).toBe(first.text);
@@ -236,7 +260,13 @@ describe('response cache (Redis)', () => {
 
   it('answers quickly without the cache when Redis is unreachable', async () => {
     const port = await closedPort();
-    const dead = new Redis({ host: '127.0.0.1', port, connectTimeout: 50, maxRetriesPerRequest: 0, retryStrategy: () => 200 });
+    const dead = new Redis({
+      host: '127.0.0.1',
+      port,
+      connectTimeout: 50,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => 200,
+    });
     dead.on('error', () => undefined);
     try {
       const { client, metrics } = makeClient(h, { redis: dead });
@@ -249,7 +279,9 @@ describe('response cache (Redis)', () => {
       expect(b.cached).toBe(false);
       expect(h.emulator.stats().requests).toBe(2);
       expect(elapsed).toBeLessThan(1000); // no connect wait, no retry loop in the call path
-      expect(await metricValue(metrics, 'fm_cache_events_total', { event: 'unavailable' })).toBeGreaterThanOrEqual(2);
+      expect(
+        await metricValue(metrics, 'fm_cache_events_total', { event: 'unavailable' }),
+      ).toBeGreaterThanOrEqual(2);
     } finally {
       dead.disconnect();
     }
@@ -262,7 +294,10 @@ describe('response cache (Redis)', () => {
     await stalled.ping();
     proxy.freeze();
     try {
-      const { client, metrics, records } = makeClient(h, { redis: stalled, cache: { keyPrefix: h.keyPrefix, timeoutMs: 40 } });
+      const { client, metrics, records } = makeClient(h, {
+        redis: stalled,
+        cache: { keyPrefix: h.keyPrefix, timeoutMs: 40 },
+      });
       const started = performance.now();
       const res = await client.invoke(request());
       const elapsed = performance.now() - started;
@@ -283,7 +318,12 @@ describe('resilience', () => {
     const { client, metrics } = makeClient(h); // the SDK client is built with maxAttempts 3
     h.emulator.setFaults({ throttleRate: 1 });
     const err = await failure(client.invoke(request()));
-    expect(err).toMatchObject({ code: 'THROTTLED', retryable: true, awsCode: 'ThrottlingException', modelId: MODEL_IDS.haiku });
+    expect(err).toMatchObject({
+      code: 'THROTTLED',
+      retryable: true,
+      awsCode: 'ThrottlingException',
+      modelId: MODEL_IDS.haiku,
+    });
     const stats = h.emulator.stats();
     expect(stats.requests).toBe(3); // 3 attempts by the SDK, no second loop on top
     expect(stats.errors.ThrottlingException).toBe(3);
@@ -334,11 +374,16 @@ describe('resilience', () => {
     expect(client.breakerState('haiku')).toBe('closed');
     expect(states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
     expect(await metricValue(metrics, 'fm_breaker_state', { model: MODEL_IDS.haiku })).toBe(0);
-    expect(await metricValue(metrics, 'fm_calls_total', { model: MODEL_IDS.haiku, outcome: 'CIRCUIT_OPEN' })).toBe(2);
+    expect(
+      await metricValue(metrics, 'fm_calls_total', { model: MODEL_IDS.haiku, outcome: 'CIRCUIT_OPEN' }),
+    ).toBe(2);
   });
 
   it('re-opens a half-open circuit whose trial call was aborted (it proved nothing)', async () => {
-    const { client, states } = makeClient(h, { bedrock: h.awsNoRetry.bedrock, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 100 } });
+    const { client, states } = makeClient(h, {
+      bedrock: h.awsNoRetry.bedrock,
+      breaker: { consecutiveFailures: 2, halfOpenAfterMs: 100 },
+    });
     h.emulator.setFaults({ failNext: { type: 'ServiceUnavailableException', count: 2 } });
     for (let i = 0; i < 2; i++) expect((await failure(client.invoke(request()))).code).toBe('MODEL_ERROR');
     await sleep(150);
@@ -353,7 +398,10 @@ describe('resilience', () => {
   });
 
   it('releases calls queued behind a half-open trial at their own deadline, without calling the model', async () => {
-    const { client } = makeClient(h, { bedrock: h.awsNoRetry.bedrock, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 100 } });
+    const { client } = makeClient(h, {
+      bedrock: h.awsNoRetry.bedrock,
+      breaker: { consecutiveFailures: 1, halfOpenAfterMs: 100 },
+    });
     h.emulator.setFaults({ failNext: { type: 'InternalServerException', count: 1 } });
     expect((await failure(client.invoke(request()))).code).toBe('MODEL_ERROR');
     await sleep(150);
@@ -373,7 +421,8 @@ describe('resilience', () => {
   it('does not count invalid requests or caller aborts toward the circuit', async () => {
     const { client } = makeClient(h, { bedrock: h.awsNoRetry.bedrock, breaker: { consecutiveFailures: 2 } });
     h.emulator.setFaults({ failNext: { type: 'ValidationException', count: 4 } });
-    for (let i = 0; i < 4; i++) expect((await failure(client.invoke(request()))).code).toBe('INVALID_REQUEST');
+    for (let i = 0; i < 4; i++)
+      expect((await failure(client.invoke(request()))).code).toBe('INVALID_REQUEST');
     expect(client.breakerState('haiku')).toBe('closed');
     const ctl = new AbortController();
     ctl.abort();
@@ -386,7 +435,8 @@ describe('resilience', () => {
   it('a mid-stream failure counts toward the circuit like any model failure', async () => {
     const { client } = makeClient(h, { breaker: { consecutiveFailures: 2 } });
     h.emulator.setFaults({ streamErrorAfterDeltas: 1 });
-    for (let i = 0; i < 2; i++) expect((await failure(collect(client.stream(request())))).code).toBe('MODEL_ERROR');
+    for (let i = 0; i < 2; i++)
+      expect((await failure(collect(client.stream(request())))).code).toBe('MODEL_ERROR');
     expect(client.breakerState('haiku')).toBe('open');
   });
 });

@@ -132,7 +132,10 @@ export function createFmClient(options: FmClientOptions): FmClient {
     timeoutMs: options.cache?.timeoutMs ?? 50,
     onEvent(event: CacheEvent, detail?: unknown) {
       metrics.cache(event);
-      if ((event === 'error' || event === 'timeout' || event === 'unavailable') && logThrottle(`cache:${event}`)) {
+      if (
+        (event === 'error' || event === 'timeout' || event === 'unavailable') &&
+        logThrottle(`cache:${event}`)
+      ) {
         logger.warn({ event, err: errorText(detail) }, 'fm response cache degraded: answering without it');
       }
     },
@@ -179,7 +182,8 @@ export function createFmClient(options: FmClientOptions): FmClient {
       },
       (now() - started) / 1000,
     );
-    if (!response.cached) metrics.usage(response.modelId, response.inputTokens, response.outputTokens, response.costUsd);
+    if (!response.cached)
+      metrics.usage(response.modelId, response.inputTokens, response.outputTokens, response.costUsd);
     logger.debug(
       {
         requestId: callOptions.requestId,
@@ -210,11 +214,20 @@ export function createFmClient(options: FmClientOptions): FmClient {
         requestId: callOptions.requestId,
       });
     } catch (err) {
-      logger.warn({ err: errorText(err), requestId: callOptions.requestId }, 'fm onInference hook threw (ignored)');
+      logger.warn(
+        { err: errorText(err), requestId: callOptions.requestId },
+        'fm onInference hook threw (ignored)',
+      );
     }
   }
 
-  function recordFailure(operation: Operation, modelId: string, err: FmError, callOptions: FmCallOptions, started: number) {
+  function recordFailure(
+    operation: Operation,
+    modelId: string,
+    err: FmError,
+    callOptions: FmCallOptions,
+    started: number,
+  ) {
     metrics.call(
       { model: modelId, operation, outcome: err.code, variant: callOptions.variant ?? 'none', cached: false },
       (now() - started) / 1000,
@@ -242,7 +255,10 @@ export function createFmClient(options: FmClientOptions): FmClient {
   // A connection reset is sent again in place: not a throttle, not a breaker failure, one warning.
   const onReset = (modelId: string, operation: Operation) => (err: unknown, attempt: number) => {
     metrics.transientRetry(modelId, operation);
-    logger.warn({ modelId, operation, attempt, cause: errorText(err) }, 'model connection reset by the server; sending again');
+    logger.warn(
+      { modelId, operation, attempt, cause: errorText(err) },
+      'model connection reset by the server; sending again',
+    );
   };
 
   const abortContext = (call: CallSignal, deadlineMs: number) => ({
@@ -268,17 +284,24 @@ export function createFmClient(options: FmClientOptions): FmClient {
       const call = callSignal(callOptions.signal, deadlineMs);
       try {
         const output = await raceAbort(
-          breakers.execute(spec.id, async () => {
-            try {
-              return await retryConnectionResets(
-                () => options.bedrock.send(new ConverseCommand(converseInput(resolved)), { abortSignal: call.signal }),
-                call.signal,
-                onReset(spec.id, 'invoke'),
-              );
-            } catch (err) {
-              throw toFmError(err, spec.id, abortContext(call, deadlineMs));
-            }
-          }, call.signal),
+          breakers.execute(
+            spec.id,
+            async () => {
+              try {
+                return await retryConnectionResets(
+                  () =>
+                    options.bedrock.send(new ConverseCommand(converseInput(resolved)), {
+                      abortSignal: call.signal,
+                    }),
+                  call.signal,
+                  onReset(spec.id, 'invoke'),
+                );
+              } catch (err) {
+                throw toFmError(err, spec.id, abortContext(call, deadlineMs));
+              }
+            },
+            call.signal,
+          ),
           call.signal,
         );
         const text = (output.output?.message?.content ?? []).map((block) => block.text ?? '').join('');
@@ -328,49 +351,60 @@ export function createFmClient(options: FmClientOptions): FmClient {
       const call = callSignal(callOptions.signal, deadlineMs);
       const channel = createChannel<string>();
       let firstTokenAt: number | undefined;
-      let summary: { text: string; stopReason: string; inputTokens: number; outputTokens: number } | undefined;
+      let summary:
+        { text: string; stopReason: string; inputTokens: number; outputTokens: number } | undefined;
       let settled = false;
 
       // The producer runs inside the breaker for the whole stream, so a failure in the middle of
       // the stream counts toward the circuit like any other model failure.
       raceAbort(
-        breakers.execute(spec.id, async () => {
-          try {
-            // Only the request is resent on a reset; once the stream has begun, a failure is the stream's.
-            const output = await retryConnectionResets(
-              () => options.bedrock.send(new ConverseStreamCommand(converseInput(resolved)), { abortSignal: call.signal }),
-              call.signal,
-              onReset(spec.id, 'stream'),
-            );
-            if (!output.stream) throw new FmError('MODEL_ERROR', 'model answered without a stream', { modelId: spec.id });
-            let text = '';
-            let stopReason: string | undefined;
-            let inputTokens = 0;
-            let outputTokens = 0;
-            for await (const event of output.stream) {
-              const delta = event.contentBlockDelta?.delta?.text;
-              if (delta) {
-                firstTokenAt ??= now();
-                text += delta;
-                if (!(await channel.push(delta))) {
-                  call.abort();
-                  throw new FmError('ABORTED', 'stream consumer went away', { modelId: spec.id });
+        breakers.execute(
+          spec.id,
+          async () => {
+            try {
+              // Only the request is resent on a reset; once the stream has begun, a failure is the stream's.
+              const output = await retryConnectionResets(
+                () =>
+                  options.bedrock.send(new ConverseStreamCommand(converseInput(resolved)), {
+                    abortSignal: call.signal,
+                  }),
+                call.signal,
+                onReset(spec.id, 'stream'),
+              );
+              if (!output.stream)
+                throw new FmError('MODEL_ERROR', 'model answered without a stream', { modelId: spec.id });
+              let text = '';
+              let stopReason: string | undefined;
+              let inputTokens = 0;
+              let outputTokens = 0;
+              for await (const event of output.stream) {
+                const delta = event.contentBlockDelta?.delta?.text;
+                if (delta) {
+                  firstTokenAt ??= now();
+                  text += delta;
+                  if (!(await channel.push(delta))) {
+                    call.abort();
+                    throw new FmError('ABORTED', 'stream consumer went away', { modelId: spec.id });
+                  }
+                } else if (event.messageStop) {
+                  stopReason = event.messageStop.stopReason;
+                } else if (event.metadata?.usage) {
+                  inputTokens = event.metadata.usage.inputTokens ?? 0;
+                  outputTokens = event.metadata.usage.outputTokens ?? 0;
                 }
-              } else if (event.messageStop) {
-                stopReason = event.messageStop.stopReason;
-              } else if (event.metadata?.usage) {
-                inputTokens = event.metadata.usage.inputTokens ?? 0;
-                outputTokens = event.metadata.usage.outputTokens ?? 0;
               }
+              if (!stopReason) {
+                throw new FmError('MODEL_ERROR', 'model stream ended before messageStop', {
+                  modelId: spec.id,
+                });
+              }
+              return { text, stopReason, inputTokens, outputTokens };
+            } catch (err) {
+              throw toFmError(err, spec.id, abortContext(call, deadlineMs));
             }
-            if (!stopReason) {
-              throw new FmError('MODEL_ERROR', 'model stream ended before messageStop', { modelId: spec.id });
-            }
-            return { text, stopReason, inputTokens, outputTokens };
-          } catch (err) {
-            throw toFmError(err, spec.id, abortContext(call, deadlineMs));
-          }
-        }, call.signal),
+          },
+          call.signal,
+        ),
         call.signal,
       ).then(
         (result) => {
@@ -383,7 +417,8 @@ export function createFmClient(options: FmClientOptions): FmClient {
       try {
         for await (const text of channel) yield { type: 'delta', text };
         const result = summary;
-        if (!result) throw new FmError('MODEL_ERROR', 'model stream ended without a summary', { modelId: spec.id });
+        if (!result)
+          throw new FmError('MODEL_ERROR', 'model stream ended without a summary', { modelId: spec.id });
         const response: FmResponse = {
           text: result.text,
           modelId: spec.id,
@@ -397,7 +432,13 @@ export function createFmClient(options: FmClientOptions): FmClient {
         };
         if (hash && result.stopReason === 'end_turn') cache.put(hash, toCached(response));
         settled = true;
-        record('stream', response, callOptions, started, firstTokenAt === undefined ? undefined : Math.round(firstTokenAt - started));
+        record(
+          'stream',
+          response,
+          callOptions,
+          started,
+          firstTokenAt === undefined ? undefined : Math.round(firstTokenAt - started),
+        );
         yield { type: 'done', response };
       } catch (err) {
         settled = true;
@@ -445,11 +486,14 @@ function converseInput(request: ResolvedRequest): ConverseCommandInput {
 
 function validate(request: FmRequest, modelId: string): void {
   const problems: string[] = [];
-  if (!Array.isArray(request.messages) || request.messages.length === 0) problems.push('messages must not be empty');
+  if (!Array.isArray(request.messages) || request.messages.length === 0)
+    problems.push('messages must not be empty');
   else {
     request.messages.forEach((m, i) => {
-      if (m.role !== 'user' && m.role !== 'assistant') problems.push(`messages[${i}].role must be user or assistant`);
-      if (typeof m.content !== 'string' || m.content.length === 0) problems.push(`messages[${i}].content must be text`);
+      if (m.role !== 'user' && m.role !== 'assistant')
+        problems.push(`messages[${i}].role must be user or assistant`);
+      if (typeof m.content !== 'string' || m.content.length === 0)
+        problems.push(`messages[${i}].content must be text`);
     });
     if (request.messages[0]?.role !== 'user') problems.push('the first message must be from the user');
   }
@@ -459,7 +503,8 @@ function validate(request: FmRequest, modelId: string): void {
   if (request.temperature !== undefined && !(request.temperature >= 0 && request.temperature <= 1)) {
     problems.push('temperature must be within 0..1');
   }
-  if (problems.length) throw new FmError('INVALID_REQUEST', `invalid model request: ${problems.join('; ')}`, { modelId });
+  if (problems.length)
+    throw new FmError('INVALID_REQUEST', `invalid model request: ${problems.join('; ')}`, { modelId });
 }
 
 const toCached = (response: FmResponse): CachedAnswer => ({
@@ -507,6 +552,8 @@ export function createFmClientFromSettings(settings: FmSettings, deps: FmClientD
     registry: createModelRegistry(settings.registry),
     breaker: settings.breaker,
     defaultDeadlineMs: deps.defaultDeadlineMs ?? settings.defaultDeadlineMs,
-    ...(deps.redis ? { cache: { ...settings.cache, ...(cacheKeyPrefix ? { keyPrefix: cacheKeyPrefix } : {}) } } : {}),
+    ...(deps.redis
+      ? { cache: { ...settings.cache, ...(cacheKeyPrefix ? { keyPrefix: cacheKeyPrefix } : {}) } }
+      : {}),
   });
 }

@@ -30,8 +30,12 @@ describe('complexity heuristic', () => {
   });
 
   it('explains its score with signals and stays within 0..1', () => {
-    const a = assessComplexity('なぜ？どうして？比較して、分析して、メリットとデメリットは？\n- a\n- b\n```js\nx\n```');
-    expect(a.signals).toEqual(expect.arrayContaining(['marker:why', 'marker:compare', 'questions:3', 'list:2', 'code']));
+    const a = assessComplexity(
+      'なぜ？どうして？比較して、分析して、メリットとデメリットは？\n- a\n- b\n```js\nx\n```',
+    );
+    expect(a.signals).toEqual(
+      expect.arrayContaining(['marker:why', 'marker:compare', 'questions:3', 'list:2', 'code']),
+    );
     expect(a.score).toBeLessThanOrEqual(1);
     expect(complexityScore('')).toBe(0);
   });

@@ -69,7 +69,9 @@ export function assessComplexity(text: string): ComplexityAssessment {
     signals.push(`questions:${questions}`);
     score += 0.2;
   }
-  const listItems = text.split(/\r?\n/).filter((line) => /^\s*(?:[-*・•]|\d+[.)．、]|[①-⑳])\s*\S/.test(line)).length;
+  const listItems = text
+    .split(/\r?\n/)
+    .filter((line) => /^\s*(?:[-*・•]|\d+[.)．、]|[①-⑳])\s*\S/.test(line)).length;
   if (listItems >= 2) {
     signals.push(`list:${listItems}`);
     score += 0.15;
@@ -86,6 +88,9 @@ export function complexityScore(text: string): number {
 }
 
 /** 'sonnet' (the complex tier) when the score reaches the threshold, else 'haiku'. */
-export function selectModelForComplexity(text: string, { threshold = 0.5 }: ComplexityOptions = {}): 'haiku' | 'sonnet' {
+export function selectModelForComplexity(
+  text: string,
+  { threshold = 0.5 }: ComplexityOptions = {},
+): 'haiku' | 'sonnet' {
   return complexityScore(text) >= threshold ? 'sonnet' : 'haiku';
 }

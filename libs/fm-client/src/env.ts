@@ -89,7 +89,11 @@ export function fmSettingsFromEnv(e: FmEnv): FmSettings {
       prices: e.FM_PRICES_JSON as Record<string, ModelPrice> | undefined,
       params: e.FM_MODEL_PARAMS_JSON as Record<string, ModelParams> | undefined,
     },
-    cache: { enabled: e.FM_CACHE_ENABLED, ttlSeconds: e.FM_CACHE_TTL_SECONDS, timeoutMs: e.FM_CACHE_TIMEOUT_MS },
+    cache: {
+      enabled: e.FM_CACHE_ENABLED,
+      ttlSeconds: e.FM_CACHE_TTL_SECONDS,
+      timeoutMs: e.FM_CACHE_TIMEOUT_MS,
+    },
     breaker: { consecutiveFailures: e.FM_BREAKER_FAILURES, halfOpenAfterMs: e.FM_BREAKER_HALF_OPEN_MS },
     abSplit: e.FM_AB_SPLIT,
     complexityThreshold: e.FM_COMPLEXITY_THRESHOLD,

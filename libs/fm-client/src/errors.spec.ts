@@ -22,7 +22,9 @@ describe('mapping SDK errors to FmError', () => {
 
   it('tells a deadline (TIMEOUT) from a caller abort (ABORTED)', () => {
     const abort = named('AbortError', 'aborted');
-    expect(toFmError(abort, 'm', { deadlineExceeded: true, callerAborted: false, deadlineMs: 500 }).code).toBe('TIMEOUT');
+    expect(
+      toFmError(abort, 'm', { deadlineExceeded: true, callerAborted: false, deadlineMs: 500 }).code,
+    ).toBe('TIMEOUT');
     expect(toFmError(abort, 'm', { deadlineExceeded: false, callerAborted: true }).code).toBe('ABORTED');
     expect(toFmError(abort, 'm', plain).code).toBe('ABORTED');
   });

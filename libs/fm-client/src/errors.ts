@@ -1,4 +1,5 @@
-export type FmErrorCode = 'THROTTLED' | 'TIMEOUT' | 'CIRCUIT_OPEN' | 'INVALID_REQUEST' | 'MODEL_ERROR' | 'ABORTED';
+export type FmErrorCode =
+  'THROTTLED' | 'TIMEOUT' | 'CIRCUIT_OPEN' | 'INVALID_REQUEST' | 'MODEL_ERROR' | 'ABORTED';
 
 /** Text a caller may show a user for each code (it never contains model or request details). */
 export const FM_ERROR_MESSAGES: Record<FmErrorCode, { ja: string; en: string }> = {
@@ -71,13 +72,24 @@ export function isFmError(err: unknown, code?: FmErrorCode): err is FmError {
 
 /** Failures that say the model is unhealthy and so count toward opening its circuit. */
 export function countsForBreaker(err: unknown): boolean {
-  return err instanceof FmError && (err.code === 'THROTTLED' || err.code === 'TIMEOUT' || err.code === 'MODEL_ERROR');
+  return (
+    err instanceof FmError &&
+    (err.code === 'THROTTLED' || err.code === 'TIMEOUT' || err.code === 'MODEL_ERROR')
+  );
 }
 
-const THROTTLE_NAMES = new Set(['ThrottlingException', 'ServiceQuotaExceededException', 'TooManyRequestsException']);
+const THROTTLE_NAMES = new Set([
+  'ThrottlingException',
+  'ServiceQuotaExceededException',
+  'TooManyRequestsException',
+]);
 const INVALID_NAMES = new Set(['ValidationException']);
 // Not transient: retrying the same call cannot help, but they do mean the model is unusable.
-const PERMANENT_MODEL_NAMES = new Set(['AccessDeniedException', 'ResourceNotFoundException', 'UnrecognizedClientException']);
+const PERMANENT_MODEL_NAMES = new Set([
+  'AccessDeniedException',
+  'ResourceNotFoundException',
+  'UnrecognizedClientException',
+]);
 
 export interface AbortContext {
   /** True when the call's own deadline fired (as opposed to the caller's signal). */
@@ -105,7 +117,11 @@ export function toFmError(err: unknown, modelId: string, abort: AbortContext): F
     return new FmError('THROTTLED', `model throttled: ${message}`, { modelId, cause: err, awsCode: name });
   }
   if (INVALID_NAMES.has(name)) {
-    return new FmError('INVALID_REQUEST', `model rejected the request: ${message}`, { modelId, cause: err, awsCode: name });
+    return new FmError('INVALID_REQUEST', `model rejected the request: ${message}`, {
+      modelId,
+      cause: err,
+      awsCode: name,
+    });
   }
   if (name === 'ModelTimeoutException') {
     return new FmError('TIMEOUT', `model timed out: ${message}`, { modelId, cause: err, awsCode: name });

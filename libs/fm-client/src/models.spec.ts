@@ -4,8 +4,16 @@ import { FmError } from './errors';
 describe('model registry', () => {
   it('resolves the seed aliases to the Claude 3 ids with their defaults', () => {
     const registry = createModelRegistry();
-    expect(registry.resolve('haiku')).toMatchObject({ id: MODEL_IDS.haiku, maxTokens: 1024, temperature: 0.3 });
-    expect(registry.resolve('sonnet')).toMatchObject({ id: MODEL_IDS.sonnet, maxTokens: 2048, temperature: 0.5 });
+    expect(registry.resolve('haiku')).toMatchObject({
+      id: MODEL_IDS.haiku,
+      maxTokens: 1024,
+      temperature: 0.3,
+    });
+    expect(registry.resolve('sonnet')).toMatchObject({
+      id: MODEL_IDS.sonnet,
+      maxTokens: 2048,
+      temperature: 0.5,
+    });
     expect(registry.resolve(MODEL_IDS.sonnet).id).toBe(MODEL_IDS.sonnet);
   });
 
@@ -21,7 +29,10 @@ describe('model registry', () => {
       haiku: 'us.anthropic.claude-3-haiku-20240307-v1:0',
       sonnet: 'us.anthropic.claude-sonnet-4-20250514-v1:0',
     });
-    expect(registry.resolve('haiku')).toMatchObject({ id: 'us.anthropic.claude-3-haiku-20240307-v1:0', maxTokens: 1024 });
+    expect(registry.resolve('haiku')).toMatchObject({
+      id: 'us.anthropic.claude-3-haiku-20240307-v1:0',
+      maxTokens: 1024,
+    });
     expect(registry.costUsd('haiku', 1e6, 0)).toBeCloseTo(0.25);
     expect(registry.resolve('sonnet').price).toEqual({ input: 3, output: 15 });
     expect(baseModelId('eu.anthropic.claude-3-haiku-20240307-v1:0')).toBe(MODEL_IDS.haiku);

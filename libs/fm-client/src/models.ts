@@ -58,12 +58,36 @@ export interface ModelRegistry {
  * (FM_PRICES_JSON) overrides them; an id matching none of them needs a configured price.
  */
 const FAMILY_PRICES: { pattern: RegExp; price: ModelPrice; params: Required<Omit<ModelParams, 'topP'>> }[] = [
-  { pattern: /^anthropic\.claude-3-haiku-/, price: { input: 0.25, output: 1.25 }, params: { maxTokens: 1024, temperature: 0.3 } },
-  { pattern: /^anthropic\.claude-3-sonnet-/, price: { input: 3, output: 15 }, params: { maxTokens: 2048, temperature: 0.5 } },
-  { pattern: /^anthropic\.claude-3-5-haiku-/, price: { input: 0.8, output: 4 }, params: { maxTokens: 1024, temperature: 0.3 } },
-  { pattern: /^anthropic\.claude-haiku-4-5-/, price: { input: 1, output: 5 }, params: { maxTokens: 1024, temperature: 0.3 } },
-  { pattern: /^anthropic\.claude-3-[57]-sonnet-/, price: { input: 3, output: 15 }, params: { maxTokens: 2048, temperature: 0.5 } },
-  { pattern: /^anthropic\.claude-sonnet-4/, price: { input: 3, output: 15 }, params: { maxTokens: 2048, temperature: 0.5 } },
+  {
+    pattern: /^anthropic\.claude-3-haiku-/,
+    price: { input: 0.25, output: 1.25 },
+    params: { maxTokens: 1024, temperature: 0.3 },
+  },
+  {
+    pattern: /^anthropic\.claude-3-sonnet-/,
+    price: { input: 3, output: 15 },
+    params: { maxTokens: 2048, temperature: 0.5 },
+  },
+  {
+    pattern: /^anthropic\.claude-3-5-haiku-/,
+    price: { input: 0.8, output: 4 },
+    params: { maxTokens: 1024, temperature: 0.3 },
+  },
+  {
+    pattern: /^anthropic\.claude-haiku-4-5-/,
+    price: { input: 1, output: 5 },
+    params: { maxTokens: 1024, temperature: 0.3 },
+  },
+  {
+    pattern: /^anthropic\.claude-3-[57]-sonnet-/,
+    price: { input: 3, output: 15 },
+    params: { maxTokens: 2048, temperature: 0.5 },
+  },
+  {
+    pattern: /^anthropic\.claude-sonnet-4/,
+    price: { input: 3, output: 15 },
+    params: { maxTokens: 2048, temperature: 0.5 },
+  },
 ];
 
 const REGION_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;

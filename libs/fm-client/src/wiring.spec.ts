@@ -3,7 +3,14 @@ import { Redis } from 'ioredis';
 import { loadConfig, Registry } from '@manga-assist/service-runtime';
 import { awsEnv, awsClientConfigFromEnv, createAwsClients } from '@manga-assist/aws-clients';
 import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
-import { createFmClient, createModelRegistry, createAbSplit, fmEnv, fmSettingsFromEnv, selectModelForComplexity } from './index';
+import {
+  createFmClient,
+  createModelRegistry,
+  createAbSplit,
+  fmEnv,
+  fmSettingsFromEnv,
+  selectModelForComplexity,
+} from './index';
 
 // The way a service wires fm-client: env -> config -> SDK client with the configured attempts ->
 // client; here against the local stack's Bedrock emulator and its Redis prefix.
@@ -17,13 +24,15 @@ describe('fm-client wired from the environment against the local stack', () => {
   });
 
   it('routes by complexity and A/B split, reports the variant, caches under the stack prefix', async () => {
-    const config = loadConfig(
-      'fm-test',
-      z.object({ ...awsEnv, ...fmEnv }),
-      { ...stack.env, FM_MODEL_COMPLEX: 'us.anthropic.claude-3-5-sonnet-20241022-v2:0', FM_AB_SPLIT: 'sonnet:20,haiku:80' },
-    );
+    const config = loadConfig('fm-test', z.object({ ...awsEnv, ...fmEnv }), {
+      ...stack.env,
+      FM_MODEL_COMPLEX: 'us.anthropic.claude-3-5-sonnet-20241022-v2:0',
+      FM_AB_SPLIT: 'sonnet:20,haiku:80',
+    });
     const settings = fmSettingsFromEnv(config);
-    const aws = createAwsClients(awsClientConfigFromEnv(config), { bedrockMaxAttempts: settings.maxAttempts });
+    const aws = createAwsClients(awsClientConfigFromEnv(config), {
+      bedrockMaxAttempts: settings.maxAttempts,
+    });
     const redis = new Redis(stack.redisUrl as string);
     const metrics = new Registry();
     const fm = createFmClient({
@@ -50,14 +59,21 @@ describe('fm-client wired from the environment against the local stack', () => {
           { sessionId, variant: variant.name },
         );
         expect(res.variant).toBe(name);
-        expect(res.modelId).toBe(name === 'sonnet' ? 'us.anthropic.claude-3-5-sonnet-20241022-v2:0' : config.FM_MODEL_DEFAULT);
+        expect(res.modelId).toBe(
+          name === 'sonnet' ? 'us.anthropic.claude-3-5-sonnet-20241022-v2:0' : config.FM_MODEL_DEFAULT,
+        );
       }
       const complex = 'ワンピースとナルトの違いを比較して、なぜ人気なのか分析してください';
-      const res = await fm.invoke({ model: selectModelForComplexity(complex), messages: [{ role: 'user', content: complex }] });
+      const res = await fm.invoke({
+        model: selectModelForComplexity(complex),
+        messages: [{ role: 'user', content: complex }],
+      });
       expect(res.modelId).toBe('us.anthropic.claude-3-5-sonnet-20241022-v2:0');
       await fm.close();
       expect((await redis.keys(`${stack.redisKeyPrefix}fm:answer:*`)).length).toBe(3);
-      const perVariant = (await metrics.getSingleMetric('fm_calls_total')?.get())?.values.map((v) => v.labels.variant);
+      const perVariant = (await metrics.getSingleMetric('fm_calls_total')?.get())?.values.map(
+        (v) => v.labels.variant,
+      );
       expect(perVariant).toEqual(expect.arrayContaining(['sonnet', 'haiku', 'none']));
     } finally {
       const keys = await redis.keys(`${stack.redisKeyPrefix}*`);
@@ -67,16 +83,27 @@ describe('fm-client wired from the environment against the local stack', () => {
     }
   });
 
-  it('fails a typo in FM_MODEL_DEFAULT locally with Bedrock\'s own error, as AWS would', async () => {
+  it("fails a typo in FM_MODEL_DEFAULT locally with Bedrock's own error, as AWS would", async () => {
     // Priced (the family matches) so fm-client sends it; the emulator then checks it as Bedrock does.
     const typo = 'anthropic.claude-3-haiku-20240307-v1'; // ':0' forgotten
-    const config = loadConfig('fm-test', z.object({ ...awsEnv, ...fmEnv }), { ...stack.env, FM_MODEL_DEFAULT: typo });
+    const config = loadConfig('fm-test', z.object({ ...awsEnv, ...fmEnv }), {
+      ...stack.env,
+      FM_MODEL_DEFAULT: typo,
+    });
     const settings = fmSettingsFromEnv(config);
-    const aws = createAwsClients(awsClientConfigFromEnv(config), { bedrockMaxAttempts: settings.maxAttempts });
-    const fm = createFmClient({ bedrock: aws.bedrock, registry: createModelRegistry(settings.registry), breaker: settings.breaker });
+    const aws = createAwsClients(awsClientConfigFromEnv(config), {
+      bedrockMaxAttempts: settings.maxAttempts,
+    });
+    const fm = createFmClient({
+      bedrock: aws.bedrock,
+      registry: createModelRegistry(settings.registry),
+      breaker: settings.breaker,
+    });
     try {
       const before = stack.bedrock?.stats().requests ?? 0;
-      const error = await fm.invoke({ model: 'haiku', messages: [{ role: 'user', content: 'こんにちは' }] }).catch((e: unknown) => e);
+      const error = await fm
+        .invoke({ model: 'haiku', messages: [{ role: 'user', content: 'こんにちは' }] })
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({
         code: 'INVALID_REQUEST',
         retryable: false,

@@ -37,7 +37,10 @@ export function recordState(item: StoredRecord | undefined, nowMs: number): Reco
   if (item.status === 'IN_PROGRESS') {
     return (item.in_progress_expiry ?? 0) <= nowMs ? 'stale_in_progress' : 'in_progress';
   }
-  throw new IdempotencyError('CORRUPT_RECORD', `record ${item.idempotency_key} has status ${String(item.status)}`);
+  throw new IdempotencyError(
+    'CORRUPT_RECORD',
+    `record ${item.idempotency_key} has status ${String(item.status)}`,
+  );
 }
 
 const STRING_FIELDS = ['idempotency_key', 'status', 'token', 'payload_hash', 'result'] as const;
@@ -65,7 +68,12 @@ export function recordFromAttributeValues(item: unknown): StoredRecord | undefin
     if (!Number.isFinite(n)) return undefined;
     record[field] = n;
   }
-  if (typeof record.idempotency_key !== 'string' || typeof record.ttl !== 'number' || typeof record.status !== 'string') return undefined;
+  if (
+    typeof record.idempotency_key !== 'string' ||
+    typeof record.ttl !== 'number' ||
+    typeof record.status !== 'string'
+  )
+    return undefined;
   return record as unknown as StoredRecord;
 }
 
@@ -84,7 +92,11 @@ export function parseResult<R>(item: StoredRecord): R {
   try {
     return JSON.parse(item.result ?? 'null') as R;
   } catch (cause) {
-    throw new IdempotencyError('CORRUPT_RECORD', `record ${item.idempotency_key} holds an unreadable result`, { cause });
+    throw new IdempotencyError(
+      'CORRUPT_RECORD',
+      `record ${item.idempotency_key} holds an unreadable result`,
+      { cause },
+    );
   }
 }
 
@@ -102,6 +114,9 @@ const MAX_KEY_BYTES = 2048;
 
 export function assertKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0 || Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
-    throw new IdempotencyError('INVALID_KEY', 'idempotency key must be a non-empty string of at most 2048 bytes');
+    throw new IdempotencyError(
+      'INVALID_KEY',
+      'idempotency key must be a non-empty string of at most 2048 bytes',
+    );
   }
 }

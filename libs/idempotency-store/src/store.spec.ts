@@ -32,7 +32,10 @@ describe('idempotency store (against dynalite)', () => {
     const store = storeWith();
     const k = key('race');
     const outcomes = await Promise.all(Array.from({ length: 50 }, () => store.claim(k)));
-    const counts = outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o.status]: (acc[o.status] ?? 0) + 1 }), {});
+    const counts = outcomes.reduce<Record<string, number>>(
+      (acc, o) => ({ ...acc, [o.status]: (acc[o.status] ?? 0) + 1 }),
+      {},
+    );
     expect(counts).toEqual({ claimed: 1, in_progress: 49 });
   });
 
@@ -43,8 +46,13 @@ describe('idempotency store (against dynalite)', () => {
     if (first.status !== 'claimed') throw new Error(`expected claimed, got ${first.status}`);
     await store.complete(k, first.token, { published: 3, note: '処理済み' });
     const duplicates = await Promise.all([store.claim(k), store.claim(k)]);
-    for (const d of duplicates) expect(d).toEqual({ status: 'completed', result: { published: 3, note: '処理済み' } });
-    expect(await store.get(k)).toMatchObject({ key: k, status: 'completed', result: { published: 3, note: '処理済み' } });
+    for (const d of duplicates)
+      expect(d).toEqual({ status: 'completed', result: { published: 3, note: '処理済み' } });
+    expect(await store.get(k)).toMatchObject({
+      key: k,
+      status: 'completed',
+      result: { published: 3, note: '処理済み' },
+    });
   });
 
   it('reports in_progress with the claim expiry while the first claim is held', async () => {
@@ -71,7 +79,9 @@ describe('idempotency store (against dynalite)', () => {
     const k = key('token');
     const first = await store.claim(k);
     if (first.status !== 'claimed') throw new Error('expected claimed');
-    await expect(store.complete(k, 'not-the-token', { ok: true })).rejects.toMatchObject({ code: 'CLAIM_LOST' });
+    await expect(store.complete(k, 'not-the-token', { ok: true })).rejects.toMatchObject({
+      code: 'CLAIM_LOST',
+    });
     await expect(store.release(k, 'not-the-token')).rejects.toMatchObject({ code: 'CLAIM_LOST' });
     expect(await store.get(k)).toMatchObject({ status: 'in_progress' });
     await store.complete(k, first.token, 'done');
@@ -111,7 +121,9 @@ describe('idempotency store (against dynalite)', () => {
     const reclaimed = await store.claim(k);
     expect(reclaimed.status).toBe('claimed');
     // The crashed owner waking up late cannot overwrite the new owner's work.
-    await expect(store.complete(k, crashed.token, { late: true })).rejects.toMatchObject({ code: 'CLAIM_LOST' });
+    await expect(store.complete(k, crashed.token, { late: true })).rejects.toMatchObject({
+      code: 'CLAIM_LOST',
+    });
     if (reclaimed.status === 'claimed') await store.complete(k, reclaimed.token, { fresh: true });
     expect(await store.claim(k)).toEqual({ status: 'completed', result: { fresh: true } });
   });
@@ -147,7 +159,9 @@ describe('idempotency store (against dynalite)', () => {
     const first = await store.claim(k);
     if (first.status !== 'claimed') throw new Error('expected claimed');
     // 40 kanji = 120 UTF-8 bytes: the cap counts bytes, not characters.
-    await expect(store.complete(k, first.token, '漫'.repeat(40))).rejects.toMatchObject({ code: 'RESULT_TOO_LARGE' });
+    await expect(store.complete(k, first.token, '漫'.repeat(40))).rejects.toMatchObject({
+      code: 'RESULT_TOO_LARGE',
+    });
     expect(await store.get(k)).toMatchObject({ status: 'in_progress' });
     await store.complete(k, first.token, '漫'.repeat(10));
     expect(await store.claim(k)).toEqual({ status: 'completed', result: '漫'.repeat(10) });
@@ -164,7 +178,11 @@ describe('idempotency store (against dynalite)', () => {
     // dynalite ignores ReturnValuesOnConditionCheckFailure; DynamoDB puts the blocking item in the
     // ConditionalCheckFailedException. A middleware adds it the way DynamoDB does, read from
     // dynalite through another client, and every GetItem the store sends is counted.
-    const aws = createAwsClients({ region: 'us-east-1', endpoints: { dynamodb: stack.env.DYNAMODB_ENDPOINT }, maxSockets: 8 });
+    const aws = createAwsClients({
+      region: 'us-east-1',
+      endpoints: { dynamodb: stack.env.DYNAMODB_ENDPOINT },
+      maxSockets: 8,
+    });
     const sent: string[] = [];
     let returnItem = true;
     aws.dynamodb.middlewareStack.add(
@@ -173,12 +191,22 @@ describe('idempotency store (against dynalite)', () => {
         try {
           return await next(args);
         } catch (error) {
-          const input = args.input as { ReturnValuesOnConditionCheckFailure?: string; TableName: string; Item?: { idempotency_key?: string | { S?: string } } };
-          if (returnItem && (error as Error).name === 'ConditionalCheckFailedException' && input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD') {
+          const input = args.input as {
+            ReturnValuesOnConditionCheckFailure?: string;
+            TableName: string;
+            Item?: { idempotency_key?: string | { S?: string } };
+          };
+          if (
+            returnItem &&
+            (error as Error).name === 'ConditionalCheckFailedException' &&
+            input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD'
+          ) {
             // At this step the DocumentClient's input may not be marshalled yet.
             const raw = input.Item?.idempotency_key;
             const key = { idempotency_key: { S: String(typeof raw === 'string' ? raw : raw?.S) } };
-            const { Item } = await stack.clients.dynamodb.send(new GetItemCommand({ TableName: input.TableName, Key: key, ConsistentRead: true }));
+            const { Item } = await stack.clients.dynamodb.send(
+              new GetItemCommand({ TableName: input.TableName, Key: key, ConsistentRead: true }),
+            );
             Object.assign(error as object, { Item });
           }
           throw error;
@@ -220,10 +248,27 @@ describe('records in DynamoDB wire form', () => {
         result: { S: '{"ok":true}' },
         extra: { BOOL: true },
       }),
-    ).toEqual({ idempotency_key: 'stripe:evt_1', status: 'COMPLETED', token: 't', ttl: 1700000000, created_at: 1699999999000, result: '{"ok":true}' });
+    ).toEqual({
+      idempotency_key: 'stripe:evt_1',
+      status: 'COMPLETED',
+      token: 't',
+      ttl: 1700000000,
+      created_at: 1699999999000,
+      result: '{"ok":true}',
+    });
     expect(recordFromAttributeValues(undefined)).toBeUndefined();
-    expect(recordFromAttributeValues({ idempotency_key: 'plain', status: 'COMPLETED', ttl: 1 })).toBeUndefined();
-    expect(recordFromAttributeValues({ idempotency_key: { S: 'k' }, status: { S: 'IN_PROGRESS' }, ttl: { N: 'soon' } })).toBeUndefined();
-    expect(recordFromAttributeValues({ idempotency_key: { S: 'k' }, status: { S: 'IN_PROGRESS' } })).toBeUndefined();
+    expect(
+      recordFromAttributeValues({ idempotency_key: 'plain', status: 'COMPLETED', ttl: 1 }),
+    ).toBeUndefined();
+    expect(
+      recordFromAttributeValues({
+        idempotency_key: { S: 'k' },
+        status: { S: 'IN_PROGRESS' },
+        ttl: { N: 'soon' },
+      }),
+    ).toBeUndefined();
+    expect(
+      recordFromAttributeValues({ idempotency_key: { S: 'k' }, status: { S: 'IN_PROGRESS' } }),
+    ).toBeUndefined();
   });
 });

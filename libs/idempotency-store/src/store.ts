@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { IdempotencyError, isConditionalCheckFailed } from './errors';
 import {
   assertKey,
@@ -78,7 +84,9 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
       return await run();
     } catch (error) {
       if (isConditionalCheckFailed(error) || error instanceof IdempotencyError) throw error;
-      throw new IdempotencyError('STORE_UNAVAILABLE', `idempotency store ${what} failed for ${key}`, { cause: error });
+      throw new IdempotencyError('STORE_UNAVAILABLE', `idempotency store ${what} failed for ${key}`, {
+        cause: error,
+      });
     }
   };
 
@@ -114,8 +122,17 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
             Item: item,
             ConditionExpression:
               'attribute_not_exists(#key) OR #ttl <= :nowS OR (#status = :inProgress AND #ipe <= :nowMs)',
-            ExpressionAttributeNames: { '#key': KEY, '#ttl': 'ttl', '#status': 'status', '#ipe': 'in_progress_expiry' },
-            ExpressionAttributeValues: { ':nowS': Math.floor(nowMs / 1000), ':nowMs': nowMs, ':inProgress': 'IN_PROGRESS' },
+            ExpressionAttributeNames: {
+              '#key': KEY,
+              '#ttl': 'ttl',
+              '#status': 'status',
+              '#ipe': 'in_progress_expiry',
+            },
+            ExpressionAttributeValues: {
+              ':nowS': Math.floor(nowMs / 1000),
+              ':nowMs': nowMs,
+              ':inProgress': 'IN_PROGRESS',
+            },
             // DynamoDB puts the blocking record in the failure: a duplicate costs one call, not two.
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
@@ -145,13 +162,20 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
           logger?.debug({ key, state, attempt }, 'idempotency claim raced; retrying');
           continue;
         }
-        if (payloadHash !== undefined && item.payload_hash !== undefined && item.payload_hash !== payloadHash) {
+        if (
+          payloadHash !== undefined &&
+          item.payload_hash !== undefined &&
+          item.payload_hash !== payloadHash
+        ) {
           return { status: 'payload_mismatch' };
         }
         if (state === 'completed') return { status: 'completed', result: parseResult<R>(item) };
         return { status: 'in_progress', expiresAt: item.in_progress_expiry ?? item.ttl * 1000 };
       }
-      throw new IdempotencyError('STORE_UNAVAILABLE', `could not settle a claim on ${key} after ${MAX_CLAIM_ATTEMPTS} attempts`);
+      throw new IdempotencyError(
+        'STORE_UNAVAILABLE',
+        `could not settle a claim on ${key} after ${MAX_CLAIM_ATTEMPTS} attempts`,
+      );
     },
 
     async complete(key: string, token: string, result: unknown): Promise<void> {
@@ -165,7 +189,8 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
               TableName: tableName,
               Key: { [KEY]: key },
               // The TTL restarts at completion: duplicates are recognised for a full window after.
-              UpdateExpression: 'SET #status = :completed, #result = :result, completed_at = :nowMs, #ttl = :ttl REMOVE #ipe',
+              UpdateExpression:
+                'SET #status = :completed, #result = :result, completed_at = :nowMs, #ttl = :ttl REMOVE #ipe',
               ConditionExpression: '#token = :token AND #status = :inProgress',
               ExpressionAttributeNames: {
                 '#status': 'status',
@@ -188,7 +213,10 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
         logger?.warn({ key }, 'idempotency complete rejected: the claim is not held by this token');
-        throw new IdempotencyError('CLAIM_LOST', `claim on ${key} is not held by this token (reclaimed, released or wrong token)`);
+        throw new IdempotencyError(
+          'CLAIM_LOST',
+          `claim on ${key} is not held by this token (reclaimed, released or wrong token)`,
+        );
       }
     },
 
@@ -209,7 +237,10 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
         logger?.warn({ key }, 'idempotency release rejected: the claim is not held by this token');
-        throw new IdempotencyError('CLAIM_LOST', `claim on ${key} is not held by this token (reclaimed, completed or wrong token)`);
+        throw new IdempotencyError(
+          'CLAIM_LOST',
+          `claim on ${key} is not held by this token (reclaimed, completed or wrong token)`,
+        );
       }
     },
 

@@ -33,6 +33,11 @@ export function checkIdentityConfig(c: IdentityConfig, ctx: z.RefinementCtx): vo
 export function verifierFromConfig(c: IdentityConfig): AuthVerifier | undefined {
   if (!c.AUTH_JWT_SECRET && !c.AUTH_JWKS_URL) return undefined;
   return cacheVerifiedTokens(
-    createAuthVerifier({ secret: c.AUTH_JWT_SECRET, jwksUrl: c.AUTH_JWKS_URL, issuer: c.AUTH_ISSUER, audience: c.AUTH_AUDIENCE }),
+    createAuthVerifier({
+      secret: c.AUTH_JWT_SECRET,
+      jwksUrl: c.AUTH_JWKS_URL,
+      issuer: c.AUTH_ISSUER,
+      audience: c.AUTH_AUDIENCE,
+    }),
   );
 }

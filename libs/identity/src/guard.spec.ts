@@ -4,7 +4,11 @@ import type { Server } from 'node:http';
 import { callerOf, requireRole } from './guard';
 import { createAuthVerifier, createDevTokenIssuer, STAFF_ROLE, type AuthVerifier } from './verifier';
 
-const options = { secret: 'guard-test-secret-0123456789abcdefghij', issuer: 'manga-assist', audience: 'manga-assist-chat' };
+const options = {
+  secret: 'guard-test-secret-0123456789abcdefghij',
+  issuer: 'manga-assist',
+  audience: 'manga-assist-chat',
+};
 
 async function serve(verifier: AuthVerifier | undefined): Promise<{ url: string; server: Server }> {
   const app = express();
@@ -25,7 +29,9 @@ describe('requireRole (admin APIs)', () => {
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
   const get = (token?: string, lang = 'ja') =>
-    fetch(`${url}/admin/who`, { headers: { 'accept-language': lang, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    fetch(`${url}/admin/who`, {
+      headers: { 'accept-language': lang, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
 
   it('lets a staff token through and tells the handler who it is', async () => {
     const { token } = await issuer.issue('staff-1', 60, [STAFF_ROLE]);
@@ -38,13 +44,20 @@ describe('requireRole (admin APIs)', () => {
     const { token } = await issuer.issue('customer-1', 60);
     const res = await get(token);
     expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'この操作にはスタッフ権限が必要です。' } });
-    expect((await (await get(token, 'en')).json()).error.message).toBe('This operation requires the staff role.');
+    expect(await res.json()).toEqual({
+      error: { code: 'FORBIDDEN', message: 'この操作にはスタッフ権限が必要です。' },
+    });
+    expect((await (await get(token, 'en')).json()).error.message).toBe(
+      'This operation requires the staff role.',
+    );
   });
 
   it('answers 401 without a token or with a token signed by someone else', async () => {
     expect((await get()).status).toBe(401);
-    const forged = await createDevTokenIssuer({ ...options, secret: 'another-secret-0123456789abcdefghijkl' }).issue('staff-1', 60, [STAFF_ROLE]);
+    const forged = await createDevTokenIssuer({
+      ...options,
+      secret: 'another-secret-0123456789abcdefghijkl',
+    }).issue('staff-1', 60, [STAFF_ROLE]);
     const res = await get(forged.token);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');

@@ -3,7 +3,10 @@ import { httpError, sendHttpError } from '@manga-assist/service-runtime';
 import { AuthError, bearerToken, type AuthVerifier, type Identity } from './verifier';
 
 const MESSAGES = {
-  unauthorized: { ja: '認証が必要です。ログインし直してください。', en: 'Authentication required. Please sign in again.' },
+  unauthorized: {
+    ja: '認証が必要です。ログインし直してください。',
+    en: 'Authentication required. Please sign in again.',
+  },
   forbidden: { ja: 'この操作にはスタッフ権限が必要です。', en: 'This operation requires the staff role.' },
   disabled: {
     ja: '管理APIは無効です (AUTH_JWT_SECRET または AUTH_JWKS_URL が未設定)。',
@@ -27,9 +30,14 @@ export function requireRole(verifier: AuthVerifier | undefined, role: string) {
       identity = await verifier.verify(bearerToken(req.headers.authorization));
     } catch (error) {
       const code = error instanceof AuthError ? error.code : 'TOKEN_INVALID';
-      return sendHttpError(req, res, httpError(code, 401, MESSAGES.unauthorized, {}, { 'www-authenticate': 'Bearer' }));
+      return sendHttpError(
+        req,
+        res,
+        httpError(code, 401, MESSAGES.unauthorized, {}, { 'www-authenticate': 'Bearer' }),
+      );
     }
-    if (!identity.roles.includes(role)) return sendHttpError(req, res, httpError('FORBIDDEN', 403, MESSAGES.forbidden));
+    if (!identity.roles.includes(role))
+      return sendHttpError(req, res, httpError('FORBIDDEN', 403, MESSAGES.forbidden));
     res.locals.identity = identity;
     next();
   };

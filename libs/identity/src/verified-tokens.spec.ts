@@ -1,7 +1,11 @@
 import { AuthError, createAuthVerifier, createDevTokenIssuer, type AuthVerifier } from './verifier';
 import { cacheVerifiedTokens } from './verified-tokens';
 
-const settings = { secret: 'verified-tokens-spec-secret-0123456789abcdef', issuer: 'manga-assist', audience: 'manga-assist-chat' };
+const settings = {
+  secret: 'verified-tokens-spec-secret-0123456789abcdef',
+  issuer: 'manga-assist',
+  audience: 'manga-assist-chat',
+};
 const issuer = createDevTokenIssuer(settings);
 
 /** The real HS256 verifier, counting full verifications. */

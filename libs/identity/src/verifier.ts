@@ -83,12 +83,15 @@ export interface DevTokenIssuer {
  * Local-mode token issuer: signs HS256 tokens the verifier above accepts, with the roles asked for
  * (`staff` for the admin APIs). Never enabled in production.
  */
-export function createDevTokenIssuer(options: Pick<AuthOptions, 'secret' | 'issuer' | 'audience'>): DevTokenIssuer {
+export function createDevTokenIssuer(
+  options: Pick<AuthOptions, 'secret' | 'issuer' | 'audience'>,
+): DevTokenIssuer {
   const key = new TextEncoder().encode(requireSecret(options.secret));
   return {
     async issue(userId, ttlSeconds = 3600, roles = []) {
       if (!USER_ID.test(userId)) throw new AuthError('TOKEN_INVALID', 'invalid user id');
-      if (roles.length > MAX_ROLES || roles.some((r) => !ROLE.test(r))) throw new AuthError('TOKEN_INVALID', 'invalid roles');
+      if (roles.length > MAX_ROLES || roles.some((r) => !ROLE.test(r)))
+        throw new AuthError('TOKEN_INVALID', 'invalid roles');
       const token = await new SignJWT(roles.length ? { roles } : {})
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(userId)
@@ -103,7 +106,10 @@ export function createDevTokenIssuer(options: Pick<AuthOptions, 'secret' | 'issu
 }
 
 /** `Authorization: Bearer <jwt>`; for browser WebSockets (no custom headers) `?access_token=`. */
-export function bearerToken(authorization: string | undefined, queryToken?: string | null): string | undefined {
+export function bearerToken(
+  authorization: string | undefined,
+  queryToken?: string | null,
+): string | undefined {
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     return match?.[1];
@@ -117,4 +123,7 @@ function requireSecret(secret: string | undefined): string {
 }
 
 /** What a user sees when a token is missing, invalid or expired (HTTP 401 and the WebSocket upgrade alike). */
-export const UNAUTHORIZED_MESSAGES = { ja: '認証が必要です。ログインし直してください。', en: 'Authentication required. Please sign in again.' };
+export const UNAUTHORIZED_MESSAGES = {
+  ja: '認証が必要です。ログインし直してください。',
+  en: 'Authentication required. Please sign in again.',
+};

@@ -31,7 +31,11 @@ describe('createQueueConsumer (fauxqs)', () => {
 
   it('deletes succeeded messages and brings back exactly the failed ones', async () => {
     const { url } = await createTestQueue(sqs());
-    await sendAll(sqs(), url, Array.from({ length: 10 }, (_, i) => ({ body: `m${i}` })));
+    await sendAll(
+      sqs(),
+      url,
+      Array.from({ length: 10 }, (_, i) => ({ body: `m${i}` })),
+    );
     const failOnce = new Set(['m2', 'm5', 'm7']);
     const attempts = new Map<string, number[]>();
     const c = consumer({
@@ -46,7 +50,10 @@ describe('createQueueConsumer (fauxqs)', () => {
     });
     c.start();
     await waitFor(() => c.stats().processed === 10);
-    const again = [...attempts].filter(([, counts]) => counts.length > 1).map(([body]) => body).sort();
+    const again = [...attempts]
+      .filter(([, counts]) => counts.length > 1)
+      .map(([body]) => body)
+      .sort();
     expect(again).toEqual(['m2', 'm5', 'm7']);
     for (const body of again) expect(attempts.get(body)).toEqual([1, 2]);
     expect(c.stats()).toMatchObject({ processed: 10, failed: 3 });
@@ -56,7 +63,11 @@ describe('createQueueConsumer (fauxqs)', () => {
 
   it('keeps up to the concurrency limit in flight across batches, never more', async () => {
     const { url } = await createTestQueue(sqs());
-    await sendAll(sqs(), url, Array.from({ length: 80 }, (_, i) => ({ body: `m${i}` })));
+    await sendAll(
+      sqs(),
+      url,
+      Array.from({ length: 80 }, (_, i) => ({ body: `m${i}` })),
+    );
     let active = 0;
     let peak = 0;
     const c = consumer({
@@ -78,7 +89,11 @@ describe('createQueueConsumer (fauxqs)', () => {
 
   it('reads an adjustable limit before every receive', async () => {
     const { url } = await createTestQueue(sqs());
-    await sendAll(sqs(), url, Array.from({ length: 60 }, (_, i) => ({ body: `m${i}` })));
+    await sendAll(
+      sqs(),
+      url,
+      Array.from({ length: 60 }, (_, i) => ({ body: `m${i}` })),
+    );
     let limit = 12;
     let active = 0;
     let peakAfterLowering = 0;
@@ -108,7 +123,9 @@ describe('createQueueConsumer (fauxqs)', () => {
   it('FIFO: different groups run in parallel, one group in order', async () => {
     const { url } = await createTestQueue(sqs(), { fifo: true });
     const groups = ['g1', 'g2', 'g3', 'g4', 'g5'];
-    const messages = Array.from({ length: 6 }, (_, seq) => groups.map((g) => ({ body: `${g}:${seq}`, groupId: g }))).flat();
+    const messages = Array.from({ length: 6 }, (_, seq) =>
+      groups.map((g) => ({ body: `${g}:${seq}`, groupId: g })),
+    ).flat();
     await sendAll(sqs(), url, messages);
     const seen = new Map<string, number[]>();
     let active = 0;
@@ -134,7 +151,11 @@ describe('createQueueConsumer (fauxqs)', () => {
 
   it('FIFO: a failed message is retried before the later messages of its group', async () => {
     const { url } = await createTestQueue(sqs(), { fifo: true });
-    await sendAll(sqs(), url, [0, 1, 2].map((seq) => ({ body: `a:${seq}`, groupId: 'a' })));
+    await sendAll(
+      sqs(),
+      url,
+      [0, 1, 2].map((seq) => ({ body: `a:${seq}`, groupId: 'a' })),
+    );
     const applied: string[] = [];
     const calls: string[] = [];
     const c = consumer({
@@ -213,7 +234,11 @@ describe('createQueueConsumer (fauxqs)', () => {
 
   it('stop() stops receiving, lets in-flight messages finish, and deletes them', async () => {
     const { url } = await createTestQueue(sqs());
-    await sendAll(sqs(), url, Array.from({ length: 20 }, (_, i) => ({ body: `m${i}` })));
+    await sendAll(
+      sqs(),
+      url,
+      Array.from({ length: 20 }, (_, i) => ({ body: `m${i}` })),
+    );
     const finished: string[] = [];
     const registry = createMetricsRegistry('queue-consumer-test', { defaults: false });
     const c = consumer({
@@ -235,13 +260,16 @@ describe('createQueueConsumer (fauxqs)', () => {
     expect(finished).toHaveLength(5);
     expect(c.stats().inFlight).toBe(0);
     const rest: string[] = [];
-    for (let m = await drainQueue(sqs(), url); m.length; m = await drainQueue(sqs(), url)) rest.push(...m.map((x) => x.Body ?? ''));
+    for (let m = await drainQueue(sqs(), url); m.length; m = await drainQueue(sqs(), url))
+      rest.push(...m.map((x) => x.Body ?? ''));
     expect(rest.sort()).toEqual(
       Array.from({ length: 20 }, (_, i) => `m${i}`)
         .filter((b) => !finished.includes(b))
         .sort(),
     );
-    expect(await registry.getSingleMetricAsString('queue_consumer_messages_total')).toMatch(/outcome="succeeded".*} 5/);
+    expect(await registry.getSingleMetricAsString('queue_consumer_messages_total')).toMatch(
+      /outcome="succeeded".*} 5/,
+    );
   });
 
   it('aborts handlers whose work outlives the drain timeout', async () => {

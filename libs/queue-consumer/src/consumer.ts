@@ -117,10 +117,13 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
   } = options;
   const fifo = options.fifo ?? queueUrl.endsWith('.fifo');
   const name = options.name ?? queueUrl.split('/').pop() ?? queueUrl;
-  const limitOf = typeof options.concurrency === 'function' ? options.concurrency : () => options.concurrency as number;
+  const limitOf =
+    typeof options.concurrency === 'function' ? options.concurrency : () => options.concurrency as number;
   const retryDelay = options.retryDelaySeconds ?? ((n: number) => defaultRetryDelay(n));
   const heartbeatMs = Math.max(1000, (options.heartbeatSeconds ?? visibilityTimeoutSeconds / 3) * 1000);
-  const metrics: ConsumerMetrics | undefined = options.metrics ? consumerMetrics(options.metrics, name) : undefined;
+  const metrics: ConsumerMetrics | undefined = options.metrics
+    ? consumerMetrics(options.metrics, name)
+    : undefined;
 
   const held = new Map<string, Held>();
   let reserved = 0;
@@ -169,7 +172,10 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         const out = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
         const failed = out.Failed ?? [];
         for (const f of failed) {
-          logger.warn({ queue: name, messageId: f.Id, code: f.Code, senderFault: f.SenderFault }, 'delete failed for a processed message');
+          logger.warn(
+            { queue: name, messageId: f.Id, code: f.Code, senderFault: f.SenderFault },
+            'delete failed for a processed message',
+          );
         }
         const senderFaults = failed.filter((f) => f.SenderFault).length;
         counts.deleteFailures += senderFaults;
@@ -184,23 +190,36 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
     });
     if (pending.length) {
       counts.deleteFailures += pending.length;
-      logger.error({ queue: name, messageIds: pending.map((p) => p.Id) }, 'processed messages could not be deleted; they will be delivered again');
+      logger.error(
+        { queue: name, messageIds: pending.map((p) => p.Id) },
+        'processed messages could not be deleted; they will be delivered again',
+      );
     }
   });
 
-  const visibility = createBatcher<{ Id: string; ReceiptHandle: string; VisibilityTimeout: number }>(async (entries) => {
-    try {
-      const out = await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-      for (const f of out.Failed ?? []) {
-        counts.visibilityFailures++;
-        logger.warn({ queue: name, messageId: f.Id, code: f.Code }, 'could not reset visibility of a failed message');
+  const visibility = createBatcher<{ Id: string; ReceiptHandle: string; VisibilityTimeout: number }>(
+    async (entries) => {
+      try {
+        const out = await sqs.send(
+          new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+        );
+        for (const f of out.Failed ?? []) {
+          counts.visibilityFailures++;
+          logger.warn(
+            { queue: name, messageId: f.Id, code: f.Code },
+            'could not reset visibility of a failed message',
+          );
+        }
+      } catch (error) {
+        counts.visibilityFailures += entries.length;
+        metrics?.sqsErrors.inc({ operation: 'visibility' });
+        logger.warn(
+          { queue: name, err: error },
+          'ChangeMessageVisibilityBatch failed; messages return after their visibility timeout',
+        );
       }
-    } catch (error) {
-      counts.visibilityFailures += entries.length;
-      metrics?.sqsErrors.inc({ operation: 'visibility' });
-      logger.warn({ queue: name, err: error }, 'ChangeMessageVisibilityBatch failed; messages return after their visibility timeout');
-    }
-  });
+    },
+  );
 
   async function moveToDlq(message: QueueMessage, receiptHandle: string, error: unknown): Promise<boolean> {
     if (!deadLetterQueueUrl) return false;
@@ -210,7 +229,10 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
       return true;
     } catch (sendError) {
       metrics?.sqsErrors.inc({ operation: 'dlq' });
-      logger.error({ queue: name, messageId: message.id, err: sendError }, 'could not move a poison message to the DLQ; retrying it later');
+      logger.error(
+        { queue: name, messageId: message.id, err: sendError },
+        'could not move a poison message to the DLQ; retrying it later',
+      );
       return false;
     }
   }
@@ -227,7 +249,10 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
           if (deadLetterQueueUrl) outcome = 'failed';
           else {
             // No DLQ configured: redrive decides; make it visible again at once.
-            logger.warn({ queue: name, messageId: message.id, err: settled.error }, 'poison message left to the redrive policy');
+            logger.warn(
+              { queue: name, messageId: message.id, err: settled.error },
+              'poison message left to the redrive policy',
+            );
             counts.poison++;
             metrics?.messages.inc({ outcome: 'poison' });
             void visibility.add({ Id: message.id, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 });
@@ -245,7 +270,13 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
           delay = Math.max(0, Math.min(43_200, Math.round(retryDelay(message.receiveCount, settled.error))));
           if (message.groupId !== undefined) groupDelay.set(message.groupId, delay);
           logger.warn(
-            { queue: name, messageId: message.id, receiveCount: message.receiveCount, retryInSeconds: delay, err: settled.error },
+            {
+              queue: name,
+              messageId: message.id,
+              receiveCount: message.receiveCount,
+              retryInSeconds: delay,
+              err: settled.error,
+            },
             'message failed; it will be retried',
           );
         } else {
@@ -273,7 +304,9 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         id: m.MessageId,
         body: m.Body ?? '',
         attributes: Object.fromEntries(
-          Object.entries(m.MessageAttributes ?? {}).flatMap(([k, v]) => (v.StringValue !== undefined ? [[k, v.StringValue]] : [])),
+          Object.entries(m.MessageAttributes ?? {}).flatMap(([k, v]) =>
+            v.StringValue !== undefined ? [[k, v.StringValue]] : [],
+          ),
         ),
         groupId: m.Attributes?.MessageGroupId,
         receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
@@ -295,7 +328,10 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
       const stopTimer = metrics?.duration.startTimer();
       const timeout = options.handlerTimeoutMs
         ? setTimeout(
-            () => held.get(keyOf.get(message) ?? '')?.controller.abort(new Error(`handler timed out after ${options.handlerTimeoutMs} ms`)),
+            () =>
+              held
+                .get(keyOf.get(message) ?? '')
+                ?.controller.abort(new Error(`handler timed out after ${options.handlerTimeoutMs} ms`)),
             options.handlerTimeoutMs,
           )
         : undefined;
@@ -368,7 +404,9 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         errorDelay = Math.min(20_000, Math.max(500, errorDelay * 2));
         logger.error({ queue: name, err: error, retryInMs: errorDelay }, 'ReceiveMessage failed');
         // Stop wakes it early (node's timer removes its abort listener, unlike a hand-made sleep).
-        await sleep(errorDelay * (0.5 + Math.random() / 2), undefined, { signal: receiveAbort.signal }).catch(() => undefined);
+        await sleep(errorDelay * (0.5 + Math.random() / 2), undefined, { signal: receiveAbort.signal }).catch(
+          () => undefined,
+        );
         continue;
       } finally {
         reserved -= want;
@@ -389,7 +427,9 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         VisibilityTimeout: visibilityTimeoutSeconds,
       }));
       try {
-        const out = await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+        const out = await sqs.send(
+          new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+        );
         const failedIds = new Map((out.Failed ?? []).map((f) => [f.Id, f]));
         chunk.forEach(([, h], j) => {
           const failure = failedIds.get(String(j));
@@ -401,7 +441,10 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
           counts.visibilityFailures++;
           if (failure.SenderFault) {
             // The receipt handle is no longer ours: another consumer may get the message.
-            logger.warn({ queue: name, messageId: h.message.id, code: failure.Code }, 'lost visibility of a running message');
+            logger.warn(
+              { queue: name, messageId: h.message.id, code: failure.Code },
+              'lost visibility of a running message',
+            );
             h.controller.abort(new Error(`visibility lost: ${failure.Code ?? 'unknown'}`));
           } else h.nextExtendAt = Date.now() + 1000;
         });
@@ -422,11 +465,14 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
       loops = Array.from({ length: Math.max(1, pollers) }, () => pollLoop());
       if (extendVisibility) {
         let ticking = false;
-        heartbeat = setInterval(() => {
-          if (ticking) return;
-          ticking = true;
-          void extendDue().finally(() => (ticking = false));
-        }, Math.min(1000, heartbeatMs / 2));
+        heartbeat = setInterval(
+          () => {
+            if (ticking) return;
+            ticking = true;
+            void extendDue().finally(() => (ticking = false));
+          },
+          Math.min(1000, heartbeatMs / 2),
+        );
         heartbeat.unref();
       }
       logger.info({ queue: name, fifo, pollers, limit: limit() }, 'queue consumer started');
@@ -458,7 +504,10 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
       let abandoned = 0;
       if (!drained) {
         abandoned = held.size;
-        logger.error({ queue: name, abandoned }, 'drain timed out; aborting handlers (their messages return after the visibility timeout)');
+        logger.error(
+          { queue: name, abandoned },
+          'drain timed out; aborting handlers (their messages return after the visibility timeout)',
+        );
         for (const h of held.values()) h.controller.abort(new Error('consumer stopped'));
         await sleep(200);
       }

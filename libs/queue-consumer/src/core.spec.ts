@@ -5,7 +5,9 @@ const record = (id: string, groupId?: string): SqsEventRecord => ({
   messageId: id,
   body: JSON.stringify({ id }),
   attributes: { ApproximateReceiveCount: '1', ...(groupId ? { MessageGroupId: groupId } : {}) },
-  eventSourceARN: groupId ? 'arn:aws:sqs:us-east-1:000000000000:q.fifo' : 'arn:aws:sqs:us-east-1:000000000000:q',
+  eventSourceARN: groupId
+    ? 'arn:aws:sqs:us-east-1:000000000000:q.fifo'
+    : 'arn:aws:sqs:us-east-1:000000000000:q',
 });
 
 describe('planChains', () => {
@@ -35,14 +37,24 @@ describe('processSqsEvent (Lambda adapter)', () => {
     const result = await processSqsEvent({ Records: ids.map((id) => record(id)) }, async (m) => {
       if (fail.has(m.id)) throw new Error('boom');
     });
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }, { itemIdentifier: 'm4' }, { itemIdentifier: 'm8' }]);
+    expect(result.batchItemFailures).toEqual([
+      { itemIdentifier: 'm1' },
+      { itemIdentifier: 'm4' },
+      { itemIdentifier: 'm8' },
+    ]);
   });
 
   it('FIFO: runs groups in parallel, one group in order, and skips the rest of a group after a failure', async () => {
     const order: string[] = [];
     let active = 0;
     let peak = 0;
-    const records = [record('a1', 'a'), record('b1', 'b'), record('a2', 'a'), record('b2', 'b'), record('a3', 'a')];
+    const records = [
+      record('a1', 'a'),
+      record('b1', 'b'),
+      record('a2', 'a'),
+      record('b2', 'b'),
+      record('a3', 'a'),
+    ];
     const result = await processSqsEvent({ Records: records }, async (m) => {
       peak = Math.max(peak, ++active);
       await new Promise((r) => setTimeout(r, 20));

@@ -24,7 +24,8 @@ export async function sendToDlq(
 ): Promise<void> {
   const reason = errorReason(error).slice(0, 1000);
   const attributes: Record<string, MessageAttributeValue> = {};
-  for (const [k, v] of Object.entries(message.attributes).slice(0, 6)) attributes[k] = { DataType: 'String', StringValue: v };
+  for (const [k, v] of Object.entries(message.attributes).slice(0, 6))
+    attributes[k] = { DataType: 'String', StringValue: v };
   attributes.DlqReason = { DataType: 'String', StringValue: reason || 'poison' };
   attributes.DlqSourceMessageId = { DataType: 'String', StringValue: message.id };
   attributes.DlqSourceQueue = { DataType: 'String', StringValue: sourceQueue };

@@ -4,7 +4,10 @@
  * so it is dropped then (and the oldest go first past `maxGroups`): the map does not grow with every
  * group ever seen.
  */
-export function createGroupDelays({ now = Date.now, maxGroups = 10_000 }: { now?: () => number; maxGroups?: number } = {}) {
+export function createGroupDelays({
+  now = Date.now,
+  maxGroups = 10_000,
+}: { now?: () => number; maxGroups?: number } = {}) {
   const delays = new Map<string, { seconds: number; until: number }>();
   const prune = (at: number) => {
     for (const [group, entry] of delays) if (entry.until <= at) delays.delete(group);

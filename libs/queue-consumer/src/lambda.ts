@@ -49,7 +49,9 @@ export async function processSqsEvent(
     id: r.messageId,
     body: r.body,
     attributes: Object.fromEntries(
-      Object.entries(r.messageAttributes ?? {}).flatMap(([k, v]) => (v.stringValue !== undefined ? [[k, v.stringValue]] : [])),
+      Object.entries(r.messageAttributes ?? {}).flatMap(([k, v]) =>
+        v.stringValue !== undefined ? [[k, v.stringValue]] : [],
+      ),
     ),
     groupId: r.attributes?.MessageGroupId,
     receiveCount: Number(r.attributes?.ApproximateReceiveCount ?? 1),
@@ -63,7 +65,11 @@ export async function processSqsEvent(
     isPoison: options.isPoison,
     settle: async ({ message, outcome, error }): Promise<MessageOutcome> => {
       if (outcome === 'succeeded') return outcome;
-      if (outcome === 'poison' && options.onPoison && (await options.onPoison(message, error).catch(() => false))) {
+      if (
+        outcome === 'poison' &&
+        options.onPoison &&
+        (await options.onPoison(message, error).catch(() => false))
+      ) {
         return outcome;
       }
       failures.add(message.id);
@@ -71,5 +77,7 @@ export async function processSqsEvent(
     },
   });
   // Report in the order received (Lambda's convention).
-  return { batchItemFailures: messages.filter((m) => failures.has(m.id)).map((m) => ({ itemIdentifier: m.id })) };
+  return {
+    batchItemFailures: messages.filter((m) => failures.has(m.id)).map((m) => ({ itemIdentifier: m.id })),
+  };
 }

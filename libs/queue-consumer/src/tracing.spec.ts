@@ -9,7 +9,10 @@ describe('consumer spans continue AWSTraceHeader', () => {
   let flush: () => Promise<void>;
   beforeAll(async () => {
     exporter = new (await import('@opentelemetry/sdk-trace-base')).InMemorySpanExporter();
-    flush = (await startTracing(tracingSettingsFromEnv('consumer', { OTEL_TRACES_EXPORTER: 'otlp' }), exporter))!.flush;
+    flush = (await startTracing(
+      tracingSettingsFromEnv('consumer', { OTEL_TRACES_EXPORTER: 'otlp' }),
+      exporter,
+    ))!.flush;
   });
   afterAll(() => stopTracing());
 
@@ -19,7 +22,11 @@ describe('consumer spans continue AWSTraceHeader', () => {
     const result = await processSqsEvent(
       {
         Records: [
-          { messageId: 'traced', body: '{}', attributes: { ApproximateReceiveCount: '2', AWSTraceHeader: header } },
+          {
+            messageId: 'traced',
+            body: '{}',
+            attributes: { ApproximateReceiveCount: '2', AWSTraceHeader: header },
+          },
           { messageId: 'plain', body: '{}', attributes: { ApproximateReceiveCount: '1' } },
         ],
       },

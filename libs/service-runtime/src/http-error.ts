@@ -57,7 +57,9 @@ export function requestLanguage(req: { headers: IncomingHttpHeaders; query?: unk
 
 /** The body for an error in one language: for HTTP answers, WS frames and raw-socket refusals alike. */
 export function errorBody(error: HttpError, lang: Lang): ErrorBody {
-  return { error: { code: error.code, message: error.messages[lang] ?? error.messages.en, ...error.details } };
+  return {
+    error: { code: error.code, message: error.messages[lang] ?? error.messages.en, ...error.details },
+  };
 }
 
 /**
@@ -65,7 +67,12 @@ export function errorBody(error: HttpError, lang: Lang): ErrorBody {
  * `lang` is for a handler that already chose the language with `resolveLanguage` from more than the
  * headers (the chat request's own `lang` field); the default is `requestLanguage(req)`.
  */
-export function sendHttpError(req: Request, res: Response, error: HttpError, lang: Lang = requestLanguage(req)): void {
+export function sendHttpError(
+  req: Request,
+  res: Response,
+  error: HttpError,
+  lang: Lang = requestLanguage(req),
+): void {
   res.status(error.status).set(error.headers).set('content-language', lang).json(errorBody(error, lang));
 }
 
@@ -73,7 +80,13 @@ export function sendHttpError(req: Request, res: Response, error: HttpError, lan
 export function sendLocalizedError(
   res: Response,
   lang: Lang,
-  { status, code, message, details = {}, headers = {} }: {
+  {
+    status,
+    code,
+    message,
+    details = {},
+    headers = {},
+  }: {
     status: number;
     code: string;
     message: string;
@@ -81,7 +94,11 @@ export function sendLocalizedError(
     headers?: Record<string, string>;
   },
 ): void {
-  res.status(status).set(headers).set('content-language', lang).json({ error: { code, message, ...details } });
+  res
+    .status(status)
+    .set(headers)
+    .set('content-language', lang)
+    .json({ error: { code, message, ...details } });
 }
 
 /** Errors every Express app sees from its body parsers, as HttpErrors. */
@@ -103,7 +120,11 @@ export function toHttpError(error: unknown): HttpError {
   if (isHttpError(error)) return error;
   const e = (error ?? {}) as ExpressError;
   if (e.type === 'entity.too.large') return httpError('PAYLOAD_TOO_LARGE', 413, COMMON_ERRORS.tooLarge);
-  if (e.type === 'entity.parse.failed' || e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')
+  if (
+    e.type === 'entity.parse.failed' ||
+    e.type === 'encoding.unsupported' ||
+    e.type === 'charset.unsupported'
+  )
     return httpError('INVALID_JSON', 400, COMMON_ERRORS.badJson);
   const status = e.status ?? e.statusCode;
   if (status && status >= 400 && status < 500) return httpError('BAD_REQUEST', status, COMMON_ERRORS.badJson);
@@ -129,5 +150,6 @@ export function errorResponder(options: ErrorResponderOptions = {}) {
 
 /** The JSON 404 for a path no route answers. */
 export function notFound() {
-  return (req: Request, res: Response): void => sendHttpError(req, res, httpError('NOT_FOUND', 404, COMMON_ERRORS.notFound));
+  return (req: Request, res: Response): void =>
+    sendHttpError(req, res, httpError('NOT_FOUND', 404, COMMON_ERRORS.notFound));
 }

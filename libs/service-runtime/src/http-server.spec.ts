@@ -75,13 +75,19 @@ describe('startHttpServer refusals before any route', () => {
   it('answers a 20 KB header with 431 in the JSON error shape, in the language asked for', async () => {
     const http = await startHttpServer((_req, res) => res.end('ok'), { host: '127.0.0.1' });
     try {
-      const res = await fetch(`${http.url}/anything`, { headers: { 'accept-language': 'en', 'x-big': 'a'.repeat(20_000) } });
+      const res = await fetch(`${http.url}/anything`, {
+        headers: { 'accept-language': 'en', 'x-big': 'a'.repeat(20_000) },
+      });
       expect(res.status).toBe(431);
       expect(res.headers.get('content-type')).toMatch(/application\/json/);
-      expect(await res.json()).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: 'The request headers are too large.' } });
+      expect(await res.json()).toEqual({
+        error: { code: 'HEADERS_TOO_LARGE', message: 'The request headers are too large.' },
+      });
       const ja = await fetch(`${http.url}/anything`, { headers: { 'x-big': 'a'.repeat(20_000) } });
       expect(ja.status).toBe(431);
-      expect(((await ja.json()) as { error: { message: string } }).error.message).toBe('リクエストヘッダーが大きすぎます。');
+      expect(((await ja.json()) as { error: { message: string } }).error.message).toBe(
+        'リクエストヘッダーが大きすぎます。',
+      );
     } finally {
       await http.close(100);
     }

@@ -1,4 +1,11 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type RequestListener, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type RequestListener,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolveLanguage } from '@manga-assist/unicode-validator';
 import { errorBody, httpError, type HttpError } from './http-error';
@@ -38,7 +45,9 @@ export async function startHttpServer(
     });
     traced(req, res);
   });
-  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => answerClientError(error, socket));
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) =>
+    answerClientError(error, socket),
+  );
   // Longer than a load balancer's idle timeout (ALB: 60 s), so the LB never reuses a closed socket.
   server.keepAliveTimeout = keepAliveTimeoutMs;
   server.headersTimeout = keepAliveTimeoutMs + 1000;
@@ -100,7 +109,9 @@ function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }
     return;
   }
   const refusal = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
-  const acceptLanguage = /\r\naccept-language:[ \t]*([^\r\n]{1,200})/i.exec(error.rawPacket?.toString('latin1') ?? '')?.[1];
+  const acceptLanguage = /\r\naccept-language:[ \t]*([^\r\n]{1,200})/i.exec(
+    error.rawPacket?.toString('latin1') ?? '',
+  )?.[1];
   const lang = resolveLanguage({ acceptLanguage });
   const body = JSON.stringify(errorBody(refusal, lang));
   socket.end(

@@ -1,5 +1,11 @@
 export { loadConfig, ConfigError, env } from './config';
-export { createLogger, readableErrorMessage, REDACTED_PATHS, type Logger, type LoggerOptions } from './logger';
+export {
+  createLogger,
+  readableErrorMessage,
+  REDACTED_PATHS,
+  type Logger,
+  type LoggerOptions,
+} from './logger';
 export {
   createMetricsRegistry,
   getOrCreateMetric,

@@ -50,8 +50,12 @@ describe('error logging', () => {
 
   it('keeps a cause the wrapper does not mention', () => {
     const { lines, destination } = capture();
-    const err = new Error('could not record the job', { cause: new Error('ResourceNotFoundException: table missing') });
+    const err = new Error('could not record the job', {
+      cause: new Error('ResourceNotFoundException: table missing'),
+    });
     createLogger({ service: 'svc', destination }).error({ err }, 'failed');
-    expect((lines[0].err as { message: string }).message).toBe('could not record the job: ResourceNotFoundException: table missing');
+    expect((lines[0].err as { message: string }).message).toBe(
+      'could not record the job: ResourceNotFoundException: table missing',
+    );
   });
 });

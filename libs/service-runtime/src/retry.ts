@@ -21,11 +21,16 @@ export interface RetryOptions {
 export function retryPolicy(options: RetryOptions): RetryPolicy {
   const policy = retry(handleWhen(options.retryIf ?? (() => true)), {
     maxAttempts: Math.max(0, options.maxAttempts - 1),
-    backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs, maxDelay: options.maxDelayMs ?? 30_000 }),
+    backoff: new ExponentialBackoff({
+      initialDelay: options.initialDelayMs,
+      maxDelay: options.maxDelayMs ?? 30_000,
+    }),
   });
   const { onRetry } = options;
   if (onRetry)
-    policy.onRetry((e) => onRetry({ error: 'error' in e ? e.error : e.value, attempt: e.attempt, delayMs: e.delay }));
+    policy.onRetry((e) =>
+      onRetry({ error: 'error' in e ? e.error : e.value, attempt: e.attempt, delayMs: e.delay }),
+    );
   return policy;
 }
 

@@ -69,7 +69,9 @@ describe('service shell', () => {
       const missing = await fetch(`${http.url}/nope`, { headers: { 'accept-language': 'ja' } });
       expect(missing.status).toBe(404);
       expect(missing.headers.get('content-language')).toBe('ja');
-      expect(await missing.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'ページが見つかりません。' } });
+      expect(await missing.json()).toEqual({
+        error: { code: 'NOT_FOUND', message: 'ページが見つかりません。' },
+      });
 
       const refused = await fetch(`${http.url}/refused?lang=en`);
       expect(refused.status).toBe(410);
@@ -84,7 +86,11 @@ describe('service shell', () => {
       expect(tooLarge.status).toBe(413);
       expect((await tooLarge.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
 
-      const badJson = await fetch(`${http.url}/json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+      const badJson = await fetch(`${http.url}/json`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{',
+      });
       expect(badJson.status).toBe(400);
       expect((await badJson.json()).error.code).toBe('INVALID_JSON');
 

@@ -14,7 +14,8 @@ export function toLang(tag: string | undefined | null): Lang | undefined {
 
 // Hiragana, katakana (full- and half-width, phonetic extensions), CJK ideographs (BMP, ext A,
 // compatibility, supplementary planes 2-3 such as 𠮷) and the iteration mark 々.
-const JAPANESE = /[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
+const JAPANESE =
+  /[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
 const LATIN_WORD = /[A-Za-z\u00c0-\u024f]{2,}/g;
 
 /**
@@ -73,7 +74,15 @@ export function resolveLanguage({ explicit, text, acceptLanguage }: LanguageInpu
  * the checkout's locale (Stripe `locale`; `auto` decides nothing), else the billing country (JP ->
  * ja), else the currency (JPY -> ja), else Japanese, the store's language.
  */
-export function customerLanguage({ locale, country, currency }: { locale?: string | null; country?: string | null; currency?: string | null }): Lang {
+export function customerLanguage({
+  locale,
+  country,
+  currency,
+}: {
+  locale?: string | null;
+  country?: string | null;
+  currency?: string | null;
+}): Lang {
   const fromLocale = toLang(locale);
   if (fromLocale) return fromLocale;
   if (country) return country.toUpperCase() === 'JP' ? 'ja' : 'en';

@@ -11,7 +11,14 @@ export const DEFAULT_MAX_GRAPHEMES = 4000;
 export const DEFAULT_MAX_UTF8_BYTES = 24_000;
 
 /** Every code a message can be refused with (listed in the APIs' documents). */
-export const VALIDATION_CODES = ['EMPTY', 'TOO_LONG', 'TOO_MANY_BYTES', 'LONE_SURROGATE', 'CONTROL_CHARACTER', 'NOT_A_STRING'] as const;
+export const VALIDATION_CODES = [
+  'EMPTY',
+  'TOO_LONG',
+  'TOO_MANY_BYTES',
+  'LONE_SURROGATE',
+  'CONTROL_CHARACTER',
+  'NOT_A_STRING',
+] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
 export interface ValidationFailure {

@@ -27,7 +27,14 @@ const stripeSignature = (() => {
 function stripeAccepts(c: HeaderCase): boolean {
   try {
     // What constructEvent runs before JSON.parse; receivedAt (ms) fixes the clock.
-    stripeSignature.verifyHeader(c.body, c.headers['stripe-signature'], STRIPE_SECRET, TOLERANCE, undefined, NOW * 1000);
+    stripeSignature.verifyHeader(
+      c.body,
+      c.headers['stripe-signature'],
+      STRIPE_SECRET,
+      TOLERANCE,
+      undefined,
+      NOW * 1000,
+    );
     return true;
   } catch {
     return false;
@@ -47,11 +54,29 @@ function standardAccepts(c: HeaderCase): boolean {
 }
 
 const oursAccepts = (scheme: typeof stripeScheme, secret: string, c: HeaderCase) =>
-  scheme.verify({ headers: c.headers, rawBody: c.body, secrets: [secret], nowSeconds: NOW, toleranceSeconds: TOLERANCE }).ok;
+  scheme.verify({
+    headers: c.headers,
+    rawBody: c.body,
+    secrets: [secret],
+    nowSeconds: NOW,
+    toleranceSeconds: TOLERANCE,
+  }).ok;
 
 describe.each([
-  ['Stripe-Signature vs stripe.webhooks (constructEvent / verifyHeader)', stripeCases, stripeAccepts, stripeScheme, STRIPE_SECRET],
-  ['Standard Webhooks vs standardwebhooks Webhook.verify', standardCases, standardAccepts, standardWebhooksScheme, STANDARD_SECRET],
+  [
+    'Stripe-Signature vs stripe.webhooks (constructEvent / verifyHeader)',
+    stripeCases,
+    stripeAccepts,
+    stripeScheme,
+    STRIPE_SECRET,
+  ],
+  [
+    'Standard Webhooks vs standardwebhooks Webhook.verify',
+    standardCases,
+    standardAccepts,
+    standardWebhooksScheme,
+    STANDARD_SECRET,
+  ],
 ] as const)('%s', (_name, cases, official, scheme, secret) => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_caseName, c) => {
     const theirs = official(c);

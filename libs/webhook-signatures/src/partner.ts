@@ -17,7 +17,8 @@ export function partnerScheme(signatureHeader: string, timestampHeader: string):
     verify({ headers, rawBody, secrets, nowSeconds, toleranceSeconds }: VerifyInput): VerifyResult {
       const signature = header(headers, signatureHeader);
       const timestampValue = header(headers, timestampHeader);
-      if (signature === undefined || timestampValue === undefined) return { ok: false, reason: 'missing_header' };
+      if (signature === undefined || timestampValue === undefined)
+        return { ok: false, reason: 'missing_header' };
       const timestamp = parseTimestamp(timestampValue);
       // Hex in either case (no official library to agree with; partners send both).
       const candidates = signature
@@ -27,7 +28,16 @@ export function partnerScheme(signatureHeader: string, timestampHeader: string):
         .map((s) => s.toLowerCase());
       if (timestamp === undefined || candidates.length === 0) return { ok: false, reason: 'malformed' };
       const signedPrefix = `${timestampValue}.`;
-      return checkSignatures({ keys: secrets, signedPrefix, rawBody, encode: hex, candidates, timestamp, nowSeconds, toleranceSeconds });
+      return checkSignatures({
+        keys: secrets,
+        signedPrefix,
+        rawBody,
+        encode: hex,
+        candidates,
+        timestamp,
+        nowSeconds,
+        toleranceSeconds,
+      });
     },
   };
 }

@@ -14,9 +14,17 @@ const stripe = new Stripe('sk_test_placeholder_not_used_for_calls');
 const SECRET = 'whsec_test_secret_primary';
 const OLD_SECRET = 'whsec_test_secret_previous';
 const NOW = 1_763_000_000;
-const body = JSON.stringify({ id: 'evt_1', type: 'checkout.session.completed', data: { object: { amount_total: 1500, currency: 'jpy' } } });
+const body = JSON.stringify({
+  id: 'evt_1',
+  type: 'checkout.session.completed',
+  data: { object: { amount_total: 1500, currency: 'jpy' } },
+});
 
-const input = (headers: Record<string, string>, rawBody: string | Buffer = body, extra: Partial<VerifyInput> = {}): VerifyInput => ({
+const input = (
+  headers: Record<string, string>,
+  rawBody: string | Buffer = body,
+  extra: Partial<VerifyInput> = {},
+): VerifyInput => ({
   headers,
   rawBody: Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody),
   secrets: [SECRET],
@@ -34,13 +42,22 @@ const stripeHeader = (opts: { payload?: string; secret?: string; timestamp?: num
 
 describe('Stripe signature scheme', () => {
   it('accepts an event signed by the official stripe package', () => {
-    expect(stripeScheme.verify(input({ 'stripe-signature': stripeHeader() }))).toEqual({ ok: true, timestamp: NOW });
+    expect(stripeScheme.verify(input({ 'stripe-signature': stripeHeader() }))).toEqual({
+      ok: true,
+      timestamp: NOW,
+    });
   });
 
   it('signStripe writes the same header as the official stripe package', () => {
     expect(signStripe(SECRET, NOW, body)).toBe(stripeHeader());
     expect(signStripe(SECRET, NOW - 60, Buffer.from(body))).toBe(stripeHeader({ timestamp: NOW - 60 }));
-    expect(stripeScheme.verify(input({ 'stripe-signature': signStripe(OLD_SECRET, NOW, body) }, body, { secrets: [SECRET, OLD_SECRET] }))).toEqual({
+    expect(
+      stripeScheme.verify(
+        input({ 'stripe-signature': signStripe(OLD_SECRET, NOW, body) }, body, {
+          secrets: [SECRET, OLD_SECRET],
+        }),
+      ),
+    ).toEqual({
       ok: true,
       timestamp: NOW,
     });
@@ -48,55 +65,90 @@ describe('Stripe signature scheme', () => {
 
   it('rejects a changed body', () => {
     const changed = body.replace('1500', '15');
-    expect(stripeScheme.verify(input({ 'stripe-signature': stripeHeader() }, changed))).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(stripeScheme.verify(input({ 'stripe-signature': stripeHeader() }, changed))).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('rejects a changed t (the timestamp is part of the signed content)', () => {
     const h = stripeHeader().replace(`t=${NOW}`, `t=${NOW + 1}`);
-    expect(stripeScheme.verify(input({ 'stripe-signature': h }))).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(stripeScheme.verify(input({ 'stripe-signature': h }))).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('rejects a correctly signed but stale t, in both directions', () => {
     const old = stripeHeader({ timestamp: NOW - 301 });
     const future = stripeHeader({ timestamp: NOW + 301 });
     expect(stripeScheme.verify(input({ 'stripe-signature': old }))).toEqual({ ok: false, reason: 'stale' });
-    expect(stripeScheme.verify(input({ 'stripe-signature': future }))).toEqual({ ok: false, reason: 'stale' });
-    expect(stripeScheme.verify(input({ 'stripe-signature': stripeHeader({ timestamp: NOW - 300 }) })).ok).toBe(true);
+    expect(stripeScheme.verify(input({ 'stripe-signature': future }))).toEqual({
+      ok: false,
+      reason: 'stale',
+    });
+    expect(
+      stripeScheme.verify(input({ 'stripe-signature': stripeHeader({ timestamp: NOW - 300 }) })).ok,
+    ).toBe(true);
   });
 
   it('rejects a wrong secret', () => {
     const h = stripeHeader({ secret: 'whsec_attacker' });
-    expect(stripeScheme.verify(input({ 'stripe-signature': h }))).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(stripeScheme.verify(input({ 'stripe-signature': h }))).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('accepts a header with two v1 signatures (rotation) when either one matches', () => {
     const v1 = (secret: string) => stripeHeader({ secret }).split(',v1=')[1];
     const both = (a: string, b: string) => `t=${NOW},v1=${a},v1=${b}`;
-    expect(stripeScheme.verify(input({ 'stripe-signature': both(v1(SECRET), v1('whsec_other')) })).ok).toBe(true);
-    expect(stripeScheme.verify(input({ 'stripe-signature': both(v1('whsec_other'), v1(SECRET)) })).ok).toBe(true);
-    expect(stripeScheme.verify(input({ 'stripe-signature': both(v1('whsec_x'), v1('whsec_y')) })).ok).toBe(false);
+    expect(stripeScheme.verify(input({ 'stripe-signature': both(v1(SECRET), v1('whsec_other')) })).ok).toBe(
+      true,
+    );
+    expect(stripeScheme.verify(input({ 'stripe-signature': both(v1('whsec_other'), v1(SECRET)) })).ok).toBe(
+      true,
+    );
+    expect(stripeScheme.verify(input({ 'stripe-signature': both(v1('whsec_x'), v1('whsec_y')) })).ok).toBe(
+      false,
+    );
   });
 
   it('accepts a signature by any of several active secrets on our side', () => {
     const h = stripeHeader({ secret: OLD_SECRET });
-    expect(stripeScheme.verify(input({ 'stripe-signature': h }, body, { secrets: [SECRET, OLD_SECRET] })).ok).toBe(true);
+    expect(
+      stripeScheme.verify(input({ 'stripe-signature': h }, body, { secrets: [SECRET, OLD_SECRET] })).ok,
+    ).toBe(true);
     expect(stripeScheme.verify(input({ 'stripe-signature': h }, body, { secrets: [SECRET] })).ok).toBe(false);
   });
 
   it('distinguishes a missing header from a malformed one', () => {
     expect(stripeScheme.verify(input({}))).toEqual({ ok: false, reason: 'missing_header' });
-    expect(stripeScheme.verify(input({ 'stripe-signature': 'garbage' }))).toEqual({ ok: false, reason: 'malformed' });
-    expect(stripeScheme.verify(input({ 'stripe-signature': `t=${NOW},v0=abcd` }))).toEqual({ ok: false, reason: 'malformed' });
+    expect(stripeScheme.verify(input({ 'stripe-signature': 'garbage' }))).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+    expect(stripeScheme.verify(input({ 'stripe-signature': `t=${NOW},v0=abcd` }))).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
   });
 
   it('signs the body text as the stripe package decodes it (invalid UTF-8 becomes U+FFFD, as in constructEvent)', () => {
     const raw = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff]), Buffer.from('"}')]);
-    const overText = createHmac('sha256', SECRET).update(`${NOW}.`).update(raw.toString('utf8')).digest('hex');
+    const overText = createHmac('sha256', SECRET)
+      .update(`${NOW}.`)
+      .update(raw.toString('utf8'))
+      .digest('hex');
     const overBytes = createHmac('sha256', SECRET).update(`${NOW}.`).update(raw).digest('hex');
     expect(stripeScheme.verify(input({ 'stripe-signature': `t=${NOW},v1=${overText}` }, raw)).ok).toBe(true);
-    expect(stripeScheme.verify(input({ 'stripe-signature': `t=${NOW},v1=${overBytes}` }, raw)).ok).toBe(false);
+    expect(stripeScheme.verify(input({ 'stripe-signature': `t=${NOW},v1=${overBytes}` }, raw)).ok).toBe(
+      false,
+    );
     const changed = Buffer.from(raw.toString('utf8').replace('a', 'b'));
-    expect(stripeScheme.verify(input({ 'stripe-signature': `t=${NOW},v1=${overText}` }, changed)).ok).toBe(false);
+    expect(stripeScheme.verify(input({ 'stripe-signature': `t=${NOW},v1=${overText}` }, changed)).ok).toBe(
+      false,
+    );
   });
 });
 
@@ -109,7 +161,10 @@ describe('partner scheme (reviews, catalog)', () => {
 
   it('accepts `${timestamp}.${body}` signed with an active secret', () => {
     expect(scheme.verify(input(signed()))).toEqual({ ok: true, timestamp: NOW });
-    expect(scheme.verify(input({ ...signed(), 'x-webhook-signature': `sha256=${signPartner(SECRET, NOW, body)}` })).ok).toBe(true);
+    expect(
+      scheme.verify(input({ ...signed(), 'x-webhook-signature': `sha256=${signPartner(SECRET, NOW, body)}` }))
+        .ok,
+    ).toBe(true);
   });
 
   it('rejects a replay with a fresh timestamp header swapped in', () => {
@@ -121,8 +176,14 @@ describe('partner scheme (reviews, catalog)', () => {
     expect(scheme.verify(input(signed(SECRET, NOW - 301)))).toEqual({ ok: false, reason: 'stale' });
     expect(scheme.verify(input(signed('other')))).toEqual({ ok: false, reason: 'bad_signature' });
     expect(scheme.verify(input(signed(), `${body} `))).toEqual({ ok: false, reason: 'bad_signature' });
-    expect(scheme.verify(input({ 'x-webhook-signature': 'ab' }))).toEqual({ ok: false, reason: 'missing_header' });
-    expect(scheme.verify(input({ ...signed(), 'x-webhook-timestamp': 'yesterday' }))).toEqual({ ok: false, reason: 'malformed' });
+    expect(scheme.verify(input({ 'x-webhook-signature': 'ab' }))).toEqual({
+      ok: false,
+      reason: 'missing_header',
+    });
+    expect(scheme.verify(input({ ...signed(), 'x-webhook-timestamp': 'yesterday' }))).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
   });
 });
 
@@ -146,21 +207,29 @@ describe('Standard Webhooks scheme', () => {
       input(headers(), vector.body, { secrets: [vector.secret], nowSeconds: vector.timestamp }),
     );
     expect(result).toEqual({ ok: true, timestamp: vector.timestamp });
-    expect(signStandardWebhook(vector.secret, vector.id, vector.timestamp, vector.body)).toBe(vector.signature);
+    expect(signStandardWebhook(vector.secret, vector.id, vector.timestamp, vector.body)).toBe(
+      vector.signature,
+    );
   });
 
   it('rejects the vector today (stale), with a changed id, and skips unknown versions', () => {
-    expect(standardWebhooksScheme.verify(input(headers(), vector.body, { secrets: [vector.secret] }))).toEqual({
+    expect(
+      standardWebhooksScheme.verify(input(headers(), vector.body, { secrets: [vector.secret] })),
+    ).toEqual({
       ok: false,
       reason: 'stale',
     });
     const otherId = { ...headers(), 'webhook-id': 'msg_other' };
     expect(
-      standardWebhooksScheme.verify(input(otherId, vector.body, { secrets: [vector.secret], nowSeconds: vector.timestamp })),
+      standardWebhooksScheme.verify(
+        input(otherId, vector.body, { secrets: [vector.secret], nowSeconds: vector.timestamp }),
+      ),
     ).toEqual({ ok: false, reason: 'bad_signature' });
     const several = headers(`v1a,AAAA v1,bm90LWl0 ${vector.signature}`);
     expect(
-      standardWebhooksScheme.verify(input(several, vector.body, { secrets: [vector.secret], nowSeconds: vector.timestamp })).ok,
+      standardWebhooksScheme.verify(
+        input(several, vector.body, { secrets: [vector.secret], nowSeconds: vector.timestamp }),
+      ).ok,
     ).toBe(true);
   });
 });

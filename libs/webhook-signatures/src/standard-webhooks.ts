@@ -51,7 +51,12 @@ const signWithKey = (key: Buffer, id: string, timestamp: number, body: string | 
   `v1,${hmacSha256(key, `${id}.${timestamp}.`, toBuffer(body)).toString('base64')}`;
 
 /** Signs like a Standard Webhooks sender: returns the `webhook-signature` header value (lenient secret decoding). */
-export function signStandardWebhook(secret: string, id: string, timestamp: number, rawBody: string | Buffer): string {
+export function signStandardWebhook(
+  secret: string,
+  id: string,
+  timestamp: number,
+  rawBody: string | Buffer,
+): string {
   return signWithKey(standardWebhookKey(secret), id, timestamp, rawBody);
 }
 
@@ -74,7 +79,12 @@ export function standardWebhookHeaders(
   return {
     [STANDARD_WEBHOOK_HEADERS.id]: id,
     [STANDARD_WEBHOOK_HEADERS.timestamp]: String(timestampSeconds),
-    [STANDARD_WEBHOOK_HEADERS.signature]: signWithKey(decodeStandardWebhookSecret(secret), id, timestampSeconds, body),
+    [STANDARD_WEBHOOK_HEADERS.signature]: signWithKey(
+      decodeStandardWebhookSecret(secret),
+      id,
+      timestampSeconds,
+      body,
+    ),
   };
 }
 

@@ -49,7 +49,8 @@ export const stripeScheme: SignatureScheme = {
     if (value === undefined) return { ok: false, reason: 'missing_header' };
     const { timestamp, v1, emptyV1 } = parseStripeSignatureHeader(value);
     // -1 is the library's own "no timestamp" marker, so an explicit t=-1 is refused like none.
-    if (timestamp === undefined || timestamp === -1 || v1.length === 0 || emptyV1) return { ok: false, reason: 'malformed' };
+    if (timestamp === undefined || timestamp === -1 || v1.length === 0 || emptyV1)
+      return { ok: false, reason: 'malformed' };
     return checkSignatures({
       keys: secrets,
       signedPrefix: `${timestamp}.`,

@@ -4,7 +4,8 @@ import { effectiveMaxTokens, type Completion, type ModelRequest } from './protoc
 
 /** Computes the full answer of a request (pure): reply text, stop reason and token usage. */
 export function complete(request: ModelRequest, forcedReply?: string): Completion & { kind: PromptKind } {
-  const computed = forcedReply === undefined ? answer(request.prompt) : { kind: 'forced' as const, text: forcedReply };
+  const computed =
+    forcedReply === undefined ? answer(request.prompt) : { kind: 'forced' as const, text: forcedReply };
   let text = computed.text;
   let stopReason: Completion['stopReason'] = 'end_turn';
   let stopSequence: string | null = null;

@@ -35,7 +35,9 @@ export function loadEmulatorConfig(source: NodeJS.ProcessEnv = process.env): Emu
     faults = mergeFaults(NO_FAULTS, faultsFromEnv(source));
   } catch (error) {
     if (error instanceof FaultInputError || error instanceof SyntaxError) {
-      throw new FaultInputError(`bedrock-emulator: invalid BEDROCK_EMULATOR_FAULT_* variable: ${error.message}`);
+      throw new FaultInputError(
+        `bedrock-emulator: invalid BEDROCK_EMULATOR_FAULT_* variable: ${error.message}`,
+      );
     }
     throw error;
   }

@@ -1,4 +1,11 @@
-import { concurrencyLimitFor, createRandom, FaultInputError, faultsFromEnv, mergeFaults, NO_FAULTS } from './faults';
+import {
+  concurrencyLimitFor,
+  createRandom,
+  FaultInputError,
+  faultsFromEnv,
+  mergeFaults,
+  NO_FAULTS,
+} from './faults';
 import { LATENCY_PROFILES, modelFamily, planLatency } from './models';
 
 describe('fault settings', () => {
@@ -16,7 +23,11 @@ describe('fault settings', () => {
       BEDROCK_EMULATOR_FAULT_CONCURRENCY_LIMITS: '{"sonnet":4}',
       BEDROCK_EMULATOR_FAULT_ONLY_MODELS: 'sonnet, opus',
     });
-    expect(mergeFaults(NO_FAULTS, patch)).toMatchObject({ throttleRate: 0.3, concurrencyLimits: { sonnet: 4 }, onlyModels: ['sonnet', 'opus'] });
+    expect(mergeFaults(NO_FAULTS, patch)).toMatchObject({
+      throttleRate: 0.3,
+      concurrencyLimits: { sonnet: 4 },
+      onlyModels: ['sonnet', 'opus'],
+    });
   });
 
   it('picks a per-model concurrency limit by substring, else the global one', () => {

@@ -83,7 +83,11 @@ const nonNegative = (name: string, value: unknown): number => {
 
 /** Validates a partial update (from the admin API, env or code) and merges it over `current`. */
 export function mergeFaults(current: Faults, patch: Record<string, unknown>): Faults {
-  const next: Faults = { ...current, concurrencyLimits: { ...current.concurrencyLimits }, nextReplies: [...current.nextReplies] };
+  const next: Faults = {
+    ...current,
+    concurrencyLimits: { ...current.concurrencyLimits },
+    nextReplies: [...current.nextReplies],
+  };
   for (const [key, value] of Object.entries(patch)) {
     switch (key) {
       case 'throttleRate':
@@ -92,8 +96,14 @@ export function mergeFaults(current: Faults, patch: Record<string, unknown>): Fa
         next[key] = rate(key, value);
         break;
       case 'serverErrorType':
-        if (value !== 'InternalServerException' && value !== 'ServiceUnavailableException' && value !== 'ModelTimeoutException') {
-          throw new FaultInputError('serverErrorType must be InternalServerException, ServiceUnavailableException or ModelTimeoutException');
+        if (
+          value !== 'InternalServerException' &&
+          value !== 'ServiceUnavailableException' &&
+          value !== 'ModelTimeoutException'
+        ) {
+          throw new FaultInputError(
+            'serverErrorType must be InternalServerException, ServiceUnavailableException or ModelTimeoutException',
+          );
         }
         next.serverErrorType = value;
         break;
@@ -107,7 +117,8 @@ export function mergeFaults(current: Faults, patch: Record<string, unknown>): Fa
         next.concurrencyLimit = value === null ? null : Math.floor(nonNegative(key, value));
         break;
       case 'concurrencyLimits':
-        if (typeof value !== 'object' || value === null) throw new FaultInputError('concurrencyLimits must be an object');
+        if (typeof value !== 'object' || value === null)
+          throw new FaultInputError('concurrencyLimits must be an object');
         next.concurrencyLimits = Object.fromEntries(
           Object.entries(value).map(([k, v]) => [k, Math.floor(nonNegative(`concurrencyLimits.${k}`, v))]),
         );
@@ -120,18 +131,23 @@ export function mergeFaults(current: Faults, patch: Record<string, unknown>): Fa
         if (typeof value !== 'object' || !ERROR_TYPES.includes((value as { type: ErrorType }).type)) {
           throw new FaultInputError(`failNext must be {type: one of ${ERROR_TYPES.join('|')}, count}`);
         }
-        next.failNext = { type: (value as { type: ErrorType }).type, count: Math.floor(nonNegative('failNext.count', (value as { count?: unknown }).count ?? 1)) };
+        next.failNext = {
+          type: (value as { type: ErrorType }).type,
+          count: Math.floor(nonNegative('failNext.count', (value as { count?: unknown }).count ?? 1)),
+        };
         break;
       case 'nextReply':
         if (typeof value !== 'string') throw new FaultInputError('nextReply must be a string');
         next.nextReplies.push(value);
         break;
       case 'nextReplies':
-        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new FaultInputError('nextReplies must be strings');
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+          throw new FaultInputError('nextReplies must be strings');
         next.nextReplies = [...value];
         break;
       case 'onlyModels':
-        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new FaultInputError('onlyModels must be strings');
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+          throw new FaultInputError('onlyModels must be strings');
         next.onlyModels = [...value];
         break;
       default:
@@ -153,7 +169,15 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     ['FAULT_EXTRA_LATENCY_MS', 'extraLatencyMs', Number],
     ['FAULT_CONCURRENCY_LIMIT', 'concurrencyLimit', Number],
     ['FAULT_CONCURRENCY_LIMITS', 'concurrencyLimits', (v) => JSON.parse(v)],
-    ['FAULT_ONLY_MODELS', 'onlyModels', (v) => v.split(',').map((s) => s.trim()).filter(Boolean)],
+    [
+      'FAULT_ONLY_MODELS',
+      'onlyModels',
+      (v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+    ],
   ];
   for (const [suffix, key, parse] of map) {
     const raw = env[`BEDROCK_EMULATOR_${suffix}`];

@@ -13,18 +13,34 @@ describe('emulator CLI', () => {
       BEDROCK_EMULATOR_FAULT_THROTTLE_RATE: '0.3',
       BEDROCK_EMULATOR_FAULT_STREAM_ERROR_AFTER: '4',
     });
-    expect(config).toMatchObject({ port: 0, profile: 'realistic', timeScale: 0.5, faults: { throttleRate: 0.3, streamErrorAfterDeltas: 4 } });
+    expect(config).toMatchObject({
+      port: 0,
+      profile: 'realistic',
+      timeScale: 0.5,
+      faults: { throttleRate: 0.3, streamErrorAfterDeltas: 4 },
+    });
     expect(loadEmulatorConfig({}).port).toBe(4010);
-    expect(() => loadEmulatorConfig({ BEDROCK_EMULATOR_PROFILE: 'fast' })).toThrow(/BEDROCK_EMULATOR_PROFILE/);
+    expect(() => loadEmulatorConfig({ BEDROCK_EMULATOR_PROFILE: 'fast' })).toThrow(
+      /BEDROCK_EMULATOR_PROFILE/,
+    );
     expect(() => loadEmulatorConfig({ BEDROCK_EMULATOR_FAULT_THROTTLE_RATE: '3' })).toThrow(/throttleRate/);
   });
 
   it('prints its URL, serves, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'tools/bedrock-emulator/src/main.ts'], {
-      cwd: root,
-      env: { ...process.env, BEDROCK_EMULATOR_PORT: '0', LOG_LEVEL: 'warn', TSX_TSCONFIG_PATH: 'tsconfig.base.json' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [require.resolve('tsx/cli'), 'tools/bedrock-emulator/src/main.ts'],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          BEDROCK_EMULATOR_PORT: '0',
+          LOG_LEVEL: 'warn',
+          TSX_TSCONFIG_PATH: 'tsconfig.base.json',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       let out = '';
       const url = await new Promise<string>((resolve, reject) => {

@@ -12,7 +12,9 @@ describe('model ids as Bedrock checks them', () => {
       expect(isValidModelId(`arn:aws:bedrock:us-east-1::foundation-model/${model.id}`)).toBe(true);
       for (const geo of model.profiles) {
         expect(isValidModelId(`${geo}.${model.id}`)).toBe(true);
-        expect(isValidModelId(`arn:aws:bedrock:ap-northeast-1:123456789012:inference-profile/${geo}.${model.id}`)).toBe(true);
+        expect(
+          isValidModelId(`arn:aws:bedrock:ap-northeast-1:123456789012:inference-profile/${geo}.${model.id}`),
+        ).toBe(true);
       }
     }
     expect(isValidModelId('global.anthropic.claude-sonnet-4-5-20250929-v1:0')).toBe(true);
@@ -30,10 +32,22 @@ describe('model ids as Bedrock checks them', () => {
     ['an unknown geography', 'asia.anthropic.claude-3-haiku-20240307-v1:0'],
     ['a known provider with an unknown model (the old rule accepted it)', 'anthropic.claude-99'],
     ['a model of another vendor', 'gpt-4o'],
-    ['foundation-model ARN with an account id', `arn:aws:bedrock:us-east-1:123456789012:foundation-model/${HAIKU}`],
-    ['inference-profile ARN without an account id', `arn:aws:bedrock:us-east-1::inference-profile/us.${HAIKU}`],
-    ['inference-profile ARN naming a bare model id', `arn:aws:bedrock:us-east-1:123456789012:inference-profile/${HAIKU}`],
-    ['foundation-model ARN with a typo in the id', 'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku'],
+    [
+      'foundation-model ARN with an account id',
+      `arn:aws:bedrock:us-east-1:123456789012:foundation-model/${HAIKU}`,
+    ],
+    [
+      'inference-profile ARN without an account id',
+      `arn:aws:bedrock:us-east-1::inference-profile/us.${HAIKU}`,
+    ],
+    [
+      'inference-profile ARN naming a bare model id',
+      `arn:aws:bedrock:us-east-1:123456789012:inference-profile/${HAIKU}`,
+    ],
+    [
+      'foundation-model ARN with a typo in the id',
+      'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku',
+    ],
     ['ARN of another service', `arn:aws:sagemaker:us-east-1::foundation-model/${HAIKU}`],
     ['empty', ''],
   ])('refuses %s', (_case, id) => {

@@ -45,7 +45,9 @@ export const INVALID_MODEL_ID_MESSAGE = 'The provided model identifier is invali
 const PARTITION = 'aws(?:-cn|-us-gov)?';
 const REGION = '[a-z]{2}(?:-gov)?-[a-z]+-\\d';
 const FOUNDATION_MODEL_ARN = new RegExp(`^arn:${PARTITION}:bedrock:(${REGION})::foundation-model/(.+)$`);
-const INFERENCE_PROFILE_ARN = new RegExp(`^arn:${PARTITION}:bedrock:(${REGION}):(\\d{12}):inference-profile/(.+)$`);
+const INFERENCE_PROFILE_ARN = new RegExp(
+  `^arn:${PARTITION}:bedrock:(${REGION}):(\\d{12}):inference-profile/(.+)$`,
+);
 
 const byId = new Map(FOUNDATION_MODELS.map((m) => [m.id, m]));
 const profileIds = new Set(FOUNDATION_MODELS.flatMap((m) => m.profiles.map((geo) => `${geo}.${m.id}`)));

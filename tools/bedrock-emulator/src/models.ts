@@ -49,7 +49,16 @@ export interface PlannedLatency {
   totalMs: number;
 }
 
-export function planLatency(model: LatencyModel, inputTokens: number, outputTokens: number, extraMs = 0): PlannedLatency {
+export function planLatency(
+  model: LatencyModel,
+  inputTokens: number,
+  outputTokens: number,
+  extraMs = 0,
+): PlannedLatency {
   const ttftMs = model.ttftBaseMs + model.ttftPerInputTokenMs * inputTokens + extraMs;
-  return { ttftMs, perOutputTokenMs: model.perOutputTokenMs, totalMs: ttftMs + model.perOutputTokenMs * outputTokens };
+  return {
+    ttftMs,
+    perOutputTokenMs: model.perOutputTokenMs,
+    totalMs: ttftMs + model.perOutputTokenMs * outputTokens,
+  };
 }

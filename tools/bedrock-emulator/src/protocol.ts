@@ -5,7 +5,12 @@
 import type { Prompt } from './responder';
 
 export type Operation = 'converse' | 'converse-stream' | 'invoke' | 'invoke-with-response-stream';
-export const OPERATIONS: readonly Operation[] = ['converse', 'converse-stream', 'invoke', 'invoke-with-response-stream'];
+export const OPERATIONS: readonly Operation[] = [
+  'converse',
+  'converse-stream',
+  'invoke',
+  'invoke-with-response-stream',
+];
 
 export interface ModelRequest {
   prompt: Prompt;
@@ -21,25 +26,34 @@ const DEFAULT_MAX_TOKENS = 4096;
 
 /** Converse / ConverseStream body: {messages:[{role, content:[{text}]}], system:[{text}], inferenceConfig}. */
 export function parseConverse(body: unknown): ModelRequest {
-  if (!isObject(body)) throw new BadRequestError('Malformed input request, please reformat your input and try again.');
+  if (!isObject(body))
+    throw new BadRequestError('Malformed input request, please reformat your input and try again.');
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) {
-    throw new BadRequestError('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
+    throw new BadRequestError(
+      'A conversation must start with a user message. Try again with a conversation that starts with a user message.',
+    );
   }
   const parsed = messages.map((m, i) => {
     if (!isObject(m) || (m.role !== 'user' && m.role !== 'assistant') || !Array.isArray(m.content)) {
-      throw new BadRequestError(`1 validation error detected: Value at 'messages.${i + 1}' failed to satisfy constraint: role must be user or assistant and content a list`);
+      throw new BadRequestError(
+        `1 validation error detected: Value at 'messages.${i + 1}' failed to satisfy constraint: role must be user or assistant and content a list`,
+      );
     }
     return { role: m.role as 'user' | 'assistant', text: textOfBlocks(m.content) };
   });
   if (parsed[0].role !== 'user') {
-    throw new BadRequestError('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
+    throw new BadRequestError(
+      'A conversation must start with a user message. Try again with a conversation that starts with a user message.',
+    );
   }
   const system = Array.isArray(body.system) ? textOfBlocks(body.system) : '';
   const config = isObject(body.inferenceConfig) ? body.inferenceConfig : {};
   const maxTokens = config.maxTokens;
   if (maxTokens !== undefined && (typeof maxTokens !== 'number' || maxTokens < 1)) {
-    throw new BadRequestError("1 validation error detected: Value at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1");
+    throw new BadRequestError(
+      "1 validation error detected: Value at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    );
   }
   return {
     prompt: { system, messages: parsed },
@@ -56,27 +70,46 @@ export function parseAnthropic(raw: string): ModelRequest {
   } catch {
     throw new BadRequestError('Malformed input request, please reformat your input and try again.');
   }
-  if (!isObject(body)) throw new BadRequestError('Malformed input request, please reformat your input and try again.');
+  if (!isObject(body))
+    throw new BadRequestError('Malformed input request, please reformat your input and try again.');
   for (const key of ['anthropic_version', 'max_tokens', 'messages']) {
     if (!(key in body)) {
-      throw new BadRequestError(`Malformed input request: #: required key [${key}] not found, please reformat your input and try again.`);
+      throw new BadRequestError(
+        `Malformed input request: #: required key [${key}] not found, please reformat your input and try again.`,
+      );
     }
   }
   if (typeof body.max_tokens !== 'number' || body.max_tokens < 1) {
-    throw new BadRequestError('Malformed input request: #/max_tokens: expected minimum: 1, please reformat your input and try again.');
+    throw new BadRequestError(
+      'Malformed input request: #/max_tokens: expected minimum: 1, please reformat your input and try again.',
+    );
   }
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
-    throw new BadRequestError('Malformed input request: #/messages: expected minimum item count: 1, please reformat your input and try again.');
+    throw new BadRequestError(
+      'Malformed input request: #/messages: expected minimum item count: 1, please reformat your input and try again.',
+    );
   }
   const messages = body.messages.map((m) => {
     if (!isObject(m) || (m.role !== 'user' && m.role !== 'assistant')) {
-      throw new BadRequestError('Malformed input request: #/messages: role must be user or assistant, please reformat your input and try again.');
+      throw new BadRequestError(
+        'Malformed input request: #/messages: role must be user or assistant, please reformat your input and try again.',
+      );
     }
-    const text = typeof m.content === 'string' ? m.content : Array.isArray(m.content) ? textOfBlocks(m.content) : '';
+    const text =
+      typeof m.content === 'string' ? m.content : Array.isArray(m.content) ? textOfBlocks(m.content) : '';
     return { role: m.role as 'user' | 'assistant', text };
   });
-  const system = typeof body.system === 'string' ? body.system : Array.isArray(body.system) ? textOfBlocks(body.system) : '';
-  return { prompt: { system, messages }, maxTokens: body.max_tokens, stopSequences: stringList(body.stop_sequences) };
+  const system =
+    typeof body.system === 'string'
+      ? body.system
+      : Array.isArray(body.system)
+        ? textOfBlocks(body.system)
+        : '';
+  return {
+    prompt: { system, messages },
+    maxTokens: body.max_tokens,
+    stopSequences: stringList(body.stop_sequences),
+  };
 }
 
 export function effectiveMaxTokens(request: ModelRequest): number {
@@ -97,7 +130,11 @@ export function converseResponse(c: Completion, latencyMs: number): unknown {
   return {
     output: { message: { role: 'assistant', content: [{ text: c.text }] } },
     stopReason: c.stopReason,
-    usage: { inputTokens: c.inputTokens, outputTokens: c.outputTokens, totalTokens: c.inputTokens + c.outputTokens },
+    usage: {
+      inputTokens: c.inputTokens,
+      outputTokens: c.outputTokens,
+      totalTokens: c.inputTokens + c.outputTokens,
+    },
     metrics: { latencyMs },
   };
 }

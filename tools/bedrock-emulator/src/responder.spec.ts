@@ -11,8 +11,13 @@ describe('deterministic answers by prompt kind', () => {
 
   it('answers the seed sentiment prompt with exactly one word', () => {
     const prompt = (review: string) =>
-      user(`Analyze the sentiment of this manga product review. Reply with exactly one word: positive, negative, or neutral.\n\nReview: ${review}`);
-    expect(answer(prompt('Absolutely loved it, the art is amazing!'))).toEqual({ kind: 'sentiment', text: 'positive' });
+      user(
+        `Analyze the sentiment of this manga product review. Reply with exactly one word: positive, negative, or neutral.\n\nReview: ${review}`,
+      );
+    expect(answer(prompt('Absolutely loved it, the art is amazing!'))).toEqual({
+      kind: 'sentiment',
+      text: 'positive',
+    });
     expect(answer(prompt('本が破れていて最悪でした')).text).toBe('negative');
     expect(answer(prompt('It arrived on Tuesday.')).text).toBe('neutral');
   });
@@ -56,7 +61,9 @@ describe('deterministic answers by prompt kind', () => {
 
   it('repeats the amount and currency of an order confirmation (¥1,500, not ¥15)', () => {
     const text = answer(
-      user('Generate a friendly, professional order confirmation message for a Japanese manga store.\nOrder ID: ORD-42\nAmount: 1500 JPY\nItems:\n- One Piece 1 (x1)\n\nWrite in English.'),
+      user(
+        'Generate a friendly, professional order confirmation message for a Japanese manga store.\nOrder ID: ORD-42\nAmount: 1500 JPY\nItems:\n- One Piece 1 (x1)\n\nWrite in English.',
+      ),
     ).text;
     expect(text).toContain('ORD-42');
     expect(text).toContain('¥1,500');
@@ -87,11 +94,18 @@ describe('deterministic answers by prompt kind', () => {
 
   it('answers chat in the language the system prompt asks for, whatever the user wrote', () => {
     const system = (line: string) => `You are MangaAssist, a helpful manga store assistant.\n\n${line}`;
-    expect(answer(user('Naruto', system('Answer in natural, polite Japanese (です・ます調).'))).text).toMatch(/[\u3040-\u30ff]{5}/);
-    expect(answer(user('進撃の巨人の在庫はありますか？', system('Answer in English.'))).text).not.toMatch(/[\u3040-\u30ff]/);
+    expect(answer(user('Naruto', system('Answer in natural, polite Japanese (です・ます調).'))).text).toMatch(
+      /[\u3040-\u30ff]{5}/,
+    );
+    expect(answer(user('進撃の巨人の在庫はありますか？', system('Answer in English.'))).text).not.toMatch(
+      /[\u3040-\u30ff]/,
+    );
   });
 
   it('obeys a forced reply marker anywhere in the prompt', () => {
-    expect(answer(user('x [[emulator:reply=not json {]] y', 'moderator'))).toEqual({ kind: 'forced', text: 'not json {' });
+    expect(answer(user('x [[emulator:reply=not json {]] y', 'moderator'))).toEqual({
+      kind: 'forced',
+      text: 'not json {',
+    });
   });
 });

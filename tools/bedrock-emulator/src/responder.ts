@@ -47,7 +47,13 @@ export function answer(prompt: Prompt): Answer {
     return { kind: 'product-description', text: productDescription(lastUser, seed) };
   }
   if (/order confirmation|注文確認|order id:/.test(instruction)) {
-    return { kind: 'order-confirmation', text: orderConfirmation(lastUser, JAPANESE.test(prompt.system + lastUser) && !/english/.test(instruction)) };
+    return {
+      kind: 'order-confirmation',
+      text: orderConfirmation(
+        lastUser,
+        JAPANESE.test(prompt.system + lastUser) && !/english/.test(instruction),
+      ),
+    };
   }
   if (/synopsis|あらすじ/.test(instruction)) {
     return { kind: 'synopsis', text: synopsis(lastUser, seed) };
@@ -55,7 +61,10 @@ export function answer(prompt: Prompt): Answer {
   if (/summar|要約/.test(instruction)) {
     return { kind: 'summary', text: summary(prompt, JAPANESE.test(lastUser)) };
   }
-  if (/manga|漫画|マンガ|assistant|アシスタント/.test(prompt.system.toLowerCase()) || prompt.messages.length > 1) {
+  if (
+    /manga|漫画|マンガ|assistant|アシスタント/.test(prompt.system.toLowerCase()) ||
+    prompt.messages.length > 1
+  ) {
     return { kind: 'chat', text: chat(lastUser, seed, answerLanguage(prompt.system)) };
   }
   return { kind: 'generic', text: generic(lastUser, seed) };
@@ -71,18 +80,35 @@ function pick<T>(items: readonly T[], seed: number, salt = 0): T {
 
 /** The text under analysis: what follows a `Review:`/`Text:` label, else the whole message. */
 function subjectOf(message: string): string {
-  const labelled = /(?:review|text|content|message|comment|レビュー|本文|コメント)\s*[:：]\s*([\s\S]+)$/i.exec(message);
+  const labelled =
+    /(?:review|text|content|message|comment|レビュー|本文|コメント)\s*[:：]\s*([\s\S]+)$/i.exec(message);
   const subject = labelled ? labelled[1] : message;
   return subject.split(/\n\s*\n\s*(?:respond|reply|answer|回答|返答)/i)[0];
 }
 
 // ---- moderation ---------------------------------------------------------------------------
 const ABUSE: { category: string; severity: 'medium' | 'high' | 'critical'; pattern: RegExp }[] = [
-  { category: 'violence', severity: 'critical', pattern: /\b(kill (you|yourself|him|her)|i will kill|murder you)\b|殺す|殺してやる|死ね/i },
-  { category: 'harassment', severity: 'high', pattern: /\b(idiot|moron|stupid|loser|retard|scum)\b|バカ|ばか|馬鹿|アホ|キモい|きもい|うざい|カス/i },
-  { category: 'profanity', severity: 'high', pattern: /\b(fuck\w*|shit\w*|bitch\w*|asshole|bastard)\b|クソ|くそ|糞/ },
+  {
+    category: 'violence',
+    severity: 'critical',
+    pattern: /\b(kill (you|yourself|him|her)|i will kill|murder you)\b|殺す|殺してやる|死ね/i,
+  },
+  {
+    category: 'harassment',
+    severity: 'high',
+    pattern: /\b(idiot|moron|stupid|loser|retard|scum)\b|バカ|ばか|馬鹿|アホ|キモい|きもい|うざい|カス/i,
+  },
+  {
+    category: 'profanity',
+    severity: 'high',
+    pattern: /\b(fuck\w*|shit\w*|bitch\w*|asshole|bastard)\b|クソ|くそ|糞/,
+  },
   { category: 'hate', severity: 'high', pattern: /\b(i hate (you|all)|subhuman)\b|消えろ/i },
-  { category: 'spam', severity: 'medium', pattern: /https?:\/\/|\b(buy now|click here|free money)\b|今すぐ購入|無料で稼/i },
+  {
+    category: 'spam',
+    severity: 'medium',
+    pattern: /https?:\/\/|\b(buy now|click here|free money)\b|今すぐ購入|無料で稼/i,
+  },
 ];
 const ORDER = ['none', 'low', 'medium', 'high', 'critical'] as const;
 
@@ -107,8 +133,10 @@ export function moderate(text: string): ModerationVerdict {
 }
 
 // ---- sentiment ----------------------------------------------------------------------------
-const POSITIVE = /\b(love[ds]?|great|amazing|excellent|awesome|wonderful|good|fun|enjoy\w*|recommend\w*|best|beautiful|fantastic)\b|最高|面白|おもしろ|好き|素晴らし|すばらし|良かった|よかった|感動|楽しい|おすすめ/gi;
-const NEGATIVE = /\b(bad|boring|terrible|awful|hate[ds]?|worst|disappoint\w*|damaged|broken|late|poor|waste|refund)\b|つまらな|最悪|ひどい|酷い|残念|嫌い|破れ|遅い|がっかり|退屈/gi;
+const POSITIVE =
+  /\b(love[ds]?|great|amazing|excellent|awesome|wonderful|good|fun|enjoy\w*|recommend\w*|best|beautiful|fantastic)\b|最高|面白|おもしろ|好き|素晴らし|すばらし|良かった|よかった|感動|楽しい|おすすめ/gi;
+const NEGATIVE =
+  /\b(bad|boring|terrible|awful|hate[ds]?|worst|disappoint\w*|damaged|broken|late|poor|waste|refund)\b|つまらな|最悪|ひどい|酷い|残念|嫌い|破れ|遅い|がっかり|退屈/gi;
 
 export function sentiment(text: string, allowMixed: boolean): 'positive' | 'negative' | 'neutral' | 'mixed' {
   const pos = text.match(POSITIVE)?.length ?? 0;
@@ -153,7 +181,14 @@ function productDescription(text: string, seed: number): string {
 
 function synopsis(text: string, seed: number): string {
   const title = field(text, 'title') ?? /for manga:\s*([^\n(]+)/i.exec(text)?.[1]?.trim() ?? 'The series';
-  const opener = pick(['In a city on the edge of change', 'On a quiet island in the Seto Inland Sea', 'At an elite Tokyo high school'], seed);
+  const opener = pick(
+    [
+      'In a city on the edge of change',
+      'On a quiet island in the Seto Inland Sea',
+      'At an elite Tokyo high school',
+    ],
+    seed,
+  );
   return `${opener}, ${title} follows an unlikely hero whose ordinary life is overturned by a single choice. Allies become rivals, secrets surface, and every chapter raises the stakes until the hero must decide what they are willing to lose. Along the way, friendships are tested, old enemies return with new faces, and the world turns out to be far larger than the hero ever imagined. Fans praise its pacing, its expressive art and an ending to each volume that makes the next one impossible to put down.`;
 }
 
@@ -188,9 +223,16 @@ export function formatAmount(raw: string): string {
 function orderConfirmation(text: string, japanese: boolean): string {
   const orderId = field(text, 'order id') ?? field(text, '注文番号') ?? 'your order';
   const amount = formatAmount(field(text, 'amount') ?? field(text, 'total') ?? field(text, '金額') ?? '');
-  const items = text.split('\n').filter((line) => /^\s*-\s+/.test(line)).map((line) => line.trim());
+  const items = text
+    .split('\n')
+    .filter((line) => /^\s*-\s+/.test(line))
+    .map((line) => line.trim());
   if (japanese) {
-    return [`ご注文ありがとうございます！注文番号 ${orderId}、合計 ${amount} を承りました。`, ...items, 'お届けまで今しばらくお待ちください。素敵なマンガ時間を！'].join('\n');
+    return [
+      `ご注文ありがとうございます！注文番号 ${orderId}、合計 ${amount} を承りました。`,
+      ...items,
+      'お届けまで今しばらくお待ちください。素敵なマンガ時間を！',
+    ].join('\n');
   }
   return [
     `Thank you for your order! Order ${orderId} is confirmed, total ${amount}.`,
@@ -206,7 +248,7 @@ const JA_CHAT = [
   'ご質問ありがとうございます。{topic}なら、ストーリー重視の方には『進撃の巨人』、癒やし系がお好みなら『よつばと！』がおすすめです。どちらも在庫がございます。ご予算や巻数のご希望があれば、お気軽にお知らせください。',
 ];
 const EN_CHAT = [
-  'Thanks for asking about {topic}! Popular picks right now are One Piece, Spy x Family and Frieren: Beyond Journey\'s End - adventure, comedy and fantasy respectively, and all easy to start. Tell me which genres or authors you enjoy and I can narrow it down to the perfect next read.',
+  "Thanks for asking about {topic}! Popular picks right now are One Piece, Spy x Family and Frieren: Beyond Journey's End - adventure, comedy and fantasy respectively, and all easy to start. Tell me which genres or authors you enjoy and I can narrow it down to the perfect next read.",
   'Good question about {topic}. Our store offers pre-orders for new volumes, complete box sets and a comparison with the digital editions. Trying volume 1 first is a safe bet; box sets save around 15%. Standard delivery in Japan takes 2-3 business days. Anything else I can help with?',
   'For {topic}, story-driven readers love Attack on Titan, while Yotsuba&! is a gentle, funny slice-of-life pick. Both are in stock. Let me know your budget or how many volumes you want and I will suggest the best option.',
 ];
@@ -225,7 +267,10 @@ function chat(message: string, seed: number, lang?: 'ja' | 'en'): string {
 
 function generic(message: string, seed: number): string {
   const japanese = JAPANESE.test(message);
-  const topic = keywords(message).slice(0, 2).join(japanese ? '、' : ' and ') || (japanese ? 'ご質問' : 'your request');
+  const topic =
+    keywords(message)
+      .slice(0, 2)
+      .join(japanese ? '、' : ' and ') || (japanese ? 'ご質問' : 'your request');
   return japanese
     ? `${topic}について整理しました。要点は三つあります。まず目的をはっきりさせること、次に必要な情報を集めること、最後に結果を確認することです。`
     : pick(
@@ -238,7 +283,9 @@ function generic(message: string, seed: number): string {
 }
 
 const STOP = new Set(
-  'the a an and or of to in on for is are was were be it this that with about what which who how can could would should do does i you me my your please any some have has tell want'.split(' '),
+  'the a an and or of to in on for is are was were be it this that with about what which who how can could would should do does i you me my your please any some have has tell want'.split(
+    ' ',
+  ),
 );
 
 function keywords(text: string): string[] {

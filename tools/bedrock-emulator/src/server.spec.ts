@@ -29,10 +29,20 @@ function clientFor(emu: BedrockEmulator, transport: Transport, maxAttempts = 1):
 }
 
 const converse = (modelId: string, text: string, system = CHAT_SYSTEM) =>
-  new ConverseCommand({ modelId, system: [{ text: system }], messages: [{ role: 'user', content: [{ text }] }] });
+  new ConverseCommand({
+    modelId,
+    system: [{ text: system }],
+    messages: [{ role: 'user', content: [{ text }] }],
+  });
 
 const anthropicBody = (text: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 512, system: CHAT_SYSTEM, messages: [{ role: 'user', content: text }], ...extra });
+  JSON.stringify({
+    anthropic_version: 'bedrock-2023-05-31',
+    max_tokens: 512,
+    system: CHAT_SYSTEM,
+    messages: [{ role: 'user', content: text }],
+    ...extra,
+  });
 
 async function collectConverseStream(stream: AsyncIterable<ConverseStreamOutput>) {
   const events: ConverseStreamOutput[] = [];
@@ -97,12 +107,16 @@ describe('bedrock emulator over the real SDK', () => {
     it('streams ConverseStream deltas in order and ends with usage', async () => {
       const c = client(transport);
       const whole = await c.send(converse(SONNET, 'Which fantasy manga should I read next?'));
-      const out = await c.send(new ConverseStreamCommand(converse(SONNET, 'Which fantasy manga should I read next?').input));
+      const out = await c.send(
+        new ConverseStreamCommand(converse(SONNET, 'Which fantasy manga should I read next?').input),
+      );
       const events = await collectConverseStream(must(out.stream));
       const kinds = events.map((e) => Object.keys(e).find((k) => k !== '$unknown'));
       expect(kinds[0]).toBe('messageStart');
       expect(kinds.slice(-3)).toEqual(['contentBlockStop', 'messageStop', 'metadata']);
-      const deltas = events.flatMap((e) => (e.contentBlockDelta?.delta?.text ? [e.contentBlockDelta.delta.text] : []));
+      const deltas = events.flatMap((e) =>
+        e.contentBlockDelta?.delta?.text ? [e.contentBlockDelta.delta.text] : [],
+      );
       expect(deltas.length).toBeGreaterThan(3);
       expect(deltas.join('')).toBe(whole.output?.message?.content?.[0]?.text);
       expect(events.at(-2)?.messageStop?.stopReason).toBe('end_turn');
@@ -138,11 +152,21 @@ describe('bedrock emulator over the real SDK', () => {
 
   it('serves InvokeModel with the Anthropic messages body and answers Anthropic JSON', async () => {
     const out = await client('h2').send(
-      new InvokeModelCommand({ modelId: HAIKU_US, contentType: 'application/json', accept: 'application/json', body: anthropicBody('Recommend a sports manga') }),
+      new InvokeModelCommand({
+        modelId: HAIKU_US,
+        contentType: 'application/json',
+        accept: 'application/json',
+        body: anthropicBody('Recommend a sports manga'),
+      }),
     );
     const body = JSON.parse(Buffer.from(out.body).toString('utf8'));
     expect(out.contentType).toBe('application/json');
-    expect(body).toMatchObject({ type: 'message', role: 'assistant', model: HAIKU_US, stop_reason: 'end_turn' });
+    expect(body).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: HAIKU_US,
+      stop_reason: 'end_turn',
+    });
     expect(body.content[0].type).toBe('text');
     expect(body.usage.output_tokens).toBe(countTokens(body.content[0].text));
     expect(body.usage.input_tokens).toBeGreaterThan(0);
@@ -150,27 +174,60 @@ describe('bedrock emulator over the real SDK', () => {
 
   it('streams InvokeModelWithResponseStream as base64 chunk events of Anthropic stream events', async () => {
     const c = client('http1');
-    const out = await c.send(new InvokeModelWithResponseStreamCommand({ modelId: HAIKU, contentType: 'application/json', body: anthropicBody('Recommend a sports manga') }));
+    const out = await c.send(
+      new InvokeModelWithResponseStreamCommand({
+        modelId: HAIKU,
+        contentType: 'application/json',
+        body: anthropicBody('Recommend a sports manga'),
+      }),
+    );
     const chunks = await collectChunks(must(out.body));
     const types = chunks.map((ch) => ch.type);
     expect(types.slice(0, 2)).toEqual(['message_start', 'content_block_start']);
     expect(types.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
-    const text = chunks.filter((ch) => ch.type === 'content_block_delta').map((ch) => (ch.delta as { text: string }).text).join('');
-    const plain = JSON.parse(Buffer.from((await c.send(new InvokeModelCommand({ modelId: HAIKU, body: anthropicBody('Recommend a sports manga') }))).body).toString('utf8'));
+    const text = chunks
+      .filter((ch) => ch.type === 'content_block_delta')
+      .map((ch) => (ch.delta as { text: string }).text)
+      .join('');
+    const plain = JSON.parse(
+      Buffer.from(
+        (
+          await c.send(
+            new InvokeModelCommand({ modelId: HAIKU, body: anthropicBody('Recommend a sports manga') }),
+          )
+        ).body,
+      ).toString('utf8'),
+    );
     expect(text).toBe(plain.content[0].text);
     const metrics = chunks.at(-1)?.['amazon-bedrock-invocationMetrics'] as Record<string, number>;
-    expect(metrics).toMatchObject({ inputTokenCount: plain.usage.input_tokens, outputTokenCount: plain.usage.output_tokens });
-    expect(chunks.at(-2)).toMatchObject({ delta: { stop_reason: 'end_turn' }, usage: { output_tokens: plain.usage.output_tokens } });
+    expect(metrics).toMatchObject({
+      inputTokenCount: plain.usage.input_tokens,
+      outputTokenCount: plain.usage.output_tokens,
+    });
+    expect(chunks.at(-2)).toMatchObject({
+      delta: { stop_reason: 'end_turn' },
+      usage: { output_tokens: plain.usage.output_tokens },
+    });
   });
 
   it('stops at max tokens and at stop sequences like the service', async () => {
     const c = client('h2');
-    const capped = await c.send(new ConverseCommand({ ...converse(HAIKU, 'Recommend a manga').input, inferenceConfig: { maxTokens: 5 } }));
+    const capped = await c.send(
+      new ConverseCommand({
+        ...converse(HAIKU, 'Recommend a manga').input,
+        inferenceConfig: { maxTokens: 5 },
+      }),
+    );
     expect(capped.stopReason).toBe('max_tokens');
     expect(capped.usage?.outputTokens).toBeLessThanOrEqual(5);
     const forced = await c.send(converse(HAIKU, 'say [[emulator:reply=alpha STOP beta]]'));
     expect(forced.output?.message?.content?.[0]?.text).toBe('alpha STOP beta');
-    const stopped = await c.send(new ConverseCommand({ ...converse(HAIKU, 'say [[emulator:reply=alpha STOP beta]]').input, inferenceConfig: { stopSequences: ['STOP'] } }));
+    const stopped = await c.send(
+      new ConverseCommand({
+        ...converse(HAIKU, 'say [[emulator:reply=alpha STOP beta]]').input,
+        inferenceConfig: { stopSequences: ['STOP'] },
+      }),
+    );
     expect(stopped.output?.message?.content?.[0]?.text).toBe('alpha ');
     expect(stopped.stopReason).toBe('stop_sequence');
   });
@@ -185,7 +242,9 @@ describe('bedrock emulator over the real SDK', () => {
       ['AccessDeniedException', 403],
     ] as const)('%s -> HTTP %i and err.name', async (type, status) => {
       emu.setFaults({ failNext: { type, count: 1 } });
-      const error = await client('h2').send(converse(HAIKU, 'hello')).catch((e: Error & { $metadata: { httpStatusCode?: number } }) => e);
+      const error = await client('h2')
+        .send(converse(HAIKU, 'hello'))
+        .catch((e: Error & { $metadata: { httpStatusCode?: number } }) => e);
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).name).toBe(type);
       expect((error as { $metadata: { httpStatusCode?: number } }).$metadata.httpStatusCode).toBe(status);
@@ -194,12 +253,28 @@ describe('bedrock emulator over the real SDK', () => {
     });
 
     it('rejects an unknown model id and a malformed body with ValidationException', async () => {
-      await expect(client('h2').send(converse('not-a-model', 'hi'))).rejects.toMatchObject({ name: 'ValidationException', message: 'The provided model identifier is invalid.' });
+      await expect(client('h2').send(converse('not-a-model', 'hi'))).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: 'The provided model identifier is invalid.',
+      });
       await expect(
-        client('http1').send(new InvokeModelCommand({ modelId: HAIKU, body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', messages: [] }) })),
-      ).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining('max_tokens') });
+        client('http1').send(
+          new InvokeModelCommand({
+            modelId: HAIKU,
+            body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', messages: [] }),
+          }),
+        ),
+      ).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining('max_tokens'),
+      });
       await expect(
-        client('h2').send(new ConverseCommand({ modelId: HAIKU, messages: [{ role: 'assistant', content: [{ text: 'hi' }] }] })),
+        client('h2').send(
+          new ConverseCommand({
+            modelId: HAIKU,
+            messages: [{ role: 'assistant', content: [{ text: 'hi' }] }],
+          }),
+        ),
       ).rejects.toMatchObject({ name: 'ValidationException' });
     });
 
@@ -221,9 +296,15 @@ describe('bedrock emulator over the real SDK', () => {
         const run = async () => {
           if (op === 'converse-stream') {
             const out = await c.send(new ConverseStreamCommand(converse(HAIKU, 'Recommend a manga').input));
-            for await (const e of must(out.stream)) if (e.contentBlockDelta?.delta?.text) seen.push(e.contentBlockDelta.delta.text);
+            for await (const e of must(out.stream))
+              if (e.contentBlockDelta?.delta?.text) seen.push(e.contentBlockDelta.delta.text);
           } else {
-            const out = await c.send(new InvokeModelWithResponseStreamCommand({ modelId: HAIKU, body: anthropicBody('Recommend a manga') }));
+            const out = await c.send(
+              new InvokeModelWithResponseStreamCommand({
+                modelId: HAIKU,
+                body: anthropicBody('Recommend a manga'),
+              }),
+            );
             for await (const e of must(out.body)) {
               const ev = JSON.parse(Buffer.from(must(e.chunk?.bytes)).toString('utf8'));
               if (ev.type === 'content_block_delta') seen.push(ev.delta.text);
@@ -242,10 +323,16 @@ describe('bedrock emulator over the real SDK', () => {
     emu.setFaults({ concurrencyLimits: { haiku: 3 } });
     emu.resetStats();
     const c = client('h2');
-    const results = await Promise.allSettled(Array.from({ length: 6 }, () => c.send(converse(HAIKU, 'Recommend a manga'))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, () => c.send(converse(HAIKU, 'Recommend a manga'))),
+    );
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
-    expect(rejected.map((r) => (r.reason as Error).name)).toEqual(['ThrottlingException', 'ThrottlingException', 'ThrottlingException']);
+    expect(rejected.map((r) => (r.reason as Error).name)).toEqual([
+      'ThrottlingException',
+      'ThrottlingException',
+      'ThrottlingException',
+    ]);
     const stats = emu.stats().byModel[HAIKU];
     expect(stats.peakConcurrency).toBe(3);
     expect(stats.errors.ThrottlingException).toBe(3);
@@ -254,17 +341,20 @@ describe('bedrock emulator over the real SDK', () => {
     await expect(c.send(converse(SONNET, 'hi'))).resolves.toBeDefined();
   });
 
-  it.each<Transport>(['h2', 'http1'])('hangs until the client aborts (%s), then counts the abort', async (transport) => {
-    emu.resetStats();
-    emu.setFaults({ hangRate: 1 });
-    const abort = new AbortController();
-    const call = client(transport).send(converse(HAIKU, 'will hang'), { abortSignal: abort.signal });
-    await eventually(() => emu.stats().inFlight === 1);
-    abort.abort();
-    await expect(call).rejects.toMatchObject({ name: 'AbortError' });
-    await eventually(() => emu.stats().inFlight === 0);
-    expect(emu.stats().aborted).toBe(1);
-  });
+  it.each<Transport>(['h2', 'http1'])(
+    'hangs until the client aborts (%s), then counts the abort',
+    async (transport) => {
+      emu.resetStats();
+      emu.setFaults({ hangRate: 1 });
+      const abort = new AbortController();
+      const call = client(transport).send(converse(HAIKU, 'will hang'), { abortSignal: abort.signal });
+      await eventually(() => emu.stats().inFlight === 1);
+      abort.abort();
+      await expect(call).rejects.toMatchObject({ name: 'AbortError' });
+      await eventually(() => emu.stats().inFlight === 0);
+      expect(emu.stats().aborted).toBe(1);
+    },
+  );
 
   it('realistic profile: Sonnet with ~8,000 input tokens takes 25-30 s (run at timeScale 0.001)', async () => {
     emu.setProfile('realistic', 0.001);
@@ -274,7 +364,9 @@ describe('bedrock emulator over the real SDK', () => {
       content: [{ text: `${turn}${i}` }],
     }));
     const started = performance.now();
-    const out = await client('h2').send(new ConverseStreamCommand({ modelId: SONNET, system: [{ text: CHAT_SYSTEM }], messages }));
+    const out = await client('h2').send(
+      new ConverseStreamCommand({ modelId: SONNET, system: [{ text: CHAT_SYSTEM }], messages }),
+    );
     const events = await collectConverseStream(must(out.stream));
     const elapsed = performance.now() - started;
     const metadata = events.at(-1)?.metadata;
@@ -284,13 +376,19 @@ describe('bedrock emulator over the real SDK', () => {
     expect(latencyMs).toBeGreaterThanOrEqual(25_000);
     expect(latencyMs).toBeLessThanOrEqual(30_000);
     expect(elapsed).toBeGreaterThanOrEqual(latencyMs * 0.001 - 1); // the scaled wait really happened
-    process.stdout.write(`Sonnet realistic: inputTokens=${metadata?.usage?.inputTokens} outputTokens=${metadata?.usage?.outputTokens} latencyMs(unscaled)=${latencyMs}\n`);
+    process.stdout.write(
+      `Sonnet realistic: inputTokens=${metadata?.usage?.inputTokens} outputTokens=${metadata?.usage?.outputTokens} latencyMs(unscaled)=${latencyMs}\n`,
+    );
   });
 
   it('realistic profile: a Haiku enrichment call takes ~2 s (seed scenario 2)', async () => {
     emu.setProfile('realistic', 0.001);
     const out = await client('h2').send(
-      converse(HAIKU, 'Generate a synopsis for manga: Frieren (葬送のフリーレン)', 'You write catalog copy for a manga store.'),
+      converse(
+        HAIKU,
+        'Generate a synopsis for manga: Frieren (葬送のフリーレン)',
+        'You write catalog copy for a manga store.',
+      ),
     );
     expect(out.metrics?.latencyMs).toBeGreaterThanOrEqual(1000);
     expect(out.metrics?.latencyMs).toBeLessThanOrEqual(2500);
@@ -301,13 +399,24 @@ describe('bedrock emulator over the real SDK', () => {
     expect(root.headers.get('x-emulator')).toBe('bedrock-dev-standin');
     expect((await root.json()).notice).toMatch(/NOT a model/);
 
-    const put = await fetch(`${emu.url}/_emulator/faults`, { method: 'PUT', body: JSON.stringify({ throttleRate: 1 }) });
+    const put = await fetch(`${emu.url}/_emulator/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ throttleRate: 1 }),
+    });
     expect((await put.json()).throttleRate).toBe(1);
-    await expect(client('h2').send(converse(HAIKU, 'hi'))).rejects.toMatchObject({ name: 'ThrottlingException' });
-    const bad = await fetch(`${emu.url}/_emulator/faults`, { method: 'PUT', body: JSON.stringify({ throttleRate: 2 }) });
+    await expect(client('h2').send(converse(HAIKU, 'hi'))).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
+    const bad = await fetch(`${emu.url}/_emulator/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ throttleRate: 2 }),
+    });
     expect(bad.status).toBe(400);
 
-    const profile = await fetch(`${emu.url}/_emulator/profile`, { method: 'PUT', body: JSON.stringify({ profile: 'demo', timeScale: 0.01 }) });
+    const profile = await fetch(`${emu.url}/_emulator/profile`, {
+      method: 'PUT',
+      body: JSON.stringify({ profile: 'demo', timeScale: 0.01 }),
+    });
     expect(await profile.json()).toEqual({ profile: 'demo', timeScale: 0.01 });
 
     const reset = await fetch(`${emu.url}/_emulator/reset`, { method: 'POST' });
@@ -324,7 +433,12 @@ describe('bedrock emulator over the real SDK', () => {
       const c = clientFor(other, 'h2');
       const outcomes: string[] = [];
       for (let i = 0; i < 12; i++) {
-        outcomes.push(await c.send(converse(HAIKU, `q${i}`)).then(() => 'ok', (e: Error) => e.name));
+        outcomes.push(
+          await c.send(converse(HAIKU, `q${i}`)).then(
+            () => 'ok',
+            (e: Error) => e.name,
+          ),
+        );
       }
       c.destroy();
       await other.stop();

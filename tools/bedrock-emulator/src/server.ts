@@ -136,7 +136,8 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
     if (req.method === 'POST' && match && OPERATIONS.includes(match[2] as Operation)) {
       return handleModel(req, res, decodeURIComponent(match[1]), match[2] as Operation);
     }
-    if (url.pathname.startsWith('/_emulator/')) return handleAdmin(req, res, url.pathname.slice('/_emulator/'.length));
+    if (url.pathname.startsWith('/_emulator/'))
+      return handleAdmin(req, res, url.pathname.slice('/_emulator/'.length));
     if (req.method === 'GET' && url.pathname === '/') {
       return sendJson(res, 200, {
         service: EMULATOR_LABEL,
@@ -144,10 +145,20 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
         profile,
         timeScale,
         operations: OPERATIONS.map((op) => `POST /model/{modelId}/${op}`),
-        admin: ['GET|PUT /_emulator/faults', 'GET /_emulator/stats', 'POST /_emulator/reset', 'PUT /_emulator/profile'],
+        admin: [
+          'GET|PUT /_emulator/faults',
+          'GET /_emulator/stats',
+          'POST /_emulator/reset',
+          'PUT /_emulator/profile',
+        ],
       });
     }
-    sendJson(res, 404, { message: `Unknown operation ${req.method} ${url.pathname}` }, { 'x-amzn-errortype': 'UnknownOperationException' });
+    sendJson(
+      res,
+      404,
+      { message: `Unknown operation ${req.method} ${url.pathname}` },
+      { 'x-amzn-errortype': 'UnknownOperationException' },
+    );
   }
 
   async function handleAdmin(req: Req, res: Res, what: string): Promise<void> {
@@ -181,7 +192,8 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
 
   function applyProfile(next: ProfileName, scale?: number): void {
     if (!PROFILES.includes(next)) throw new BadRequestError(`profile must be one of ${PROFILES.join(', ')}`);
-    if (scale !== undefined && (typeof scale !== 'number' || !(scale >= 0))) throw new BadRequestError('timeScale must be a number >= 0');
+    if (scale !== undefined && (typeof scale !== 'number' || !(scale >= 0)))
+      throw new BadRequestError('timeScale must be a number >= 0');
     profile = next;
     if (scale !== undefined) timeScale = scale;
     log.info({ profile, timeScale }, 'latency profile set');
@@ -210,7 +222,10 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
     const faulty = appliesTo(faults, modelId);
     if (faulty && faults.failNext && faults.failNext.count > 0) {
       const { type } = faults.failNext;
-      faults = { ...faults, failNext: faults.failNext.count > 1 ? { type, count: faults.failNext.count - 1 } : null };
+      faults = {
+        ...faults,
+        failNext: faults.failNext.count > 1 ? { type, count: faults.failNext.count - 1 } : null,
+      };
       return reject(type, `Injected ${type} (failNext).`);
     }
     if (faulty && faults.throttleRate > 0 && random() < faults.throttleRate) {
@@ -233,7 +248,9 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
     try {
       if (faulty && faults.hangRate > 0 && random() < faults.hangRate) {
         log.warn({ requestId, modelId, operation }, 'hanging (fault) until the client aborts');
-        await new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }));
+        await new Promise<void>((resolve) =>
+          abort.signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
         outcome = 'aborted';
         return;
       }
@@ -241,7 +258,12 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
       if (forced !== undefined) faults = { ...faults, nextReplies: faults.nextReplies.slice(1) };
       const completion = complete(request, forced);
       const model = LATENCY_PROFILES[profile][modelFamily(modelId)];
-      const plan = planLatency(model, completion.inputTokens, completion.outputTokens, faulty ? faults.extraLatencyMs : 0);
+      const plan = planLatency(
+        model,
+        completion.inputTokens,
+        completion.outputTokens,
+        faulty ? faults.extraLatencyMs : 0,
+      );
       const ctx: Exchange = { res, requestId, modelId, completion, plan, started, signal: abort.signal };
       const streamErrorAfter = faulty ? faults.streamErrorAfterDeltas : null;
       if (operation === 'converse') await answerConverse(ctx);
@@ -252,7 +274,16 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
       }
       if (outcome === 'completed') stats.tokens(modelId, completion.inputTokens, completion.outputTokens);
       log.info(
-        { requestId, modelId, operation, kind: completion.kind, inputTokens: completion.inputTokens, outputTokens: completion.outputTokens, modelledLatencyMs: Math.round(plan.totalMs), outcome },
+        {
+          requestId,
+          modelId,
+          operation,
+          kind: completion.kind,
+          inputTokens: completion.inputTokens,
+          outputTokens: completion.outputTokens,
+          modelledLatencyMs: Math.round(plan.totalMs),
+          outcome,
+        },
         'answered (development stand-in, not a model)',
       );
     } catch (error) {
@@ -286,7 +317,8 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
   }
 
   /** Bedrock reports its own latency: the modelled one, or the real one when that is longer. */
-  const reportedLatency = (ctx: Exchange): number => Math.round(Math.max(ctx.plan.totalMs, performance.now() - ctx.started));
+  const reportedLatency = (ctx: Exchange): number =>
+    Math.round(Math.max(ctx.plan.totalMs, performance.now() - ctx.started));
 
   function baseHeaders(ctx: Exchange, contentType: string): Record<string, string | number> {
     return { 'content-type': contentType, 'x-amzn-requestid': ctx.requestId, 'x-emulator': EMULATOR_LABEL };
@@ -301,7 +333,13 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
 
   async function answerInvoke(ctx: Exchange): Promise<void> {
     await until(ctx, ctx.plan.totalMs);
-    const body = JSON.stringify(anthropicResponse(ctx.completion, ctx.modelId, `msg_bdrk_${ctx.requestId.replace(/-/g, '').slice(0, 24)}`));
+    const body = JSON.stringify(
+      anthropicResponse(
+        ctx.completion,
+        ctx.modelId,
+        `msg_bdrk_${ctx.requestId.replace(/-/g, '').slice(0, 24)}`,
+      ),
+    );
     ctx.res.writeHead(200, {
       ...baseHeaders(ctx, 'application/json'),
       'x-amzn-bedrock-input-token-count': ctx.completion.inputTokens,
@@ -312,7 +350,11 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
   }
 
   /** Returns true when a mid-stream exception was sent. */
-  async function answerStream(ctx: Exchange, operation: Operation, errorAfterDeltas: number | null): Promise<boolean> {
+  async function answerStream(
+    ctx: Exchange,
+    operation: Operation,
+    errorAfterDeltas: number | null,
+  ): Promise<boolean> {
     const anthropic = operation === 'invoke-with-response-stream';
     const { completion: c } = ctx;
     const chunk = (payload: unknown): Uint8Array =>
@@ -323,11 +365,24 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
     });
     const messageId = `msg_bdrk_${ctx.requestId.replace(/-/g, '').slice(0, 24)}`;
     if (anthropic) {
-      ctx.res.write(chunk({
-        type: 'message_start',
-        message: { id: messageId, type: 'message', role: 'assistant', model: ctx.modelId, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: c.inputTokens, output_tokens: 1 } },
-      }));
-      ctx.res.write(chunk({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }));
+      ctx.res.write(
+        chunk({
+          type: 'message_start',
+          message: {
+            id: messageId,
+            type: 'message',
+            role: 'assistant',
+            model: ctx.modelId,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: c.inputTokens, output_tokens: 1 },
+          },
+        }),
+      );
+      ctx.res.write(
+        chunk({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+      );
     } else {
       ctx.res.write(eventFrame('messageStart', { role: 'assistant' }));
     }
@@ -351,23 +406,37 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
     const latencyMs = reportedLatency(ctx);
     if (anthropic) {
       ctx.res.write(chunk({ type: 'content_block_stop', index: 0 }));
-      ctx.res.write(chunk({ type: 'message_delta', delta: { stop_reason: c.stopReason, stop_sequence: c.stopSequence }, usage: { output_tokens: c.outputTokens } }));
-      ctx.res.write(chunk({
-        type: 'message_stop',
-        'amazon-bedrock-invocationMetrics': {
-          inputTokenCount: c.inputTokens,
-          outputTokenCount: c.outputTokens,
-          invocationLatency: latencyMs,
-          firstByteLatency: Math.max(firstByteMs, Math.round(ctx.plan.ttftMs)),
-        },
-      }));
+      ctx.res.write(
+        chunk({
+          type: 'message_delta',
+          delta: { stop_reason: c.stopReason, stop_sequence: c.stopSequence },
+          usage: { output_tokens: c.outputTokens },
+        }),
+      );
+      ctx.res.write(
+        chunk({
+          type: 'message_stop',
+          'amazon-bedrock-invocationMetrics': {
+            inputTokenCount: c.inputTokens,
+            outputTokenCount: c.outputTokens,
+            invocationLatency: latencyMs,
+            firstByteLatency: Math.max(firstByteMs, Math.round(ctx.plan.ttftMs)),
+          },
+        }),
+      );
     } else {
       ctx.res.write(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
       ctx.res.write(eventFrame('messageStop', { stopReason: c.stopReason }));
-      ctx.res.write(eventFrame('metadata', {
-        usage: { inputTokens: c.inputTokens, outputTokens: c.outputTokens, totalTokens: c.inputTokens + c.outputTokens },
-        metrics: { latencyMs },
-      }));
+      ctx.res.write(
+        eventFrame('metadata', {
+          usage: {
+            inputTokens: c.inputTokens,
+            outputTokens: c.outputTokens,
+            totalTokens: c.inputTokens + c.outputTokens,
+          },
+          metrics: { latencyMs },
+        }),
+      );
     }
     ctx.res.end();
     return false;
@@ -375,12 +444,17 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
 
   function sendStreamError(ctx: Exchange): true {
     stats.error(ctx.modelId, 'ModelStreamErrorException');
-    log.warn({ requestId: ctx.requestId, modelId: ctx.modelId }, 'injected ModelStreamErrorException mid-stream');
-    ctx.res.write(exceptionFrame('ModelStreamErrorException', {
-      message: 'Injected mid-stream model error (emulator fault streamErrorAfterDeltas).',
-      originalStatusCode: 500,
-      originalMessage: 'stream interrupted',
-    }));
+    log.warn(
+      { requestId: ctx.requestId, modelId: ctx.modelId },
+      'injected ModelStreamErrorException mid-stream',
+    );
+    ctx.res.write(
+      exceptionFrame('ModelStreamErrorException', {
+        message: 'Injected mid-stream model error (emulator fault streamErrorAfterDeltas).',
+        originalStatusCode: 500,
+        originalMessage: 'stream interrupted',
+      }),
+    );
     ctx.res.end();
     return true;
   }
@@ -391,7 +465,10 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
   });
   const port = (tcp.address() as net.AddressInfo).port;
   const url = `http://${host}:${port}`;
-  log.info({ url, profile, timeScale, notice: BANNER }, 'bedrock emulator listening (development stand-in, not a model)');
+  log.info(
+    { url, profile, timeScale, notice: BANNER },
+    'bedrock emulator listening (development stand-in, not a model)',
+  );
 
   return {
     url,
@@ -445,6 +522,7 @@ function parseJson(raw: string): unknown {
 
 async function readJsonObject(req: Req): Promise<Record<string, unknown>> {
   const parsed = parseJson(await readBody(req));
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new BadRequestError('expected a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new BadRequestError('expected a JSON object');
   return parsed as Record<string, unknown>;
 }

@@ -84,13 +84,24 @@ export class StatsRecorder {
   }
 
   snapshot(): Stats {
-    const copy = (s: ModelStats): ModelStats => ({ ...s, byOperation: { ...s.byOperation }, errors: { ...s.errors } });
-    return { ...copy(this.total), byModel: Object.fromEntries([...this.models].map(([id, s]) => [id, copy(s)])) };
+    const copy = (s: ModelStats): ModelStats => ({
+      ...s,
+      byOperation: { ...s.byOperation },
+      errors: { ...s.errors },
+    });
+    return {
+      ...copy(this.total),
+      byModel: Object.fromEntries([...this.models].map(([id, s]) => [id, copy(s)])),
+    };
   }
 
   /** Zeroes the counters; requests still in flight stay counted as in flight. */
   reset(): void {
-    const keep = (s: ModelStats): ModelStats => ({ ...emptyModel(), inFlight: s.inFlight, peakConcurrency: s.inFlight });
+    const keep = (s: ModelStats): ModelStats => ({
+      ...emptyModel(),
+      inFlight: s.inFlight,
+      peakConcurrency: s.inFlight,
+    });
     this.total = keep(this.total);
     for (const [id, s] of this.models) this.models.set(id, keep(s));
   }

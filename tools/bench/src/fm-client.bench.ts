@@ -46,7 +46,12 @@ async function measure(name: string, fn: (i: number) => Promise<unknown>): Promi
 }
 
 /** Open loop: starts a call every 1000/rate ms for `count` calls, whatever the previous ones do. */
-async function paced(name: string, rate: number, count: number, fn: (i: number) => Promise<unknown>): Promise<Summary> {
+async function paced(
+  name: string,
+  rate: number,
+  count: number,
+  fn: (i: number) => Promise<unknown>,
+): Promise<Summary> {
   const samples: number[] = [];
   const inflight: Promise<unknown>[] = [];
   const t0 = performance.now();
@@ -78,8 +83,13 @@ async function main(): Promise<void> {
     onInference: () => hooks++,
   });
   const run = randomUUID().slice(0, 8);
-  const prompt = (tag: string, i: number) => `ワンピースの${i}巻のあらすじを教えてください (${tag}-${run}-${i})`;
-  const request = (content: string): FmRequest => ({ model: 'haiku', system: SYSTEM, messages: [{ role: 'user', content }] });
+  const prompt = (tag: string, i: number) =>
+    `ワンピースの${i}巻のあらすじを教えてください (${tag}-${run}-${i})`;
+  const request = (content: string): FmRequest => ({
+    model: 'haiku',
+    system: SYSTEM,
+    messages: [{ role: 'user', content }],
+  });
 
   try {
     await redis.ping();
@@ -105,9 +115,15 @@ async function main(): Promise<void> {
 
     const ms = (x: number) => `${x.toFixed(3)} ms`;
     const sms = (x: number) => `${x >= 0 ? '+' : ''}${ms(x)}`; // signed: p99 differences are often noise
-    console.log(`fm-client benchmark: ${calls} sequential calls each (+${warmup} warm-up), emulator profile zero (in-process), Redis ${redis.options.host}:${redis.options.port}`);
-    console.log(`machine load average (1 min): ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`);
-    console.log(`${'path'.padEnd(32)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'mean'.padStart(10)} ${'CPU/call'.padStart(10)}`);
+    console.log(
+      `fm-client benchmark: ${calls} sequential calls each (+${warmup} warm-up), emulator profile zero (in-process), Redis ${redis.options.host}:${redis.options.port}`,
+    );
+    console.log(
+      `machine load average (1 min): ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`,
+    );
+    console.log(
+      `${'path'.padEnd(32)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'mean'.padStart(10)} ${'CPU/call'.padStart(10)}`,
+    );
     for (const s of [direct, miss, hit]) {
       console.log(
         `${s.name.padEnd(32)} ${ms(s.p50).padStart(10)} ${ms(s.p99).padStart(10)} ${ms(s.mean).padStart(10)} ${`${Math.round(s.cpuUs ?? 0)} µs`.padStart(10)}`,
@@ -139,9 +155,13 @@ async function main(): Promise<void> {
         }),
       ),
     );
-    const pacedMiss = await paced(`fm-client miss @${rate}/s`, rate, count, (i) => fm.invoke(request(prompt('pmiss', i))));
+    const pacedMiss = await paced(`fm-client miss @${rate}/s`, rate, count, (i) =>
+      fm.invoke(request(prompt('pmiss', i))),
+    );
     for (const s of [pacedDirect, pacedMiss]) {
-      console.log(`${s.name.padEnd(32)} ${ms(s.p50).padStart(10)} ${ms(s.p99).padStart(10)} ${ms(s.mean).padStart(10)}`);
+      console.log(
+        `${s.name.padEnd(32)} ${ms(s.p50).padStart(10)} ${ms(s.p99).padStart(10)} ${ms(s.mean).padStart(10)}`,
+      );
     }
     console.log(
       `open loop ${rate} req/s, ${count} calls: fm-client miss overhead p50 ${sms(pacedMiss.p50 - pacedDirect.p50)}, ` +

@@ -40,7 +40,8 @@ const root = join(__dirname, '..', '..', '..');
 const bundle = process.env.BENCH_GATEWAY_BUNDLE ?? join(root, 'dist', 'apps', 'chat-gateway', 'main.js');
 const SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 
@@ -99,7 +100,8 @@ interface Stats {
   p99: number;
 }
 const stats = (sorted: number[]): Stats => ({ p50: pct(sorted, 50), p99: pct(sorted, 99) });
-const row = (label: string, s: Stats, extra = '') => console.log(`  ${label.padEnd(34)}: p50 ${fmt(s.p50)}  p99 ${fmt(s.p99)}${extra}`);
+const row = (label: string, s: Stats, extra = '') =>
+  console.log(`  ${label.padEnd(34)}: p50 ${fmt(s.p50)}  p99 ${fmt(s.p99)}${extra}`);
 function added(gateway: Stats, over: Stats, label: string) {
   console.log(
     `  gateway added over ${label.padEnd(15)}: p50 ${fmt(gateway.p50 - over.p50)}  p99 ${fmt(gateway.p99 - over.p99)}` +
@@ -135,7 +137,13 @@ async function main() {
     gateways.push(child);
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
-      if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       if (i > 200) throw new Error('gateway did not start');
       await sleep(100);
     }
@@ -143,7 +151,13 @@ async function main() {
   };
   try {
     const { port, url } = await startGateway({});
-    const { token } = (await (await fetch(`${url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"bench"}' })).json()) as { token: string };
+    const { token } = (await (
+      await fetch(`${url}/dev/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"userId":"bench"}',
+      })
+    ).json()) as { token: string };
     const fm = createFmClient({ bedrock: stack.clients.bedrock });
     const message = (i: number) => `おすすめの新刊マンガを教えて #${i}`;
     const direct = async (i: number) => {
@@ -197,9 +211,17 @@ async function main() {
       await viaGateway(-i);
     }
 
-    console.log(`\nmachine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
-    console.log('NOTE: this bench process also hosts dynalite, the Bedrock emulator and the EventBridge router (one');
-    console.log('event loop), on the same cores as the gateway process: their CPU is part of every figure below.');
+    console.log(
+      `\nmachine: ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}.`,
+    );
+    console.log(
+      'NOTE: this bench process also hosts dynalite, the Bedrock emulator and the EventBridge router (one',
+    );
+    console.log(
+      'event loop), on the same cores as the gateway process: their CPU is part of every figure below.',
+    );
 
     const compareTracing = async () => {
       // Tracing off vs on: a second gateway process, identical but for OTEL_TRACES_EXPORTER=otlp (every
@@ -219,23 +241,46 @@ async function main() {
       let baseFailures = 0;
       failures = 0;
       for (let r = 0; r < rounds; r++) {
-        for (const [name, target] of r % 2 ? ([['on', traced.url], ['off', url]] as const) : ([['off', url], ['on', traced.url]] as const)) {
+        for (const [name, target] of r % 2
+          ? ([
+              ['on', traced.url],
+              ['off', url],
+            ] as const)
+          : ([
+              ['off', url],
+              ['on', traced.url],
+            ] as const)) {
           const c0 = await gatewayCpuMs(target);
-          runs[name].lat.push(...(await atRate(perRound, RATE, (i) => viaGatewayAt(target, 50_000 + r * perRound + i))));
+          runs[name].lat.push(
+            ...(await atRate(perRound, RATE, (i) => viaGatewayAt(target, 50_000 + r * perRound + i))),
+          );
           await sleep(1200); // the traced gateway's batch export (every 1 s) lands in its round
           runs[name].cpu += (await gatewayCpuMs(target)) - c0;
         }
-        baseLat.push(...(await atRate(Math.floor(perRound / 2), RATE, (i) => baseline(60_000 + r * perRound + i).catch(() => void baseFailures++))));
+        baseLat.push(
+          ...(await atRate(Math.floor(perRound / 2), RATE, (i) =>
+            baseline(60_000 + r * perRound + i).catch(() => void baseFailures++),
+          )),
+        );
       }
       const total = rounds * perRound;
       const base = stats(baseLat.sort((a, b) => a - b));
       const off = { ...stats(runs.off.lat.sort((a, b) => a - b)), cpu: runs.off.cpu / total };
       const on = { ...stats(runs.on.lat.sort((a, b) => a - b)), cpu: runs.on.cpu / total };
-      const spans = collector.store.list(1).length ? collector.store.get(collector.store.list(1)[0].traceId)!.length : 0;
-      console.log(`\ntracing off vs on: ${rounds} alternating rounds of ${perRound} POST /v1/chat at ${RATE} req/s per gateway (${total} each, non-200: ${failures}, baseline errors: ${baseFailures})`);
-      console.log(`  (on: OTEL_TRACES_EXPORTER=otlp, sampler always_on, ${spans} spans per request, batched OTLP/HTTP JSON export)`);
+      const spans = collector.store.list(1).length
+        ? collector.store.get(collector.store.list(1)[0].traceId)!.length
+        : 0;
+      console.log(
+        `\ntracing off vs on: ${rounds} alternating rounds of ${perRound} POST /v1/chat at ${RATE} req/s per gateway (${total} each, non-200: ${failures}, baseline errors: ${baseFailures})`,
+      );
+      console.log(
+        `  (on: OTEL_TRACES_EXPORTER=otlp, sampler always_on, ${spans} spans per request, batched OTLP/HTTP JSON export)`,
+      );
       row('baseline: invoke + session PutItem', base);
-      for (const [name, r] of [['tracing off', off], ['tracing on', on]] as const) {
+      for (const [name, r] of [
+        ['tracing off', off],
+        ['tracing on', on],
+      ] as const) {
         console.log(
           `  ${name.padEnd(12)}: CPU per request ${r.cpu.toFixed(3)} ms   p50 ${fmt(r.p50)}  p99 ${fmt(r.p99)}   p99 added over the baseline ${fmt(r.p99 - base.p99)}`,
         );
@@ -259,14 +304,20 @@ async function main() {
     await sleep(300); // publishes of the last requests
     const openCpu = ((await gatewayCpuMs(url)) - cpu0) / REQUESTS;
     const openBenchCpu = (benchCpuMs() - bench0) / REQUESTS;
-    console.log(`\nopen loop: ${REQUESTS} requests per path at ${RATE} req/s, zero-latency emulator, cache off`);
+    console.log(
+      `\nopen loop: ${REQUESTS} requests per path at ${RATE} req/s, zero-latency emulator, cache off`,
+    );
     row('direct fm-client invoke', openDirect);
     row('baseline: invoke + session PutItem', openBaseline);
     row('POST /v1/chat', openGateway, `  (non-200: ${failures})`);
     added(openGateway, openDirect, 'the model call');
     added(openGateway, openBaseline, 'the baseline');
-    console.log(`  gateway process CPU per request    : ${openCpu.toFixed(2)} ms (${((openCpu * RATE) / 10).toFixed(0)}% of one core at ${RATE} req/s)`);
-    console.log(`  bench process CPU per request      : ${openBenchCpu.toFixed(2)} ms (load generator + dynalite + emulator + router)`);
+    console.log(
+      `  gateway process CPU per request    : ${openCpu.toFixed(2)} ms (${((openCpu * RATE) / 10).toFixed(0)}% of one core at ${RATE} req/s)`,
+    );
+    console.log(
+      `  bench process CPU per request      : ${openBenchCpu.toFixed(2)} ms (load generator + dynalite + emulator + router)`,
+    );
 
     // Closed loop, one request at a time, the three paths interleaved: per-request cost without queueing.
     const seq = { direct: [] as number[], baseline: [] as number[], gateway: [] as number[] };
@@ -302,12 +353,17 @@ async function main() {
     for (let i = 0; i < WS_SAMPLES; i++) {
       const started = performance.now();
       let first = 0;
-      for await (const ev of fm.stream({ model: 'haiku', messages: [{ role: 'user', content: message(10_000 + i) }] })) {
+      for await (const ev of fm.stream({
+        model: 'haiku',
+        messages: [{ role: 'user', content: message(10_000 + i) }],
+      })) {
         if (ev.type === 'delta' && !first) first = performance.now() - started;
       }
       directFirst.push(first);
     }
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`, { headers: { authorization: `Bearer ${token}` } });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     await new Promise((r, j) => ws.once('open', r).once('error', j));
     const wsFirst: number[] = [];
     for (let i = 0; i < WS_SAMPLES; i++) {
@@ -323,7 +379,9 @@ async function main() {
           }
         };
         ws.on('message', onMessage);
-        ws.send(JSON.stringify({ id: `b${i}`, action: 'sendMessage', data: { message: message(20_000 + i) } }));
+        ws.send(
+          JSON.stringify({ id: `b${i}`, action: 'sendMessage', data: { message: message(20_000 + i) } }),
+        );
       });
       wsFirst.push(first);
     }
@@ -331,17 +389,27 @@ async function main() {
     directFirst.sort((a, b) => a - b);
     wsFirst.sort((a, b) => a - b);
     console.log(`\nfirst delta, ${WS_SAMPLES} sequential streams`);
-    console.log(`  direct fm-client stream : p50 ${fmt(pct(directFirst, 50))}  p99 ${fmt(pct(directFirst, 99))}`);
+    console.log(
+      `  direct fm-client stream : p50 ${fmt(pct(directFirst, 50))}  p99 ${fmt(pct(directFirst, 99))}`,
+    );
     console.log(`  WebSocket /v1/ws        : p50 ${fmt(pct(wsFirst, 50))}  p99 ${fmt(pct(wsFirst, 99))}`);
-    console.log(`  added by the gateway    : p50 ${fmt(pct(wsFirst, 50) - pct(directFirst, 50))} (includes session read, rate limit, prompt build)`);
+    console.log(
+      `  added by the gateway    : p50 ${fmt(pct(wsFirst, 50) - pct(directFirst, 50))} (includes session read, rate limit, prompt build)`,
+    );
 
     // Idle WebSockets.
-    const before = { rss: await metric(url, 'process_resident_memory_bytes'), heap: await metric(url, 'nodejs_heap_size_used_bytes') };
+    const before = {
+      rss: await metric(url, 'process_resident_memory_bytes'),
+      heap: await metric(url, 'nodejs_heap_size_used_bytes'),
+    };
     const sockets: WebSocket[] = [];
     for (let i = 0; i < IDLE_SOCKETS; i += 200) {
       await Promise.all(
         Array.from({ length: Math.min(200, IDLE_SOCKETS - i) }, async () => {
-          const s = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
+          const s = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`, {
+            headers: { authorization: `Bearer ${token}` },
+            perMessageDeflate: false,
+          });
           await new Promise((r, j) => s.once('open', r).once('error', j));
           sockets.push(s);
         }),
@@ -349,10 +417,17 @@ async function main() {
     }
     await sleep(2000);
     const open = await metric(url, 'chat_websockets_open');
-    const after = { rss: await metric(url, 'process_resident_memory_bytes'), heap: await metric(url, 'nodejs_heap_size_used_bytes') };
+    const after = {
+      rss: await metric(url, 'process_resident_memory_bytes'),
+      heap: await metric(url, 'nodejs_heap_size_used_bytes'),
+    };
     console.log(`\nidle WebSockets: ${open} open on the gateway`);
-    console.log(`  RSS  ${(before.rss / 2 ** 20).toFixed(1)} MB -> ${(after.rss / 2 ** 20).toFixed(1)} MB: ${((after.rss - before.rss) / IDLE_SOCKETS / 1024).toFixed(1)} KB per socket`);
-    console.log(`  heap ${(before.heap / 2 ** 20).toFixed(1)} MB -> ${(after.heap / 2 ** 20).toFixed(1)} MB: ${((after.heap - before.heap) / IDLE_SOCKETS / 1024).toFixed(1)} KB per socket`);
+    console.log(
+      `  RSS  ${(before.rss / 2 ** 20).toFixed(1)} MB -> ${(after.rss / 2 ** 20).toFixed(1)} MB: ${((after.rss - before.rss) / IDLE_SOCKETS / 1024).toFixed(1)} KB per socket`,
+    );
+    console.log(
+      `  heap ${(before.heap / 2 ** 20).toFixed(1)} MB -> ${(after.heap / 2 ** 20).toFixed(1)} MB: ${((after.heap - before.heap) / IDLE_SOCKETS / 1024).toFixed(1)} KB per socket`,
+    );
     for (const s of sockets) s.terminate();
     await fm.close();
   } finally {

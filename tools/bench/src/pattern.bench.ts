@@ -19,11 +19,31 @@ const envelope = (source: string, detailType: string, detail: Record<string, unk
 });
 const events = [
   envelope('mangaassist.webhooks', 'ReviewSubmitted', {
-    review_id: 'r-1', product_id: 'p-1', review_text: '最高の一冊でした📚'.repeat(40), rating: 5, processing_stage: 'raw', _chain_depth: 0,
+    review_id: 'r-1',
+    product_id: 'p-1',
+    review_text: '最高の一冊でした📚'.repeat(40),
+    rating: 5,
+    processing_stage: 'raw',
+    _chain_depth: 0,
   }),
-  envelope('mangaassist.catalog', 'CatalogUpdate.price_change', { product_id: 'p-2', price: 1200, processing_stage: 'raw', _chain_depth: 0 }),
-  envelope('mangaassist.ai', 'ModerationFlagged', { severity: 'high', categories: ['spam', 'abuse'], processing_stage: 'processed', _chain_depth: 1 }),
-  envelope('mangaassist.chat', 'MessageReceived', { session_id: 's', message: 'こんにちは', processing_stage: 'raw', _chain_depth: 0 }),
+  envelope('mangaassist.catalog', 'CatalogUpdate.price_change', {
+    product_id: 'p-2',
+    price: 1200,
+    processing_stage: 'raw',
+    _chain_depth: 0,
+  }),
+  envelope('mangaassist.ai', 'ModerationFlagged', {
+    severity: 'high',
+    categories: ['spam', 'abuse'],
+    processing_stage: 'processed',
+    _chain_depth: 1,
+  }),
+  envelope('mangaassist.chat', 'MessageReceived', {
+    session_id: 's',
+    message: 'こんにちは',
+    processing_stage: 'raw',
+    _chain_depth: 0,
+  }),
 ];
 
 function time(fn: () => unknown, iterations: number): number {
@@ -35,14 +55,18 @@ function time(fn: () => unknown, iterations: number): number {
 
 const iterations = Number(process.argv[2] ?? 20000);
 let sink = 0;
-const allRules = time(() => {
-  for (const event of events) for (const rule of rules) sink += matchesPattern(rule.pattern, event) ? 1 : 0;
-}, iterations) / events.length;
-const stringify = time(() => {
-  for (const event of events) sink += JSON.stringify(event).length;
-}, iterations) / events.length;
+const allRules =
+  time(() => {
+    for (const event of events) for (const rule of rules) sink += matchesPattern(rule.pattern, event) ? 1 : 0;
+  }, iterations) / events.length;
+const stringify =
+  time(() => {
+    for (const event of events) sink += JSON.stringify(event).length;
+  }, iterations) / events.length;
 console.log(`rules: ${rules.length}, events: ${events.length}, iterations: ${iterations}`);
-console.log(`match one event against every rule : ${allRules.toFixed(2)} µs (${(allRules / rules.length).toFixed(2)} µs per rule)`);
+console.log(
+  `match one event against every rule : ${allRules.toFixed(2)} µs (${(allRules / rules.length).toFixed(2)} µs per rule)`,
+);
 console.log(`JSON.stringify of the same envelope: ${stringify.toFixed(2)} µs`);
 console.log(`ratio matching / stringify          : ${(allRules / stringify).toFixed(2)}`);
 if (sink < 0) console.log(sink);

@@ -52,7 +52,8 @@ async function freePort(): Promise<number> {
 
 async function cpuSeconds(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const value = (name: string) => Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm'))?.[1] ?? NaN);
+  const value = (name: string) =>
+    Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm'))?.[1] ?? NaN);
   return value('process_cpu_user_seconds_total') + value('process_cpu_system_seconds_total');
 }
 
@@ -92,7 +93,10 @@ function makeDeliveries(run: string, type: string) {
         },
       },
     });
-    return { body, signature: stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET, timestamp: t }) };
+    return {
+      body,
+      signature: stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET, timestamp: t }),
+    };
   });
 }
 
@@ -108,14 +112,22 @@ async function putChild(): Promise<void> {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   const table = process.env.IDEMPOTENCY_TABLE;
   if (!endpoint || !table) throw new Error('DYNAMODB_ENDPOINT and IDEMPOTENCY_TABLE are required');
-  const aws = createAwsClients({ region: process.env.AWS_REGION ?? 'us-east-1', endpoints: { dynamodb: endpoint }, maxSockets: 256 });
+  const aws = createAwsClients({
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    endpoints: { dynamodb: endpoint },
+    maxSockets: 256,
+  });
   const run = Date.now();
   const condition = 'attribute_not_exists(idempotency_key)';
   const lowLevel = (key: string) =>
     aws.dynamodb.send(
       new PutItemCommand({
         TableName: table,
-        Item: { idempotency_key: { S: key }, status: { S: 'IN_PROGRESS' }, ttl: { N: String(Math.floor(Date.now() / 1000) + 86400) } },
+        Item: {
+          idempotency_key: { S: key },
+          status: { S: 'IN_PROGRESS' },
+          ttl: { N: String(Math.floor(Date.now() / 1000) + 86400) },
+        },
         ConditionExpression: condition,
       }),
     );
@@ -128,7 +140,8 @@ async function putChild(): Promise<void> {
       }),
     );
   const measure = async (name: string, put: (key: string) => Promise<unknown>) => {
-    const keys = (n: number, phase: string) => Array.from({ length: n }, (_, i) => `bench:ref:${run}:${name}:${phase}:${i}`);
+    const keys = (n: number, phase: string) =>
+      Array.from({ length: n }, (_, i) => `bench:ref:${run}:${name}:${phase}:${i}`);
     await pool(keys(300, 'warm'), CONCURRENCY, (k) => put(k).then(() => undefined));
     const measured = keys(DELIVERIES, 'run');
     const before = process.cpuUsage();
@@ -203,7 +216,9 @@ async function main() {
   let child: ChildProcess | undefined;
   try {
     const table = stack.names.tables.idempotency;
-    console.log(`webhook-receiver benchmark: ${DELIVERIES} deliveries per phase (25% duplicates), ${CONCURRENCY} concurrent`);
+    console.log(
+      `webhook-receiver benchmark: ${DELIVERIES} deliveries per phase (25% duplicates), ${CONCURRENCY} concurrent`,
+    );
 
     // 1. The floor: raw conditional PutItem against the same dynalite, same concurrency.
     const keys = Array.from({ length: DELIVERIES }, (_, i) => `bench:raw:${Date.now()}:${i}`);
@@ -218,7 +233,9 @@ async function main() {
       );
     });
     const rawRate = keys.length / ((performance.now() - rawStart) / 1000);
-    console.log(`  ${'raw conditional PutItem (dynalite)'.padEnd(44)} ${rawRate.toFixed(0).padStart(6)} puts/s`);
+    console.log(
+      `  ${'raw conditional PutItem (dynalite)'.padEnd(44)} ${rawRate.toFixed(0).padStart(6)} puts/s`,
+    );
 
     const reference = await referencePutCost(stack.env);
     const unitMs = reference.lowLevelMs;
@@ -249,8 +266,18 @@ async function main() {
     await waitHealthy(url, child);
     await runPhase(url, 'warm-up', 'customer.created', unitMs);
 
-    const ignoredRate = await runPhase(url, 'verify + dedup only (Stripe type ignored)', 'customer.created', unitMs);
-    const publishedRate = await runPhase(url, 'verify + dedup + PutEvents -> router -> SQS', 'checkout.session.completed', unitMs);
+    const ignoredRate = await runPhase(
+      url,
+      'verify + dedup only (Stripe type ignored)',
+      'customer.created',
+      unitMs,
+    );
+    const publishedRate = await runPhase(
+      url,
+      'verify + dedup + PutEvents -> router -> SQS',
+      'checkout.session.completed',
+      unitMs,
+    );
 
     console.log(
       `  ratio webhooks/s : raw PutItem/s = ${(ignoredRate / rawRate).toFixed(2)} (dedup only), ` +

@@ -44,7 +44,12 @@ export interface ChatClient {
   sendMessage(
     message: string,
     /** `language` is sent as the request's `lang` (an explicit choice); omit it to let the gateway decide. */
-    options?: { sessionId?: string; language?: string; onDelta?: (text: string) => void; onRestart?: () => void },
+    options?: {
+      sessionId?: string;
+      language?: string;
+      onDelta?: (text: string) => void;
+      onRestart?: () => void;
+    },
   ): Promise<FinalFrame>;
   request<T = unknown>(action: 'getHistory' | 'clearSession', data: Record<string, unknown>): Promise<T>;
   close(): void;
@@ -65,7 +70,9 @@ export async function connectChat(baseUrl: string, token: string): Promise<ChatC
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`websocket refused: HTTP ${res.statusCode}`)));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(new Error(`websocket refused: HTTP ${res.statusCode}`)),
+    );
   });
   const pending = new Map<string, Pending>();
   let seq = 0;
@@ -88,7 +95,12 @@ export async function connectChat(baseUrl: string, token: string): Promise<ChatC
     pending.clear();
   });
 
-  const call = <T>(action: string, data: Record<string, unknown>, hooks: Partial<Pending> = {}, lang?: string) =>
+  const call = <T>(
+    action: string,
+    data: Record<string, unknown>,
+    hooks: Partial<Pending> = {},
+    lang?: string,
+  ) =>
     new Promise<T>((resolve, reject) => {
       const id = `c${++seq}`;
       pending.set(id, { resolve: resolve as (f: unknown) => void, reject, ...hooks });

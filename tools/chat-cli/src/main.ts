@@ -36,6 +36,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.stderr.write(`${error instanceof UsageError ? error.message : `chat: ${(error as Error).message}`}\n`);
+  process.stderr.write(
+    `${error instanceof UsageError ? error.message : `chat: ${(error as Error).message}`}\n`,
+  );
   process.exit(error instanceof UsageError ? 2 : 1);
 });

@@ -64,11 +64,19 @@ export function createChatSession(options: {
         onRestart: () => write('\n[…]\n'),
       });
       sessionId = final.sessionId;
-      const meta = [final.model.split('.').pop(), final.cached ? 'cached' : '', `${final.usage.inputTokens}→${final.usage.outputTokens} tokens`, `$${final.costUsd.toFixed(5)}`, final.path && final.path !== 'primary' ? final.path : ''];
+      const meta = [
+        final.model.split('.').pop(),
+        final.cached ? 'cached' : '',
+        `${final.usage.inputTokens}→${final.usage.outputTokens} tokens`,
+        `$${final.costUsd.toFixed(5)}`,
+        final.path && final.path !== 'primary' ? final.path : '',
+      ];
       write(`\n\x1b[2m(${meta.filter(Boolean).join(' · ')})\x1b[0m\n`);
     } catch (error) {
       if (error instanceof ChatClientError && error.frame.code === 'SESSION_NOT_FOUND') sessionId = undefined;
-      write(`\n\x1b[33m${error instanceof ChatClientError ? error.frame.message : (error as Error).message}\x1b[0m\n`);
+      write(
+        `\n\x1b[33m${error instanceof ChatClientError ? error.frame.message : (error as Error).message}\x1b[0m\n`,
+      );
     }
   };
 
@@ -106,7 +114,9 @@ export function createChatSession(options: {
             write(`${t.emptyHistory}\n`);
             return 'command';
           }
-          const history = await client.request<{ turns: { role: string; content: string }[] }>('getHistory', { sessionId });
+          const history = await client.request<{ turns: { role: string; content: string }[] }>('getHistory', {
+            sessionId,
+          });
           if (history.turns.length === 0) write(`${t.emptyHistory}\n`);
           for (const turn of history.turns) write(`${turn.role}: ${turn.content}\n`);
           return 'command';

@@ -18,10 +18,16 @@ describe('contract checks', () => {
   it('the AsyncAPI documents (chat WebSocket, event bus) parse with the official AsyncAPI parser', () => {
     // A child process, like the check below: the parser loads ES modules Jest's runtime cannot require.
     const root = join(dirname(contractPath('x')), '..', '..');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/contracts/src/validate-asyncapi.ts'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/contracts/src/validate-asyncapi.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     if (run.status !== 0) throw new Error(run.stderr || run.stdout || `exit ${run.status}`);
     const detailTypes = Object.keys(detailSchemas).length;
-    expect(run.stdout).toContain(`event-bus: valid AsyncAPI 3.0.0 (${detailTypes} channels, ${detailTypes} messages)`);
+    expect(run.stdout).toContain(
+      `event-bus: valid AsyncAPI 3.0.0 (${detailTypes} channels, ${detailTypes} messages)`,
+    );
     expect(run.stdout).toMatch(/chat-websocket: valid AsyncAPI 3\.0\.0/);
   });
 
@@ -42,7 +48,11 @@ describe('contract checks', () => {
   it('npm run contracts -- --check finds every generated file current (documents and the chat client types)', () => {
     // A child process: openapi-typescript loads ES modules Jest's runtime cannot require.
     const root = join(dirname(contractPath('x')), '..', '..');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/contracts/src/main.ts', '--check'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/contracts/src/main.ts', '--check'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     if (run.status !== 0) throw new Error(run.stderr || run.stdout || `exit ${run.status}`);
     expect(run.stdout).toMatch(/contracts are up to date/);
   });

@@ -8,5 +8,9 @@ export const OPENAPI_DOCUMENTS: { service: string; file: string; build: () => Re
   { service: 'chat-gateway', file: 'chat-gateway.openapi.json', build: chatGatewayOpenApi },
   { service: 'webhook-receiver', file: 'webhook-receiver.openapi.json', build: webhookReceiverOpenApi },
   { service: 'enrichment-worker', file: 'enrichment-worker.openapi.json', build: enrichmentWorkerOpenApi },
-  { service: 'moderation-consumer', file: 'moderation-consumer.openapi.json', build: moderationConsumerOpenApi },
+  {
+    service: 'moderation-consumer',
+    file: 'moderation-consumer.openapi.json',
+    build: moderationConsumerOpenApi,
+  },
 ];

@@ -9,7 +9,10 @@ const ROOT = join(dirname(contractPath('x')), '..', '..');
 
 /** Every generated file: the documents in docs/contracts/ and the chat client's types. */
 async function generatedFiles(): Promise<{ path: string; text: string }[]> {
-  const files = [...OPENAPI_DOCUMENTS, ...ASYNCAPI_DOCUMENTS].map(({ file, build }) => ({ path: contractPath(file), text: contractFileText(build()) }));
+  const files = [...OPENAPI_DOCUMENTS, ...ASYNCAPI_DOCUMENTS].map(({ file, build }) => ({
+    path: contractPath(file),
+    text: contractFileText(build()),
+  }));
   const chat = OPENAPI_DOCUMENTS.find((d) => d.service === 'chat-gateway');
   if (chat) files.push({ path: join(ROOT, CHAT_CLIENT_TYPES_FILE), text: await clientTypesOf(chat.build()) });
   return files;

@@ -13,7 +13,10 @@ const root = join(__dirname, '..', '..', '..');
 const dist = join(root, 'dist', 'apps', app);
 const metafile = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8')) as EsbuildMetafile;
 const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as PackageLock;
-const revision = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+const revision = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+  cwd: root,
+  encoding: 'utf8',
+}).trim();
 const sbom = bundleSbom(app, revision, metafile, lock);
 writeFileSync(join(dist, 'sbom.cdx.json'), `${JSON.stringify(sbom, null, 2)}\n`);
 console.log(`${app}: dist/apps/${app}/sbom.cdx.json lists ${sbom.components.length} bundled packages`);

@@ -4,7 +4,10 @@ export interface EsbuildMetafile {
   inputs: Record<string, unknown>;
 }
 export interface PackageLock {
-  packages: Record<string, { version?: string; license?: string; dev?: boolean; resolved?: string; integrity?: string }>;
+  packages: Record<
+    string,
+    { version?: string; license?: string; dev?: boolean; resolved?: string; integrity?: string }
+  >;
 }
 
 /** The lock entry (`node_modules/a/node_modules/@s/b`) of a bundled input path, nested installs included. */
@@ -36,7 +39,9 @@ export function bundleSbom(app: string, version: string, metafile: EsbuildMetafi
     if (!entry?.version) throw new Error(`${path} is in the bundle but not in package-lock.json`);
     const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
     const purl = `pkg:npm/${name.startsWith('@') ? `%40${name.slice(1)}` : name}@${entry.version}`;
-    const sha512 = entry.integrity?.startsWith('sha512-') ? Buffer.from(entry.integrity.slice(7), 'base64').toString('hex') : undefined;
+    const sha512 = entry.integrity?.startsWith('sha512-')
+      ? Buffer.from(entry.integrity.slice(7), 'base64').toString('hex')
+      : undefined;
     return {
       type: 'library',
       'bom-ref': purl,
@@ -47,7 +52,9 @@ export function bundleSbom(app: string, version: string, metafile: EsbuildMetafi
       ...(sha512 ? { hashes: [{ alg: 'SHA-512', content: sha512 }] } : {}),
     };
   });
-  const serial = createHash('sha256').update(`${app}@${version}:${components.map((c) => c.purl).join(',')}`).digest('hex');
+  const serial = createHash('sha256')
+    .update(`${app}@${version}:${components.map((c) => c.purl).join(',')}`)
+    .digest('hex');
   return {
     bomFormat: 'CycloneDX',
     specVersion: '1.5',

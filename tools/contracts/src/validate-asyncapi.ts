@@ -11,7 +11,10 @@ async function main(): Promise<void> {
     if (!document || errors.length) {
       failed = true;
       console.error(`${name}: ${errors.map((d) => `${d.path.join('.')}: ${d.message}`).join('\n  ')}`);
-    } else console.log(`${name}: valid AsyncAPI ${document.version()} (${document.channels().length} channels, ${document.messages().length} messages)`);
+    } else
+      console.log(
+        `${name}: valid AsyncAPI ${document.version()} (${document.channels().length} channels, ${document.messages().length} messages)`,
+      );
   }
   if (failed) process.exit(1);
 }

@@ -42,7 +42,10 @@ async function waitReady(url: string, child: ChildProcess, output: () => string)
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url}: exited ${child.exitCode}\n${output()}`);
-    const ok = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -92,9 +95,7 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
       child.stderr?.on('data', (d: Buffer) => (logs[service.name] += d.toString()));
       children.push(child);
     }
-    await Promise.all(
-      APPS.map((app, i) => waitReady(url(app), children[i], () => logs[app].slice(-3000))),
-    );
+    await Promise.all(APPS.map((app, i) => waitReady(url(app), children[i], () => logs[app].slice(-3000))));
   }, 120_000);
 
   afterAll(async () => {
@@ -115,7 +116,9 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
 
   const names = (spans: StoredSpan[]) => spans.map((s) => `${s.service}:${s.name}`);
   const has = (spans: StoredSpan[], service: string, name: string | RegExp) =>
-    spans.some((s) => s.service === service && (typeof name === 'string' ? s.name === name : name.test(s.name)));
+    spans.some(
+      (s) => s.service === service && (typeof name === 'string' ? s.name === name : name.test(s.name)),
+    );
 
   const rootsOf = (spans: StoredSpan[]) => {
     const ids = new Set(spans.map((s) => s.spanId));
@@ -133,11 +136,16 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
     while (Date.now() < deadline) {
       const found = collector.store
         .list(500)
-        .find((t) => t.rootService === service && (typeof root === 'string' ? t.root === root : root.test(t.root)));
+        .find(
+          (t) =>
+            t.rootService === service && (typeof root === 'string' ? t.root === root : root.test(t.root)),
+        );
       if (found) return found.traceId;
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`no trace rooted at ${service} ${root}; traces: ${JSON.stringify(collector.store.list(20))}`);
+    throw new Error(
+      `no trace rooted at ${service} ${root}; traces: ${JSON.stringify(collector.store.list(20))}`,
+    );
   }
 
   it('a chat message over WebSocket is one trace: request, validation, model stream, session write, event publishes', async () => {
@@ -159,14 +167,20 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
         if (frame.type === 'error') fail(new Error(JSON.stringify(frame)));
       });
     });
-    ws.send(JSON.stringify({ action: 'sendMessage', id: 'f-1', data: { message: '鬼滅の刃みたいな漫画を教えて' } }));
+    ws.send(
+      JSON.stringify({ action: 'sendMessage', id: 'f-1', data: { message: '鬼滅の刃みたいな漫画を教えて' } }),
+    );
     const answer = await final;
     ws.close();
 
     const traceId = await traceWithRoot('chat-gateway', 'WS sendMessage');
     const spans = await collector.waitFor(
       traceId,
-      (s) => whole(s) && ['publish MessageReceived', 'publish InferenceCompleted', 'session write'].every((n) => has(s, 'chat-gateway', n)),
+      (s) =>
+        whole(s) &&
+        ['publish MessageReceived', 'publish InferenceCompleted', 'session write'].every((n) =>
+          has(s, 'chat-gateway', n),
+        ),
     );
     expect(names(spans)).toEqual(
       expect.arrayContaining([
@@ -179,18 +193,32 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
         'chat-gateway:publish InferenceCompleted',
       ]),
     );
-    expect(spans.some((s) => s.name.startsWith('DynamoDB.') && String(s.attributes['aws.dynamodb.table_names']).includes('Sessions'))).toBe(true);
+    expect(
+      spans.some(
+        (s) =>
+          s.name.startsWith('DynamoDB.') &&
+          String(s.attributes['aws.dynamodb.table_names']).includes('Sessions'),
+      ),
+    ).toBe(true);
     expectOneTree(spans);
     const root = spans.find((s) => s.name === 'WS sendMessage')!;
     expect(root.attributes['session.id']).toBe(answer.sessionId);
     expect(root.attributes['user.hash']).toMatch(/^[0-9a-f]{16}$/);
     const model = spans.find((s) => s.name === 'model answer')!;
-    expect(model.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': expect.any(Number), 'gen_ai.usage.output_tokens': expect.any(Number) });
+    expect(model.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': expect.any(Number),
+      'gen_ai.usage.output_tokens': expect.any(Number),
+    });
 
     // The token was checked at the upgrade: its auth span is in the connection's trace, linked.
     expect(root.links).toHaveLength(1);
-    const upgrade = await collector.waitFor(root.links[0].traceId, (s) => whole(s) && has(s, 'chat-gateway', 'auth'));
-    expect(names(upgrade)).toEqual(expect.arrayContaining(['chat-gateway:WS upgrade /v1/ws', 'chat-gateway:auth']));
+    const upgrade = await collector.waitFor(
+      root.links[0].traceId,
+      (s) => whole(s) && has(s, 'chat-gateway', 'auth'),
+    );
+    expect(names(upgrade)).toEqual(
+      expect.arrayContaining(['chat-gateway:WS upgrade /v1/ws', 'chat-gateway:auth']),
+    );
 
     // The events of this message are the ones its publish spans name.
     const published = spans.filter((s) => s.name.startsWith('publish ')).map((s) => s.attributes['event.id']);
@@ -205,16 +233,27 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
     // Log lines inside a span carry its ids.
     const logged = logs['chat-gateway'].split('\n').filter((l) => l.includes(traceId));
     expect(logged.length).toBeGreaterThan(0);
-    expect(JSON.parse(logged[0])).toMatchObject({ trace_id: traceId, span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(JSON.parse(logged[0])).toMatchObject({
+      trace_id: traceId,
+      span_id: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
   });
 
   it('a signed review webhook is one trace through the bus, the moderation queue (twice) and the signed alert', async () => {
     const reviewId = `trace-${randomUUID().slice(0, 8)}`;
-    const body = JSON.stringify({ review_id: reviewId, product_id: 'manga-77', text: '作者はバカ。クソつまらない。', rating: 1 });
+    const body = JSON.stringify({
+      review_id: reviewId,
+      product_id: 'manga-77',
+      text: '作者はバカ。クソつまらない。',
+      rating: 1,
+    });
     const deliveryId = `msg_${randomUUID()}`;
     const res = await fetch(`${url('webhook-receiver')}/webhooks/reviews`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...standardWebhookHeaders(REVIEWS_SECRET, deliveryId, Math.floor(Date.now() / 1000), body) },
+      headers: {
+        'content-type': 'application/json',
+        ...standardWebhookHeaders(REVIEWS_SECRET, deliveryId, Math.floor(Date.now() / 1000), body),
+      },
       body,
     });
     expect(res.status).toBe(200);
@@ -222,11 +261,17 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
     const traceId = await traceWithRoot('webhook-receiver', 'POST /webhooks/:source');
     const spans = await collector.waitFor(
       traceId,
-      (s) => whole(s) && has(s, 'moderation-consumer', 'webhook alert') && s.filter((x) => x.name === 'process message').length >= 2,
+      (s) =>
+        whole(s) &&
+        has(s, 'moderation-consumer', 'webhook alert') &&
+        s.filter((x) => x.name === 'process message').length >= 2,
       30_000,
     );
     const consumed = spans.filter((s) => s.service === 'moderation-consumer' && s.name === 'process message');
-    expect(consumed.map((s) => s.attributes['event.detail_type']).sort()).toEqual(['ModerationFlagged', 'ReviewSubmitted']);
+    expect(consumed.map((s) => s.attributes['event.detail_type']).sort()).toEqual([
+      'ModerationFlagged',
+      'ReviewSubmitted',
+    ]);
     expect(names(spans)).toEqual(
       expect.arrayContaining([
         'webhook-receiver:POST /webhooks/:source',
@@ -244,15 +289,27 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
     const byId = new Map(spans.map((s) => [s.spanId, s]));
     const ancestors = (s: StoredSpan) => {
       const out: string[] = [];
-      for (let p = s.parentSpanId && byId.get(s.parentSpanId); p; p = p.parentSpanId ? byId.get(p.parentSpanId) : undefined) out.push(p.name);
+      for (
+        let p = s.parentSpanId && byId.get(s.parentSpanId);
+        p;
+        p = p.parentSpanId ? byId.get(p.parentSpanId) : undefined
+      )
+        out.push(p.name);
       return out;
     };
     const second = consumed.find((s) => s.attributes['event.detail_type'] === 'ModerationFlagged')!;
     expect(ancestors(second)).toEqual(
-      expect.arrayContaining(['publish ModerationFlagged', 'process message', 'publish ReviewSubmitted', 'POST /webhooks/:source']),
+      expect.arrayContaining([
+        'publish ModerationFlagged',
+        'process message',
+        'publish ReviewSubmitted',
+        'POST /webhooks/:source',
+      ]),
     );
     const reviewUpdate = spans.find(
-      (s) => s.name.startsWith('DynamoDB.') && String(s.attributes['aws.dynamodb.table_names']).includes('Reviews'),
+      (s) =>
+        s.name.startsWith('DynamoDB.') &&
+        String(s.attributes['aws.dynamodb.table_names']).includes('Reviews'),
     );
     expect(reviewUpdate).toBeDefined();
     // The signed alert carried the trace on to its receiver.
@@ -271,15 +328,26 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
     const { jobs } = (await res.json()) as { jobs: { jobId: string }[] };
     const traceId = await traceWithRoot('enrichment-worker', 'POST /admin/jobs');
     const isCatalogWrite = (s: StoredSpan) =>
-      s.service === 'enrichment-worker' && s.name.startsWith('DynamoDB.') && String(s.attributes['aws.dynamodb.table_names']).includes('Catalog');
-    const spans = await collector.waitFor(traceId, (s) => whole(s) && s.some(isCatalogWrite) && has(s, 'enrichment-worker', 'process message'), 30_000);
+      s.service === 'enrichment-worker' &&
+      s.name.startsWith('DynamoDB.') &&
+      String(s.attributes['aws.dynamodb.table_names']).includes('Catalog');
+    const spans = await collector.waitFor(
+      traceId,
+      (s) => whole(s) && s.some(isCatalogWrite) && has(s, 'enrichment-worker', 'process message'),
+      30_000,
+    );
     expectOneTree(spans);
     const consumer = spans.find((s) => s.name === 'process message')!;
     expect(consumer.attributes['job.id']).toBe(jobs[0].jobId);
-    expect(names(spans)).toEqual(expect.arrayContaining(['enrichment-worker:SQS.SendMessageBatch', 'enrichment-worker:BedrockRuntime.Converse']));
+    expect(names(spans)).toEqual(
+      expect.arrayContaining([
+        'enrichment-worker:SQS.SendMessageBatch',
+        'enrichment-worker:BedrockRuntime.Converse',
+      ]),
+    );
     const write = spans.find(isCatalogWrite)!;
     const chain: string[] = [];
-    for (let s = spans.find((x) => x.spanId === write.parentSpanId); s; ) {
+    for (let s = spans.find((x) => x.spanId === write.parentSpanId); s;) {
       chain.push(s.name);
       const parent = s.parentSpanId;
       s = spans.find((x) => x.spanId === parent);

@@ -102,7 +102,14 @@ describe('.github/workflows', () => {
 
   it('ci.yml runs nx affected -t lint typecheck test integration build container (unit and emulator-backed tests)', () => {
     const calls = runs(workflows['ci.yml']).flatMap(nxCalls);
-    expect(calls.map((c) => c.targets)).toContainEqual(['lint', 'typecheck', 'test', 'integration', 'build', 'container']);
+    expect(calls.map((c) => c.targets)).toContainEqual([
+      'lint',
+      'typecheck',
+      'test',
+      'integration',
+      'build',
+      'container',
+    ]);
   });
 
   it('deploy.yml: OIDC credentials, affected images pushed to ECR, then dev, then prod behind an approval environment', () => {

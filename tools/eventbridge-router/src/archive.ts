@@ -16,7 +16,13 @@ export interface Archive {
   close(): Promise<void>;
 }
 
-export function createArchive({ path, memoryLimit = 10_000 }: { path?: string; memoryLimit?: number }): Archive {
+export function createArchive({
+  path,
+  memoryLimit = 10_000,
+}: {
+  path?: string;
+  memoryLimit?: number;
+}): Archive {
   const memory: EventEnvelope[] = [];
   if (path) mkdirSync(dirname(path), { recursive: true });
   let stream: WriteStream | undefined = path ? createWriteStream(path, { flags: 'a' }) : undefined;
@@ -27,7 +33,9 @@ export function createArchive({ path, memoryLimit = 10_000 }: { path?: string; m
       if (memory.length > memoryLimit) memory.splice(0, memory.length - memoryLimit);
       if (stream) {
         const line = `${JSON.stringify(envelope)}\n`;
-        await new Promise<void>((resolve, reject) => stream!.write(line, (error) => (error ? reject(error) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          stream!.write(line, (error) => (error ? reject(error) : resolve())),
+        );
       }
     },
     list: () => [...memory],

@@ -50,11 +50,17 @@ describe('EventBridge control plane of the local router', () => {
       () => {
         throw new Error('expected the call to fail');
       },
-      (e: Error & { $metadata: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata.httpStatusCode }),
+      (e: Error & { $metadata: { httpStatusCode?: number } }) => ({
+        name: e.name,
+        message: e.message,
+        status: e.$metadata.httpStatusCode,
+      }),
     );
 
   it('creates and describes a bus; a second CreateEventBus is ResourceAlreadyExistsException', async () => {
-    const { EventBusArn } = await eb.send(new CreateEventBusCommand({ Name: 'cp-bus', Description: 'test bus' }));
+    const { EventBusArn } = await eb.send(
+      new CreateEventBusCommand({ Name: 'cp-bus', Description: 'test bus' }),
+    );
     expect(EventBusArn).toBe('arn:aws:events:us-east-1:000000000000:event-bus/cp-bus');
     const described = await eb.send(new DescribeEventBusCommand({ Name: 'cp-bus' }));
     expect(described).toMatchObject({ Name: 'cp-bus', Arn: EventBusArn, Description: 'test bus' });
@@ -75,10 +81,19 @@ describe('EventBridge control plane of the local router', () => {
 
   it('puts, describes, lists (with prefix and pages) and deletes rules', async () => {
     const pattern = JSON.stringify({ source: ['a'] });
-    const { RuleArn } = await eb.send(new PutRuleCommand({ Name: 'r-1', EventBusName: 'cp-bus', EventPattern: pattern, Description: 'd' }));
+    const { RuleArn } = await eb.send(
+      new PutRuleCommand({ Name: 'r-1', EventBusName: 'cp-bus', EventPattern: pattern, Description: 'd' }),
+    );
     expect(RuleArn).toBe('arn:aws:events:us-east-1:000000000000:rule/cp-bus/r-1');
     for (const n of ['r-2', 'r-3', 'other']) {
-      await eb.send(new PutRuleCommand({ Name: n, EventBusName: 'cp-bus', EventPattern: pattern, State: n === 'r-3' ? 'DISABLED' : 'ENABLED' }));
+      await eb.send(
+        new PutRuleCommand({
+          Name: n,
+          EventBusName: 'cp-bus',
+          EventPattern: pattern,
+          State: n === 'r-3' ? 'DISABLED' : 'ENABLED',
+        }),
+      );
     }
     expect(await eb.send(new DescribeRuleCommand({ Name: 'r-1', EventBusName: 'cp-bus' }))).toMatchObject({
       Name: 'r-1',
@@ -90,7 +105,14 @@ describe('EventBridge control plane of the local router', () => {
     });
     const first = await eb.send(new ListRulesCommand({ EventBusName: 'cp-bus', NamePrefix: 'r-', Limit: 2 }));
     expect(first.Rules?.map((r) => r.Name)).toEqual(['r-1', 'r-2']);
-    const second = await eb.send(new ListRulesCommand({ EventBusName: 'cp-bus', NamePrefix: 'r-', Limit: 2, NextToken: first.NextToken }));
+    const second = await eb.send(
+      new ListRulesCommand({
+        EventBusName: 'cp-bus',
+        NamePrefix: 'r-',
+        Limit: 2,
+        NextToken: first.NextToken,
+      }),
+    );
     expect(second.Rules?.map((r) => [r.Name, r.State])).toEqual([['r-3', 'DISABLED']]);
     expect(second.NextToken).toBeUndefined();
     expect(await error(eb.send(new DescribeRuleCommand({ Name: 'r-1' })))).toEqual({
@@ -100,16 +122,35 @@ describe('EventBridge control plane of the local router', () => {
     });
     await eb.send(new DeleteRuleCommand({ Name: 'other', EventBusName: 'cp-bus' }));
     await eb.send(new DeleteRuleCommand({ Name: 'other', EventBusName: 'cp-bus' })); // gone already: still success
-    expect((await eb.send(new ListRulesCommand({ EventBusName: 'cp-bus' }))).Rules?.map((r) => r.Name)).toEqual(['r-1', 'r-2', 'r-3']);
+    expect(
+      (await eb.send(new ListRulesCommand({ EventBusName: 'cp-bus' }))).Rules?.map((r) => r.Name),
+    ).toEqual(['r-1', 'r-2', 'r-3']);
   });
 
   it('refuses invalid patterns with InvalidEventPatternException and bad names with ValidationException', async () => {
-    const invalid = await error(eb.send(new PutRuleCommand({ Name: 'bad', EventBusName: 'cp-bus', EventPattern: JSON.stringify({ source: [{ nope: 1 }] }) })));
-    expect(invalid).toMatchObject({ name: 'InvalidEventPatternException', message: expect.stringMatching(/^Event pattern is not valid\. Reason: /) });
-    expect(await error(eb.send(new PutRuleCommand({ Name: 'bad', EventBusName: 'cp-bus', EventPattern: '{not json' })))).toMatchObject({
+    const invalid = await error(
+      eb.send(
+        new PutRuleCommand({
+          Name: 'bad',
+          EventBusName: 'cp-bus',
+          EventPattern: JSON.stringify({ source: [{ nope: 1 }] }),
+        }),
+      ),
+    );
+    expect(invalid).toMatchObject({
+      name: 'InvalidEventPatternException',
+      message: expect.stringMatching(/^Event pattern is not valid\. Reason: /),
+    });
+    expect(
+      await error(
+        eb.send(new PutRuleCommand({ Name: 'bad', EventBusName: 'cp-bus', EventPattern: '{not json' })),
+      ),
+    ).toMatchObject({
       name: 'InvalidEventPatternException',
     });
-    expect(await error(eb.send(new PutRuleCommand({ Name: 'bad name!', EventPattern: '{"source":["a"]}' })))).toMatchObject({
+    expect(
+      await error(eb.send(new PutRuleCommand({ Name: 'bad name!', EventPattern: '{"source":["a"]}' }))),
+    ).toMatchObject({
       name: 'ValidationException',
       message: expect.stringContaining("at 'name' failed to satisfy constraint"),
     });
@@ -118,7 +159,13 @@ describe('EventBridge control plane of the local router', () => {
       message: 'Parameter(s) EventPattern or ScheduleExpression must be specified.',
       status: 400,
     });
-    expect(await error(eb.send(new PutRuleCommand({ Name: 'x', EventBusName: 'missing-bus', EventPattern: '{"source":["a"]}' })))).toMatchObject({
+    expect(
+      await error(
+        eb.send(
+          new PutRuleCommand({ Name: 'x', EventBusName: 'missing-bus', EventPattern: '{"source":["a"]}' }),
+        ),
+      ),
+    ).toMatchObject({
       name: 'ResourceNotFoundException',
       message: 'Event bus missing-bus does not exist.',
     });
@@ -135,18 +182,27 @@ describe('EventBridge control plane of the local router', () => {
       },
       { Id: 'detail-only', Arn: queueArn(QUEUE), InputPath: '$.detail' },
     ];
-    expect(await eb.send(new PutTargetsCommand({ Rule: 'r-1', EventBusName: 'cp-bus', Targets: targets }))).toMatchObject({
+    expect(
+      await eb.send(new PutTargetsCommand({ Rule: 'r-1', EventBusName: 'cp-bus', Targets: targets })),
+    ).toMatchObject({
       FailedEntryCount: 0,
       FailedEntries: [],
     });
-    expect((await eb.send(new ListTargetsByRuleCommand({ Rule: 'r-1', EventBusName: 'cp-bus' }))).Targets).toEqual(targets);
+    expect(
+      (await eb.send(new ListTargetsByRuleCommand({ Rule: 'r-1', EventBusName: 'cp-bus' }))).Targets,
+    ).toEqual(targets);
 
     const { Entries } = await eb.send(
-      new PutEventsCommand({ Entries: [{ EventBusName: 'cp-bus', Source: 'a', DetailType: 't', Detail: '{"k":"𠮷野家 🍜"}' }] }),
+      new PutEventsCommand({
+        Entries: [{ EventBusName: 'cp-bus', Source: 'a', DetailType: 't', Detail: '{"k":"𠮷野家 🍜"}' }],
+      }),
     );
     const [fifo] = await drainQueue(sqs.sqs, sqs.queueUrls[FIFO]);
     expect(JSON.parse(fifo.Body!).id).toBe(Entries![0].EventId);
-    expect(fifo.Attributes).toMatchObject({ MessageGroupId: 'group-a', MessageDeduplicationId: Entries![0].EventId });
+    expect(fifo.Attributes).toMatchObject({
+      MessageGroupId: 'group-a',
+      MessageDeduplicationId: Entries![0].EventId,
+    });
     const [detail] = await drainQueue(sqs.sqs, sqs.queueUrls[QUEUE]);
     expect(JSON.parse(detail.Body!)).toEqual({ k: '𠮷野家 🍜' });
 
@@ -156,15 +212,31 @@ describe('EventBridge control plane of the local router', () => {
       message: "Rule can't be deleted since it has targets.",
       status: 400,
     });
-    await eb.send(new RemoveTargetsCommand({ Rule: 'r-1', EventBusName: 'cp-bus', Ids: ['fifo', 'detail-only'] }));
-    expect((await eb.send(new ListTargetsByRuleCommand({ Rule: 'r-1', EventBusName: 'cp-bus' }))).Targets).toEqual([]);
+    await eb.send(
+      new RemoveTargetsCommand({ Rule: 'r-1', EventBusName: 'cp-bus', Ids: ['fifo', 'detail-only'] }),
+    );
+    expect(
+      (await eb.send(new ListTargetsByRuleCommand({ Rule: 'r-1', EventBusName: 'cp-bus' }))).Targets,
+    ).toEqual([]);
     await eb.send(new DeleteRuleCommand({ Name: 'r-1', EventBusName: 'cp-bus' }));
   });
 
   it('refuses targets as EventBridge does', async () => {
     const put = (target: Record<string, unknown>, rule = 'r-2') =>
-      error(eb.send(new PutTargetsCommand({ Rule: rule, EventBusName: 'cp-bus', Targets: [{ Id: 't', Arn: queueArn(QUEUE), ...target }] })));
-    expect(await put({}, 'nope')).toEqual({ name: 'ResourceNotFoundException', message: 'Rule nope does not exist on EventBus cp-bus.', status: 400 });
+      error(
+        eb.send(
+          new PutTargetsCommand({
+            Rule: rule,
+            EventBusName: 'cp-bus',
+            Targets: [{ Id: 't', Arn: queueArn(QUEUE), ...target }],
+          }),
+        ),
+      );
+    expect(await put({}, 'nope')).toEqual({
+      name: 'ResourceNotFoundException',
+      message: 'Rule nope does not exist on EventBus cp-bus.',
+      status: 400,
+    });
     expect(await put({ Arn: queueArn(FIFO) })).toEqual({
       name: 'ValidationException',
       message: 'Parameter(s) SqsParameters must be specified for target: t.',
@@ -174,22 +246,41 @@ describe('EventBridge control plane of the local router', () => {
       name: 'ValidationException',
       message: 'SQS FIFO is not supported by Dead Letter Queues.',
     });
-    expect(await put({ Arn: 'not-an-arn' })).toMatchObject({ name: 'ValidationException', message: 'Parameter not-an-arn is not valid. Reason: Provided Arn is not in correct format.' });
-    expect(await put({ RetryPolicy: { MaximumRetryAttempts: 186 } })).toMatchObject({ name: 'ValidationException' });
-    expect(await put({ RetryPolicy: { MaximumEventAgeInSeconds: 59 } })).toMatchObject({ name: 'ValidationException' });
+    expect(await put({ Arn: 'not-an-arn' })).toMatchObject({
+      name: 'ValidationException',
+      message: 'Parameter not-an-arn is not valid. Reason: Provided Arn is not in correct format.',
+    });
+    expect(await put({ RetryPolicy: { MaximumRetryAttempts: 186 } })).toMatchObject({
+      name: 'ValidationException',
+    });
+    expect(await put({ RetryPolicy: { MaximumEventAgeInSeconds: 59 } })).toMatchObject({
+      name: 'ValidationException',
+    });
     expect(await put({ Arn: 'arn:aws:lambda:us-east-1:000000000000:function:f' })).toMatchObject({
       name: 'ValidationException',
       message: expect.stringContaining('SQS queues only'),
     });
     const six = Array.from({ length: 6 }, (_, i) => ({ Id: `t${i}`, Arn: queueArn(QUEUE) }));
-    expect(await error(eb.send(new PutTargetsCommand({ Rule: 'r-2', EventBusName: 'cp-bus', Targets: six })))).toMatchObject({
+    expect(
+      await error(eb.send(new PutTargetsCommand({ Rule: 'r-2', EventBusName: 'cp-bus', Targets: six }))),
+    ).toMatchObject({
       name: 'LimitExceededException',
     });
   });
 
   it('does not deliver through a DISABLED rule', async () => {
-    await eb.send(new PutTargetsCommand({ Rule: 'r-3', EventBusName: 'cp-bus', Targets: [{ Id: 'q', Arn: queueArn(QUEUE) }] }));
-    await eb.send(new PutEventsCommand({ Entries: [{ EventBusName: 'cp-bus', Source: 'a', DetailType: 't', Detail: '{}' }] }));
+    await eb.send(
+      new PutTargetsCommand({
+        Rule: 'r-3',
+        EventBusName: 'cp-bus',
+        Targets: [{ Id: 'q', Arn: queueArn(QUEUE) }],
+      }),
+    );
+    await eb.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: 'cp-bus', Source: 'a', DetailType: 't', Detail: '{}' }],
+      }),
+    );
     // r-2 has no targets, r-3 is disabled: nothing arrives.
     expect(await drainQueue(sqs.sqs, sqs.queueUrls[QUEUE])).toEqual([]);
   });
@@ -208,30 +299,114 @@ describe('EventBridge control plane of the local router', () => {
         detail,
       });
     const test = async (pattern: unknown, e: string) =>
-      (await eb.send(new TestEventPatternCommand({ EventPattern: JSON.stringify(pattern), Event: e }))).Result;
+      (await eb.send(new TestEventPatternCommand({ EventPattern: JSON.stringify(pattern), Event: e })))
+        .Result;
     const rule = (name: string) => routingRules(names).find((r) => r.name === name)!.pattern;
 
     it.each<[string, string, string, string, Record<string, unknown>, boolean]>([
-      ['catalog update', 'catalog-updates-to-enrichment', EVENT_SOURCES.catalog, 'CatalogUpdate.new_release', { processing_stage: 'raw', _chain_depth: 0 }, true],
-      ['catalog update at max depth', 'catalog-updates-to-enrichment', EVENT_SOURCES.catalog, 'CatalogUpdate.new_release', { processing_stage: 'raw', _chain_depth: 3 }, false],
-      ['catalog update from ai', 'catalog-updates-to-enrichment', EVENT_SOURCES.ai, 'CatalogUpdate.new_release', { processing_stage: 'raw', _chain_depth: 0 }, false],
-      ['raw review', 'reviews-to-moderation', EVENT_SOURCES.webhooks, DETAIL_TYPES.ReviewSubmitted, { processing_stage: 'raw', _chain_depth: 0 }, true],
-      ['processed review', 'reviews-to-moderation', EVENT_SOURCES.webhooks, DETAIL_TYPES.ReviewSubmitted, { processing_stage: 'processed', _chain_depth: 1 }, false],
-      ['review without a stage', 'reviews-to-moderation', EVENT_SOURCES.webhooks, DETAIL_TYPES.ReviewSubmitted, { _chain_depth: 0 }, false],
-      ['raw payment', 'payments-to-moderation', EVENT_SOURCES.webhooks, DETAIL_TYPES.PaymentCompleted, { processing_stage: 'raw', _chain_depth: 0 }, true],
-      ['critical flag', 'severe-flags-to-moderation', EVENT_SOURCES.ai, DETAIL_TYPES.ModerationFlagged, { severity: 'critical', _chain_depth: 2 }, true],
-      ['medium flag', 'severe-flags-to-moderation', EVENT_SOURCES.ai, DETAIL_TYPES.ModerationFlagged, { severity: 'medium', _chain_depth: 1 }, false],
-      ['depth as a string', 'severe-flags-to-moderation', EVENT_SOURCES.ai, DETAIL_TYPES.ModerationFlagged, { severity: 'high', _chain_depth: '1' }, false],
+      [
+        'catalog update',
+        'catalog-updates-to-enrichment',
+        EVENT_SOURCES.catalog,
+        'CatalogUpdate.new_release',
+        { processing_stage: 'raw', _chain_depth: 0 },
+        true,
+      ],
+      [
+        'catalog update at max depth',
+        'catalog-updates-to-enrichment',
+        EVENT_SOURCES.catalog,
+        'CatalogUpdate.new_release',
+        { processing_stage: 'raw', _chain_depth: 3 },
+        false,
+      ],
+      [
+        'catalog update from ai',
+        'catalog-updates-to-enrichment',
+        EVENT_SOURCES.ai,
+        'CatalogUpdate.new_release',
+        { processing_stage: 'raw', _chain_depth: 0 },
+        false,
+      ],
+      [
+        'raw review',
+        'reviews-to-moderation',
+        EVENT_SOURCES.webhooks,
+        DETAIL_TYPES.ReviewSubmitted,
+        { processing_stage: 'raw', _chain_depth: 0 },
+        true,
+      ],
+      [
+        'processed review',
+        'reviews-to-moderation',
+        EVENT_SOURCES.webhooks,
+        DETAIL_TYPES.ReviewSubmitted,
+        { processing_stage: 'processed', _chain_depth: 1 },
+        false,
+      ],
+      [
+        'review without a stage',
+        'reviews-to-moderation',
+        EVENT_SOURCES.webhooks,
+        DETAIL_TYPES.ReviewSubmitted,
+        { _chain_depth: 0 },
+        false,
+      ],
+      [
+        'raw payment',
+        'payments-to-moderation',
+        EVENT_SOURCES.webhooks,
+        DETAIL_TYPES.PaymentCompleted,
+        { processing_stage: 'raw', _chain_depth: 0 },
+        true,
+      ],
+      [
+        'critical flag',
+        'severe-flags-to-moderation',
+        EVENT_SOURCES.ai,
+        DETAIL_TYPES.ModerationFlagged,
+        { severity: 'critical', _chain_depth: 2 },
+        true,
+      ],
+      [
+        'medium flag',
+        'severe-flags-to-moderation',
+        EVENT_SOURCES.ai,
+        DETAIL_TYPES.ModerationFlagged,
+        { severity: 'medium', _chain_depth: 1 },
+        false,
+      ],
+      [
+        'depth as a string',
+        'severe-flags-to-moderation',
+        EVENT_SOURCES.ai,
+        DETAIL_TYPES.ModerationFlagged,
+        { severity: 'high', _chain_depth: '1' },
+        false,
+      ],
     ])('%s against %s -> %s', async (_case, ruleName, source, detailType, detail, expected) => {
       expect(await test(rule(ruleName), event(source, detailType, detail))).toBe(expected);
     });
 
     it('refuses an invalid pattern and an event without the required envelope fields', async () => {
-      expect(await error(eb.send(new TestEventPatternCommand({ EventPattern: '{"source":[{"numeric":[">"]}]}', Event: event('a', 'b', {}) })))).toMatchObject({
+      expect(
+        await error(
+          eb.send(
+            new TestEventPatternCommand({
+              EventPattern: '{"source":[{"numeric":[">"]}]}',
+              Event: event('a', 'b', {}),
+            }),
+          ),
+        ),
+      ).toMatchObject({
         name: 'InvalidEventPatternException',
         message: expect.stringMatching(/^Event pattern is not valid\. Reason: /),
       });
-      expect(await error(eb.send(new TestEventPatternCommand({ EventPattern: '{"source":["a"]}', Event: '{"source":"a"}' })))).toMatchObject({
+      expect(
+        await error(
+          eb.send(new TestEventPatternCommand({ EventPattern: '{"source":["a"]}', Event: '{"source":"a"}' })),
+        ),
+      ).toMatchObject({
         name: 'ValidationException',
         message: expect.stringMatching(/^Parameter Event is not valid\./),
       });

@@ -70,26 +70,47 @@ const validation = (message: string) => new AwsApiError('ValidationException', m
 
 /** AWS's generic constraint message, as its request validation words it. */
 function constraint(value: unknown, field: string, rule: string): AwsApiError {
-  return validation(`1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${rule}`);
+  return validation(
+    `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${rule}`,
+  );
 }
 
-function requiredString(body: Record<string, unknown>, key: string, field: string, pattern?: RegExp, max = 64): string {
+function requiredString(
+  body: Record<string, unknown>,
+  key: string,
+  field: string,
+  pattern?: RegExp,
+  max = 64,
+): string {
   const value = body[key];
   if (typeof value !== 'string' || value.length === 0) {
-    throw validation(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+    throw validation(
+      `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+    );
   }
-  if (value.length > max) throw constraint(value, field, `Member must have length less than or equal to ${max}`);
+  if (value.length > max)
+    throw constraint(value, field, `Member must have length less than or equal to ${max}`);
   if (pattern && !pattern.test(value)) {
-    throw constraint(value, field, `Member must satisfy regular expression pattern: ${pattern.source.slice(1, -1)}`);
+    throw constraint(
+      value,
+      field,
+      `Member must satisfy regular expression pattern: ${pattern.source.slice(1, -1)}`,
+    );
   }
   return value;
 }
 
-function optionalString(body: Record<string, unknown>, key: string, field: string, max: number): string | undefined {
+function optionalString(
+  body: Record<string, unknown>,
+  key: string,
+  field: string,
+  max: number,
+): string | undefined {
   const value = body[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw validation(`Parameter ${field} is not valid.`);
-  if (value.length > max) throw constraint(value, field, `Member must have length less than or equal to ${max}`);
+  if (value.length > max)
+    throw constraint(value, field, `Member must have length less than or equal to ${max}`);
   return value;
 }
 
@@ -99,12 +120,16 @@ export function parseEventPattern(text: string): EventPattern {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new AwsApiError('InvalidEventPatternException', `Event pattern is not valid. Reason: ${(error as Error).message}`);
+    throw new AwsApiError(
+      'InvalidEventPatternException',
+      `Event pattern is not valid. Reason: ${(error as Error).message}`,
+    );
   }
   try {
     return validatePattern(parsed);
   } catch (error) {
-    if (error instanceof InvalidEventPatternError) throw new AwsApiError('InvalidEventPatternException', error.message);
+    if (error instanceof InvalidEventPatternError)
+      throw new AwsApiError('InvalidEventPatternException', error.message);
     throw error;
   }
 }
@@ -124,17 +149,34 @@ function paginate<T>(items: T[], body: Record<string, unknown>): { page: T[]; ne
   }
   const page = items.slice(start, start + limit);
   const next = start + limit;
-  return next < items.length ? { page, nextToken: Buffer.from(String(next)).toString('base64url') } : { page };
+  return next < items.length
+    ? { page, nextToken: Buffer.from(String(next)).toString('base64url') }
+    : { page };
 }
 
-export function createControlPlane({ region, account, now = () => Date.now() }: { region: string; account: string; now?: () => number }): ControlPlane {
+export function createControlPlane({
+  region,
+  account,
+  now = () => Date.now(),
+}: {
+  region: string;
+  account: string;
+  now?: () => number;
+}): ControlPlane {
   const buses = new Map<string, BusState>();
   const busArn = (name: string) => `arn:aws:events:${region}:${account}:event-bus/${name}`;
   const ruleArn = (bus: string, name: string) =>
     `arn:aws:events:${region}:${account}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
   const addBus = (name: string, description?: string) => {
     const t = Math.floor(now() / 1000);
-    const bus: BusState = { name, arn: busArn(name), description, creationTime: t, lastModifiedTime: t, rules: new Map() };
+    const bus: BusState = {
+      name,
+      arn: busArn(name),
+      description,
+      creationTime: t,
+      lastModifiedTime: t,
+      rules: new Map(),
+    };
     buses.set(name, bus);
     return bus;
   };
@@ -143,9 +185,15 @@ export function createControlPlane({ region, account, now = () => Date.now() }: 
   /** Bus from a name or ARN (absent = default), or ResourceNotFoundException. */
   function busOf(body: Record<string, unknown>, key = 'EventBusName'): BusState {
     const raw = body[key];
-    if (raw !== undefined && (typeof raw !== 'string' || raw === '')) throw validation(`Parameter ${key} is not valid.`);
+    if (raw !== undefined && (typeof raw !== 'string' || raw === ''))
+      throw validation(`Parameter ${key} is not valid.`);
     const name = raw === undefined ? 'default' : (BUS_ARN.exec(raw)?.[1] ?? raw);
-    if (!BUS_NAME.test(name)) throw constraint(raw, 'eventBusName', 'Member must satisfy regular expression pattern: (arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+');
+    if (!BUS_NAME.test(name))
+      throw constraint(
+        raw,
+        'eventBusName',
+        'Member must satisfy regular expression pattern: (arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+',
+      );
     const bus = buses.get(name);
     if (!bus) throw new AwsApiError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
     return bus;
@@ -153,12 +201,17 @@ export function createControlPlane({ region, account, now = () => Date.now() }: 
 
   function ruleOf(bus: BusState, name: string): RuleState {
     const rule = bus.rules.get(name);
-    if (!rule) throw new AwsApiError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${bus.name}.`);
+    if (!rule)
+      throw new AwsApiError(
+        'ResourceNotFoundException',
+        `Rule ${name} does not exist on EventBus ${bus.name}.`,
+      );
     return rule;
   }
 
   function checkTarget(raw: unknown, index: number): SqsTarget {
-    if (typeof raw !== 'object' || raw === null) throw validation(`Parameter Targets[${index}] is not valid.`);
+    if (typeof raw !== 'object' || raw === null)
+      throw validation(`Parameter Targets[${index}] is not valid.`);
     const t = raw as Record<string, unknown>;
     const id = requiredString(t, 'Id', `targets.${index + 1}.member.id`, NAME);
     const arn = requiredString(t, 'Arn', `targets.${index + 1}.member.arn`, undefined, 1600);
@@ -176,31 +229,49 @@ export function createControlPlane({ region, account, now = () => Date.now() }: 
       throw validation(`Parameter(s) SqsParameters must be specified for target: ${id}.`);
     }
     if (sqsParameters?.MessageGroupId !== undefined && String(sqsParameters.MessageGroupId).length > 100) {
-      throw constraint(sqsParameters.MessageGroupId, `targets.${index + 1}.member.sqsParameters.messageGroupId`, 'Member must have length less than or equal to 100');
+      throw constraint(
+        sqsParameters.MessageGroupId,
+        `targets.${index + 1}.member.sqsParameters.messageGroupId`,
+        'Member must have length less than or equal to 100',
+      );
     }
     const dlq = t.DeadLetterConfig as { Arn?: unknown } | undefined;
     if (dlq?.Arn !== undefined) {
       const dlqQueue = typeof dlq.Arn === 'string' ? SQS_ARN.exec(dlq.Arn) : null;
-      if (!dlqQueue) throw validation(`Parameter ${String(dlq.Arn)} is not valid. Reason: Provided Arn is not in correct format.`);
+      if (!dlqQueue)
+        throw validation(
+          `Parameter ${String(dlq.Arn)} is not valid. Reason: Provided Arn is not in correct format.`,
+        );
       if (dlqQueue[1].endsWith('.fifo')) throw validation('SQS FIFO is not supported by Dead Letter Queues.');
     }
-    const retry = t.RetryPolicy as { MaximumRetryAttempts?: unknown; MaximumEventAgeInSeconds?: unknown } | undefined;
+    const retry = t.RetryPolicy as
+      { MaximumRetryAttempts?: unknown; MaximumEventAgeInSeconds?: unknown } | undefined;
     if (retry?.MaximumRetryAttempts !== undefined) {
       const n = retry.MaximumRetryAttempts;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 185) {
-        throw constraint(n, `targets.${index + 1}.member.retryPolicy.maximumRetryAttempts`, 'Member must have value less than or equal to 185');
+        throw constraint(
+          n,
+          `targets.${index + 1}.member.retryPolicy.maximumRetryAttempts`,
+          'Member must have value less than or equal to 185',
+        );
       }
     }
     if (retry?.MaximumEventAgeInSeconds !== undefined) {
       const n = retry.MaximumEventAgeInSeconds;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 60 || n > 86_400) {
-        throw constraint(n, `targets.${index + 1}.member.retryPolicy.maximumEventAgeInSeconds`, 'Member must have value between 60 and 86400');
+        throw constraint(
+          n,
+          `targets.${index + 1}.member.retryPolicy.maximumEventAgeInSeconds`,
+          'Member must have value between 60 and 86400',
+        );
       }
     }
     const input = optionalString(t, 'Input', `targets.${index + 1}.member.input`, 8192);
     const inputPath = optionalString(t, 'InputPath', `targets.${index + 1}.member.inputPath`, 256);
     if (input !== undefined && inputPath !== undefined) {
-      throw validation(`Only one of Input, InputPath, or InputTransformer must be provided for target ${id}.`);
+      throw validation(
+        `Only one of Input, InputPath, or InputTransformer must be provided for target ${id}.`,
+      );
     }
     if (input !== undefined) {
       try {
@@ -227,8 +298,10 @@ export function createControlPlane({ region, account, now = () => Date.now() }: 
   const operations: Record<string, (body: Record<string, unknown>) => unknown> = {
     CreateEventBus(body) {
       const name = requiredString(body, 'Name', 'name', BUS_NAME, 256);
-      if (buses.has(name)) throw new AwsApiError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
-      if (body.EventSourceName !== undefined) throw validation('Partner event sources are not supported by the local router.');
+      if (buses.has(name))
+        throw new AwsApiError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
+      if (body.EventSourceName !== undefined)
+        throw validation('Partner event sources are not supported by the local router.');
       if (name.includes('/')) throw validation("Event bus name must not contain '/'.");
       const bus = addBus(name, optionalString(body, 'Description', 'description', 512));
       return { EventBusArn: bus.arn, ...(bus.description ? { Description: bus.description } : {}) };
@@ -250,7 +323,8 @@ export function createControlPlane({ region, account, now = () => Date.now() }: 
         throw validation('ScheduleExpression is not supported by the local router (event patterns only).');
       }
       const eventPattern = optionalString(body, 'EventPattern', 'eventPattern', 4096);
-      if (!eventPattern) throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');
+      if (!eventPattern)
+        throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');
       const pattern = parseEventPattern(eventPattern);
       const state = body.State ?? 'ENABLED';
       if (state !== 'ENABLED' && state !== 'DISABLED') {
@@ -279,7 +353,9 @@ export function createControlPlane({ region, account, now = () => Date.now() }: 
     ListRules(body) {
       const bus = busOf(body);
       const prefix = optionalString(body, 'NamePrefix', 'namePrefix', 64) ?? '';
-      const rules = [...bus.rules.values()].filter((r) => r.name.startsWith(prefix)).sort((a, b) => (a.name < b.name ? -1 : 1));
+      const rules = [...bus.rules.values()]
+        .filter((r) => r.name.startsWith(prefix))
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
       const { page, nextToken } = paginate(rules, body);
       return { Rules: page.map(ruleShape), ...(nextToken ? { NextToken: nextToken } : {}) };
     },
@@ -288,7 +364,8 @@ export function createControlPlane({ region, account, now = () => Date.now() }: 
       const bus = busOf(body);
       const rule = bus.rules.get(name);
       if (!rule) return {}; // AWS answers success for a rule that is not there
-      if (rule.targets.size > 0 && body.Force !== true) throw validation("Rule can't be deleted since it has targets.");
+      if (rule.targets.size > 0 && body.Force !== true)
+        throw validation("Rule can't be deleted since it has targets.");
       bus.rules.delete(name);
       return {};
     },
@@ -297,14 +374,20 @@ export function createControlPlane({ region, account, now = () => Date.now() }: 
       const bus = busOf(body);
       const targets = body.Targets;
       if (!Array.isArray(targets) || targets.length === 0) {
-        throw validation("1 validation error detected: Value '[]' at 'targets' failed to satisfy constraint: Member must have length greater than or equal to 1");
+        throw validation(
+          "1 validation error detected: Value '[]' at 'targets' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        );
       }
-      if (targets.length > 100) throw constraint('[...]', 'targets', 'Member must have length less than or equal to 100');
+      if (targets.length > 100)
+        throw constraint('[...]', 'targets', 'Member must have length less than or equal to 100');
       const checked = targets.map((t, i) => checkTarget(t, i));
       const rule = ruleOf(bus, name);
       const ids = new Set([...rule.targets.keys(), ...checked.map((t) => t.Id)]);
       if (ids.size > MAX_TARGETS_PER_RULE) {
-        throw new AwsApiError('LimitExceededException', `The requested resource exceeds the maximum number allowed.`);
+        throw new AwsApiError(
+          'LimitExceededException',
+          `The requested resource exceeds the maximum number allowed.`,
+        );
       }
       for (const target of checked) rule.targets.set(target.Id, target);
       return { FailedEntryCount: 0, FailedEntries: [] };
@@ -320,7 +403,9 @@ export function createControlPlane({ region, account, now = () => Date.now() }: 
       const bus = busOf(body);
       const ids = body.Ids;
       if (!Array.isArray(ids) || ids.length === 0) {
-        throw validation("1 validation error detected: Value '[]' at 'ids' failed to satisfy constraint: Member must have length greater than or equal to 1");
+        throw validation(
+          "1 validation error detected: Value '[]' at 'ids' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        );
       }
       const rule = ruleOf(bus, name);
       for (const id of ids) rule.targets.delete(String(id));
@@ -330,10 +415,14 @@ export function createControlPlane({ region, account, now = () => Date.now() }: 
       const patternText = body.EventPattern;
       const eventText = body.Event;
       if (typeof patternText !== 'string') {
-        throw validation("1 validation error detected: Value null at 'eventPattern' failed to satisfy constraint: Member must not be null");
+        throw validation(
+          "1 validation error detected: Value null at 'eventPattern' failed to satisfy constraint: Member must not be null",
+        );
       }
       if (typeof eventText !== 'string') {
-        throw validation("1 validation error detected: Value null at 'event' failed to satisfy constraint: Member must not be null");
+        throw validation(
+          "1 validation error detected: Value null at 'event' failed to satisfy constraint: Member must not be null",
+        );
       }
       const pattern = parseEventPattern(patternText);
       let event: unknown;
@@ -342,11 +431,16 @@ export function createControlPlane({ region, account, now = () => Date.now() }: 
       } catch {
         throw validation('Parameter Event is not valid.');
       }
-      if (typeof event !== 'object' || event === null || Array.isArray(event)) throw validation('Parameter Event is not valid.');
-      const missing: string[] = EVENT_FIELDS.filter((f) => typeof (event as Record<string, unknown>)[f] !== 'string');
+      if (typeof event !== 'object' || event === null || Array.isArray(event))
+        throw validation('Parameter Event is not valid.');
+      const missing: string[] = EVENT_FIELDS.filter(
+        (f) => typeof (event as Record<string, unknown>)[f] !== 'string',
+      );
       if (!Array.isArray((event as Record<string, unknown>).resources)) missing.push('resources');
       if (missing.length > 0) {
-        throw validation(`Parameter Event is not valid. Reason: Provided Event is missing required field(s): ${missing.join(', ')}.`);
+        throw validation(
+          `Parameter Event is not valid. Reason: Provided Event is missing required field(s): ${missing.join(', ')}.`,
+        );
       }
       return { Result: matchesPattern(pattern, event as Parameters<typeof matchesPattern>[1]) };
     },
@@ -366,11 +460,16 @@ export function createControlPlane({ region, account, now = () => Date.now() }: 
   return {
     call(operation, body) {
       const handler = operations[operation];
-      if (!handler) throw new AwsApiError('UnknownOperationException', `Operation ${operation} is not supported by the local router`);
+      if (!handler)
+        throw new AwsApiError(
+          'UnknownOperationException',
+          `Operation ${operation} is not supported by the local router`,
+        );
       return handler(body);
     },
     has: (operation) => operation in operations,
-    enabledRules: (busName) => [...(buses.get(busName)?.rules.values() ?? [])].filter((r) => r.state === 'ENABLED'),
+    enabledRules: (busName) =>
+      [...(buses.get(busName)?.rules.values() ?? [])].filter((r) => r.state === 'ENABLED'),
     busNames: () => [...buses.keys()],
   };
 }

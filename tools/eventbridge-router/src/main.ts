@@ -24,7 +24,9 @@ runMain('eventbridge-router', async () => {
   const sqs = new SQSClient({
     region: config.AWS_REGION,
     ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
-    ...(config.SQS_ENDPOINT && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(config.SQS_ENDPOINT && !process.env.AWS_ACCESS_KEY_ID
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
   });
   const router = await startEventBridgeRouter({
     port: config.EVENTBRIDGE_PORT,

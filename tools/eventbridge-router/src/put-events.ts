@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { MAX_ENTRIES_PER_PUT, MAX_ENTRY_BYTES, putEventsEntrySize, type EventEnvelope } from '@manga-assist/event-schemas';
+import {
+  MAX_ENTRIES_PER_PUT,
+  MAX_ENTRY_BYTES,
+  putEventsEntrySize,
+  type EventEnvelope,
+} from '@manga-assist/event-schemas';
 
 /** One entry of a PutEvents request as the SDK serialises it (AWS JSON 1.1). */
 export interface WireEntry {
@@ -27,10 +32,16 @@ export class RequestError extends Error {
 export function validateRequest(body: unknown): WireEntry[] {
   const entries = (body as { Entries?: unknown } | null)?.Entries;
   if (!Array.isArray(entries) || entries.length === 0) {
-    throw new RequestError('ValidationException', '1 validation error detected: Value at \'entries\' failed to satisfy constraint: Member must have length greater than or equal to 1');
+    throw new RequestError(
+      'ValidationException',
+      "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
   }
   if (entries.length > MAX_ENTRIES_PER_PUT) {
-    throw new RequestError('ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES_PER_PUT}`);
+    throw new RequestError(
+      'ValidationException',
+      `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES_PER_PUT}`,
+    );
   }
   return entries as WireEntry[];
 }
@@ -56,7 +67,9 @@ export function buildEnvelope(
     return { error: invalid('Parameter Source is not valid. Reason: Source is a required argument.') };
   }
   if (typeof entry.DetailType !== 'string' || entry.DetailType === '') {
-    return { error: invalid('Parameter DetailType is not valid. Reason: DetailType is a required argument.') };
+    return {
+      error: invalid('Parameter DetailType is not valid. Reason: DetailType is a required argument.'),
+    };
   }
   if (typeof entry.Detail !== 'string' || entry.Detail === '') {
     return { error: invalid('Parameter Detail is not valid. Reason: Detail is a required argument.') };
@@ -87,7 +100,12 @@ export function buildEnvelope(
     };
   }
   // The SDK sends Time as epoch seconds (a number); accept ISO strings too.
-  const time = typeof entry.Time === 'number' ? new Date(entry.Time * 1000) : typeof entry.Time === 'string' ? new Date(entry.Time) : ctx.now;
+  const time =
+    typeof entry.Time === 'number'
+      ? new Date(entry.Time * 1000)
+      : typeof entry.Time === 'string'
+        ? new Date(entry.Time)
+        : ctx.now;
   const iso = (Number.isNaN(time.getTime()) ? ctx.now : time).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return {
     bus: busNameOf(entry.EventBusName),

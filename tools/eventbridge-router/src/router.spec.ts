@@ -68,7 +68,9 @@ describe('EventBridge local router', () => {
     });
 
   it('answers operations it does not serve with an AWS-style error the SDK understands', async () => {
-    await expect(eventBridge.send(new ListArchivesCommand({}))).rejects.toMatchObject({ name: 'UnknownOperationException' });
+    await expect(eventBridge.send(new ListArchivesCommand({}))).rejects.toMatchObject({
+      name: 'UnknownOperationException',
+    });
     const response = await raw('AWSEvents.ListArchives', {});
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ __type: 'UnknownOperationException' });
@@ -88,7 +90,12 @@ describe('EventBridge local router', () => {
         { Source: 'a', DetailType: 'X', EventBusName: BUS },
         { Source: 'a', DetailType: 'X', Detail: '{not json', EventBusName: BUS },
         { Source: 'a', DetailType: 'X', Detail: '[1,2]', EventBusName: BUS },
-        { Source: 'a', DetailType: 'X', Detail: JSON.stringify({ big: 'x'.repeat(256 * 1024) }), EventBusName: BUS },
+        {
+          Source: 'a',
+          DetailType: 'X',
+          Detail: JSON.stringify({ big: 'x'.repeat(256 * 1024) }),
+          EventBusName: BUS,
+        },
         { Source: 'a', DetailType: 'X', Detail: '{"ok":true}', EventBusName: BUS },
       ],
     });
@@ -106,14 +113,20 @@ describe('EventBridge local router', () => {
     expect(body.Entries[5].EventId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('fills the envelope and delivers a CatalogUpdate to the FIFO queue with the target\'s constant group id', async () => {
+  it("fills the envelope and delivers a CatalogUpdate to the FIFO queue with the target's constant group id", async () => {
     const { Entries } = await eventBridge.send(
       new PutEventsCommand({
         Entries: [
           {
             Source: 'mangaassist.catalog',
             DetailType: 'CatalogUpdate.price_change',
-            Detail: JSON.stringify({ product_id: 'manga-42', title: 'T', update_type: 'price_change', processing_stage: 'raw', _chain_depth: 0 }),
+            Detail: JSON.stringify({
+              product_id: 'manga-42',
+              title: 'T',
+              update_type: 'price_change',
+              processing_stage: 'raw',
+              _chain_depth: 0,
+            }),
             EventBusName: BUS,
             Resources: ['arn:aws:catalog:manga-42'],
             Time: new Date('2026-11-01T00:00:00Z'),
@@ -135,7 +148,10 @@ describe('EventBridge local router', () => {
       detail: expect.objectContaining({ product_id: 'manga-42' }),
     });
     // SqsParameters.MessageGroupId is a constant on AWS: every event of the rule is one group.
-    expect(message.Attributes).toMatchObject({ MessageGroupId: 'catalog-updates', MessageDeduplicationId: Entries![0].EventId });
+    expect(message.Attributes).toMatchObject({
+      MessageGroupId: 'catalog-updates',
+      MessageDeduplicationId: Entries![0].EventId,
+    });
     expect(await drainQueue(sqs.sqs, sqs.queueUrls[MODERATION])).toEqual([]);
   });
 
@@ -143,10 +159,17 @@ describe('EventBridge local router', () => {
   async function brokenRouter(withDeadLetter: boolean) {
     const broken = await startEventBridgeRouter({
       sqs: sqs.sqs,
-      queueUrls: { ...sqs.queueUrls, [MODERATION]: sqs.queueUrls[MODERATION].replace(MODERATION, 'no-such-queue') },
+      queueUrls: {
+        ...sqs.queueUrls,
+        [MODERATION]: sqs.queueUrls[MODERATION].replace(MODERATION, 'no-such-queue'),
+      },
       deliveryAttempts: 2,
     });
-    const client = new EventBridgeClient({ region: 'us-east-1', endpoint: broken.url, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    const client = new EventBridgeClient({
+      region: 'us-east-1',
+      endpoint: broken.url,
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    });
     cleanup.push(() => client.destroy());
     await putRoutingRules(client, routingRules(names), { deadLetterQueue: EVENTS_DLQ, withDeadLetter });
     return { broken, client };
@@ -172,7 +195,7 @@ describe('EventBridge local router', () => {
     }
   });
 
-  it('sends an event it cannot deliver to the target\'s dead-letter queue, with the reason, as EventBridge does', async () => {
+  it("sends an event it cannot deliver to the target's dead-letter queue, with the reason, as EventBridge does", async () => {
     const { broken, client } = await brokenRouter(true);
     try {
       const publisher = createEventPublisher({ client, eventBusName: BUS, maxAttempts: 1 });
@@ -209,7 +232,11 @@ describe('EventBridge local router', () => {
 
     it('retries only the failed entries', async () => {
       const publisher = makePublisher();
-      router.injectFailures({ count: 2, match: (entry) => String(entry.Detail).includes('"manga-1"') || String(entry.Detail).includes('"manga-3"') });
+      router.injectFailures({
+        count: 2,
+        match: (entry) =>
+          String(entry.Detail).includes('"manga-1"') || String(entry.Detail).includes('"manga-3"'),
+      });
       const { eventIds } = await publisher.publish([0, 1, 2, 3, 4].map(catalogEvent));
       expect(publisher.stats).toEqual({ putEventsCalls: 2, entryAttempts: 7, retriedEntries: 2 });
       const messages = await drainQueue(sqs.sqs, sqs.queueUrls[ENRICHMENT]);
@@ -219,11 +246,26 @@ describe('EventBridge local router', () => {
 
     it('does not retry an entry rejected as malformed and names it in PublishError', async () => {
       const publisher = makePublisher();
-      router.injectFailures({ count: 1, errorCode: 'MalformedDetail', errorMessage: 'Detail is malformed.', match: (e) => String(e.Detail).includes('"manga-7"') });
-      const error = (await publisher.publish([6, 7, 8].map(catalogEvent)).catch((e: unknown) => e)) as PublishError;
+      router.injectFailures({
+        count: 1,
+        errorCode: 'MalformedDetail',
+        errorMessage: 'Detail is malformed.',
+        match: (e) => String(e.Detail).includes('"manga-7"'),
+      });
+      const error = (await publisher
+        .publish([6, 7, 8].map(catalogEvent))
+        .catch((e: unknown) => e)) as PublishError;
       expect(error).toBeInstanceOf(PublishError);
       expect(error.code).toBe('PUBLISH_FAILED');
-      expect(error.failed).toEqual([{ index: 1, detailType: 'CatalogUpdate.new_release', errorCode: 'MalformedDetail', errorMessage: 'Detail is malformed.', attempts: 1 }]);
+      expect(error.failed).toEqual([
+        {
+          index: 1,
+          detailType: 'CatalogUpdate.new_release',
+          errorCode: 'MalformedDetail',
+          errorMessage: 'Detail is malformed.',
+          attempts: 1,
+        },
+      ]);
       expect(error.eventIds[0]).toBeDefined();
       expect(error.eventIds[1]).toBeUndefined();
       expect(publisher.stats.putEventsCalls).toBe(1);
@@ -242,7 +284,12 @@ describe('EventBridge local router', () => {
       const publisher = makePublisher();
       const big: PublishEvent = {
         detailType: 'CatalogUpdate.metadata_update',
-        detail: { product_id: 'm', title: 't', update_type: 'metadata_update', data: { blob: 'あ'.repeat(90_000) } },
+        detail: {
+          product_id: 'm',
+          title: 't',
+          update_type: 'metadata_update',
+          data: { blob: 'あ'.repeat(90_000) },
+        },
       };
       const error = await publisher.publish([catalogEvent(1), big]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EventTooLargeError);
@@ -254,14 +301,23 @@ describe('EventBridge local router', () => {
   it('archives accepted events to JSONL and replays them into the queues', async () => {
     const publisher = createEventPublisher({ client: eventBridge, eventBusName: BUS });
     const { eventIds } = await publisher.publish([
-      { detailType: 'ReviewSubmitted', detail: { review_id: 'r-9', product_id: 'p-9', review_text: 'good', rating: 4 } },
+      {
+        detailType: 'ReviewSubmitted',
+        detail: { review_id: 'r-9', product_id: 'p-9', review_text: 'good', rating: 4 },
+      },
     ]);
     await drainQueue(sqs.sqs, sqs.queueUrls[MODERATION]);
-    const lines = readFileSync(join(archiveDir, 'archive.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(archiveDir, 'archive.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id)).toContain(eventIds[0]);
     expect(router.archived().map((e) => e.id)).toContain(eventIds[0]);
 
-    const replayed = await router.replay({ pattern: { 'detail-type': ['ReviewSubmitted'] }, replayName: 'r1' });
+    const replayed = await router.replay({
+      pattern: { 'detail-type': ['ReviewSubmitted'] },
+      replayName: 'r1',
+    });
     expect(replayed).toBeGreaterThanOrEqual(1);
     const messages = await drainQueue(sqs.sqs, sqs.queueUrls[MODERATION]);
     const again = messages.map((m) => JSON.parse(m.Body!)).find((e) => e.id === eventIds[0]);

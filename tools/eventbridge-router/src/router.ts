@@ -83,7 +83,8 @@ const JSON_11 = 'application/x-amz-json-1.1';
  * event is still routed). Archived and replayed events carry none.
  */
 export function traceHeaderOf(entry: WireEntry, httpTraceHeader: string | undefined): string | undefined {
-  if (entry.TraceHeader !== undefined) return isValidXrayTraceHeader(entry.TraceHeader) ? entry.TraceHeader : undefined;
+  if (entry.TraceHeader !== undefined)
+    return isValidXrayTraceHeader(entry.TraceHeader) ? entry.TraceHeader : undefined;
   return isValidXrayTraceHeader(httpTraceHeader) ? httpTraceHeader : undefined;
 }
 
@@ -100,7 +101,14 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
   const controlPlane = createControlPlane({ region, account });
 
   const archive = createArchive({ path: options.archivePath, memoryLimit: options.archiveMemoryLimit });
-  const stats = { putEventsCalls: 0, accepted: 0, failedEntries: 0, deliveries: 0, deliveryRetries: 0, deadLettered: 0 };
+  const stats = {
+    putEventsCalls: 0,
+    accepted: 0,
+    failedEntries: 0,
+    deliveries: 0,
+    deliveryRetries: 0,
+    deadLettered: 0,
+  };
   const failures: (InjectedFailure & { remaining: number })[] = [];
 
   /** `arn:aws:sqs:region:account:name` -> the queue URL (as CreateQueue / GetQueueUrl answer it). */
@@ -121,7 +129,8 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
     if (target.InputPath !== undefined) {
       let value: unknown = envelope;
       for (const key of target.InputPath.split('.').slice(1)) {
-        value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+        value =
+          typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
       }
       return toSqsMessageBody(value ?? null);
     }
@@ -153,10 +162,16 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
     const fifo = target.Arn.endsWith('.fifo');
     // MessageGroupId is the target's constant, as on AWS (PutTargets refuses a FIFO target without one).
     const fifoParameters = fifo
-      ? { MessageGroupId: target.SqsParameters?.MessageGroupId, MessageDeduplicationId: `${envelope.id}${dedupSuffix}`.slice(0, 128) }
+      ? {
+          MessageGroupId: target.SqsParameters?.MessageGroupId,
+          MessageDeduplicationId: `${envelope.id}${dedupSuffix}`.slice(0, 128),
+        }
       : {};
     const retries = target.RetryPolicy?.MaximumRetryAttempts;
-    const attempts = Math.max(1, Math.min(deliveryAttempts, retries === undefined ? deliveryAttempts : retries + 1));
+    const attempts = Math.max(
+      1,
+      Math.min(deliveryAttempts, retries === undefined ? deliveryAttempts : retries + 1),
+    );
     try {
       const command = new SendMessageCommand({
         QueueUrl: await queueUrlOf(target.Arn),
@@ -164,7 +179,9 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
         ...fifoParameters,
         // EventBridge hands an SQS target the event's trace header as the AWSTraceHeader system
         // attribute, never inside the event itself.
-        ...(traceHeader ? { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: traceHeader } } } : {}),
+        ...(traceHeader
+          ? { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: traceHeader } } }
+          : {}),
       });
       await sendWithRetries(command, attempts);
     } catch (error) {
@@ -187,14 +204,23 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
         }),
       );
       stats.deadLettered++;
-      log.warn({ rule: rule.name, target: target.Id, eventId: envelope.id, err: reason }, 'delivery failed; event sent to the target dead-letter queue');
+      log.warn(
+        { rule: rule.name, target: target.Id, eventId: envelope.id, err: reason },
+        'delivery failed; event sent to the target dead-letter queue',
+      );
     }
   }
 
-  async function deliver(envelope: EventEnvelope, bus: string, dedupSuffix = '', traceHeader?: string): Promise<string[]> {
+  async function deliver(
+    envelope: EventEnvelope,
+    bus: string,
+    dedupSuffix = '',
+    traceHeader?: string,
+  ): Promise<string[]> {
     const matched = controlPlane.enabledRules(bus).filter((rule) => matchesPattern(rule.pattern, envelope));
     for (const rule of matched) {
-      for (const target of rule.targets.values()) await sendToTarget(rule, target, envelope, dedupSuffix, traceHeader);
+      for (const target of rule.targets.values())
+        await sendToTarget(rule, target, envelope, dedupSuffix, traceHeader);
     }
     return matched.map((r) => r.name);
   }
@@ -231,17 +257,29 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
       const { envelope, bus } = built;
       if (!controlPlane.busNames().includes(bus)) {
         // AWS accepts the entry and drops the event (FailedEntryCount 0); say it here at least.
-        log.warn({ requestId, eventId: envelope.id, bus }, 'event put on a bus that does not exist: dropped, as EventBridge does');
+        log.warn(
+          { requestId, eventId: envelope.id, bus },
+          'event put on a bus that does not exist: dropped, as EventBridge does',
+        );
       }
       try {
         const ruleNames = await deliver(envelope, bus, '', traceHeaderOf(entry, httpTraceHeader));
         await archive.append(envelope);
         stats.accepted++;
-        log.info({ requestId, eventId: envelope.id, detailType: envelope['detail-type'], bus, rules: ruleNames }, 'event routed');
+        log.info(
+          { requestId, eventId: envelope.id, detailType: envelope['detail-type'], bus, rules: ruleNames },
+          'event routed',
+        );
         results.push({ EventId: envelope.id });
       } catch (error) {
-        log.error({ requestId, eventId: envelope.id, err: (error as Error).message }, 'delivery to SQS failed');
-        results.push({ ErrorCode: 'InternalFailure', ErrorMessage: `Delivery failed: ${(error as Error).message}` });
+        log.error(
+          { requestId, eventId: envelope.id, err: (error as Error).message },
+          'delivery to SQS failed',
+        );
+        results.push({
+          ErrorCode: 'InternalFailure',
+          ErrorMessage: `Delivery failed: ${(error as Error).message}`,
+        });
       }
     }
     const failed = results.filter((r) => 'ErrorCode' in r).length;
@@ -264,18 +302,24 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
     };
     const fail = (status: number, type: string, message: string) => reply(status, { __type: type, message });
     try {
-      if (req.method !== 'POST') return fail(405, 'UnknownOperationException', `Method ${req.method} is not supported`);
+      if (req.method !== 'POST')
+        return fail(405, 'UnknownOperationException', `Method ${req.method} is not supported`);
       const target = String(req.headers['x-amz-target'] ?? '');
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of req) {
         size += (chunk as Buffer).length;
-        if (size > MAX_BODY_BYTES) return fail(413, 'RequestEntityTooLargeException', 'Request body too large');
+        if (size > MAX_BODY_BYTES)
+          return fail(413, 'RequestEntityTooLargeException', 'Request body too large');
         chunks.push(chunk as Buffer);
       }
       const operation = target.startsWith('AWSEvents.') ? target.slice('AWSEvents.'.length) : '';
       if (operation !== 'PutEvents' && !controlPlane.has(operation)) {
-        return fail(400, 'UnknownOperationException', `Operation ${target || '(none)'} is not supported by the local router`);
+        return fail(
+          400,
+          'UnknownOperationException',
+          `Operation ${target || '(none)'} is not supported by the local router`,
+        );
       }
       let body: unknown;
       try {
@@ -285,7 +329,14 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
       }
       if (operation === 'PutEvents') {
         const httpTraceHeader = req.headers['x-amzn-trace-id'];
-        return reply(200, await putEvents(body, requestId, Array.isArray(httpTraceHeader) ? httpTraceHeader[0] : httpTraceHeader));
+        return reply(
+          200,
+          await putEvents(
+            body,
+            requestId,
+            Array.isArray(httpTraceHeader) ? httpTraceHeader[0] : httpTraceHeader,
+          ),
+        );
       }
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         return fail(400, 'SerializationException', 'Request body must be a JSON object');
@@ -294,7 +345,8 @@ export async function startEventBridgeRouter(options: EventBridgeRouterOptions):
       log.info({ requestId, operation }, 'control plane call');
       reply(200, answer);
     } catch (error) {
-      if (error instanceof RequestError || error instanceof AwsApiError) return fail(error.status, error.type, error.message);
+      if (error instanceof RequestError || error instanceof AwsApiError)
+        return fail(error.status, error.type, error.message);
       log.error({ requestId, err: (error as Error).message }, 'router request failed');
       if (!res.headersSent) fail(500, 'InternalException', 'Internal error in the local router');
     }

@@ -10,12 +10,18 @@ describe('local API docs page (Swagger UI over each service /openapi.json, offli
 
   beforeAll(async () => {
     service = createServer((req, res) => {
-      if (req.url === '/openapi.json') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(document));
+      if (req.url === '/openapi.json')
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(document));
       else res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
     serviceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
-    docs = await startApiDocs({ services: [{ name: 'chat-gateway', url: serviceUrl }, { name: 'down', url: 'http://127.0.0.1:1' }] });
+    docs = await startApiDocs({
+      services: [
+        { name: 'chat-gateway', url: serviceUrl },
+        { name: 'down', url: 'http://127.0.0.1:1' },
+      ],
+    });
   });
   afterAll(async () => {
     await docs.stop();

@@ -53,7 +53,8 @@ export async function startApiDocs({
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?', 1)[0];
-    if (req.method !== 'GET') return send(res, 405, 'application/json', JSON.stringify({ error: 'GET only' }));
+    if (req.method !== 'GET')
+      return send(res, 405, 'application/json', JSON.stringify({ error: 'GET only' }));
     if (path === '/') return send(res, 200, 'text/html; charset=utf-8', page(services.map((s) => s.name)));
     const asset = /^\/swagger-ui\/([\w.-]+)$/.exec(path)?.[1];
     if (asset && ASSETS[asset]) return send(res, 200, ASSETS[asset], await readFile(join(assetDir, asset)));
@@ -66,14 +67,21 @@ export async function startApiDocs({
         const document = (await answer.json()) as Record<string, unknown>;
         return send(res, 200, 'application/json', JSON.stringify({ ...document, servers: [{ url: base }] }));
       } catch (error) {
-        return send(res, 502, 'application/json', JSON.stringify({ error: `${spec} is not answering: ${(error as Error).message}` }));
+        return send(
+          res,
+          502,
+          'application/json',
+          JSON.stringify({ error: `${spec} is not answering: ${(error as Error).message}` }),
+        );
       }
     }
     send(res, 404, 'application/json', JSON.stringify({ error: 'not found' }));
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => send(res, 500, 'application/json', JSON.stringify({ error: String(error) })));
+    handle(req, res).catch((error: unknown) =>
+      send(res, 500, 'application/json', JSON.stringify({ error: String(error) })),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

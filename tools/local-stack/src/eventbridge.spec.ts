@@ -63,17 +63,23 @@ describe('local stack EventBridge router', () => {
     expect(Rules.map((r) => r.Name).sort()).toEqual(wanted.map((r) => r.name).sort());
     for (const rule of wanted) {
       expect(JSON.parse(Rules.find((r) => r.Name === rule.name)!.EventPattern!)).toEqual(rule.pattern);
-      const { Targets = [] } = await eb.send(new ListTargetsByRuleCommand({ Rule: rule.name, EventBusName: bus }));
+      const { Targets = [] } = await eb.send(
+        new ListTargetsByRuleCommand({ Rule: rule.name, EventBusName: bus }),
+      );
       expect(Targets).toEqual([
         expect.objectContaining({
           Arn: expect.stringMatching(new RegExp(`:${rule.target.queueName.replace('.', '\\.')}$`)),
           RetryPolicy: TARGET_RETRY_POLICY,
           DeadLetterConfig: { Arn: expect.stringMatching(new RegExp(`:${stack.names.queues.eventsDlq}$`)) },
-          ...(rule.target.messageGroupId ? { SqsParameters: { MessageGroupId: rule.target.messageGroupId } } : {}),
+          ...(rule.target.messageGroupId
+            ? { SqsParameters: { MessageGroupId: rule.target.messageGroupId } }
+            : {}),
         }),
       ]);
     }
-    expect(stack.provisioned.filter((c) => c.kind === 'rule').map((c) => c.status)).toEqual(wanted.map(() => 'created'));
+    expect(stack.provisioned.filter((c) => c.kind === 'rule').map((c) => c.status)).toEqual(
+      wanted.map(() => 'created'),
+    );
     // TestEventPattern on a stored rule's pattern answers as matching would route.
     const pattern = Rules.find((r) => r.Name === 'reviews-to-moderation')!.EventPattern!;
     const event = (stage: string) =>
@@ -88,8 +94,13 @@ describe('local stack EventBridge router', () => {
         resources: [],
         detail: { processing_stage: stage, _chain_depth: 0 },
       });
-    expect((await eb.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event('raw') }))).Result).toBe(true);
-    expect((await eb.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event('processed') }))).Result).toBe(false);
+    expect(
+      (await eb.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event('raw') }))).Result,
+    ).toBe(true);
+    expect(
+      (await eb.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event('processed') })))
+        .Result,
+    ).toBe(false);
   });
 
   it('routes each event to exactly the queues whose rules match', async () => {

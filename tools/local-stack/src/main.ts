@@ -11,7 +11,15 @@ import { ttlSweepSecondsFromEnv } from './ttl-sweep';
 import { startWebhookSink } from './webhook-sink';
 import { startTraceCollector } from './traces/server';
 import { startApiDocs } from './api-docs';
-import { describeExit, startChild, stopChild, superviseChild, waitForReady, type ServiceSupervisor, type Supervised } from './supervisor';
+import {
+  describeExit,
+  startChild,
+  stopChild,
+  superviseChild,
+  waitForReady,
+  type ServiceSupervisor,
+  type Supervised,
+} from './supervisor';
 
 const root = resolve(__dirname, '../../..');
 const log = (msg: string) => process.stdout.write(`[local-stack] ${msg}\n`);
@@ -57,7 +65,12 @@ async function main() {
   const redis = await ensureRedis();
   const stack: LocalStack = await startLocalStack({
     host: LOCAL_HOST,
-    ports: { dynamodb: ports.dynamodb, sqs: ports.sqs, bedrock: ports.bedrock, eventbridge: ports.eventbridge },
+    ports: {
+      dynamodb: ports.dynamodb,
+      sqs: ports.sqs,
+      bedrock: ports.bedrock,
+      eventbridge: ports.eventbridge,
+    },
     bedrock: { profile: 'demo' },
     eventbridge: true,
     archivePath: join(root, 'tmp', 'local-stack', 'events.jsonl'),
@@ -115,7 +128,11 @@ async function main() {
     // SIGKILL of the first leaves running).
     // A service that dies is restarted with backoff; the emulators and their data stay up.
     children.push(
-      superviseChild(service.name, () => startChild(service.name, process.execPath, ['--import', 'tsx', service.entry], env), log),
+      superviseChild(
+        service.name,
+        () => startChild(service.name, process.execPath, ['--import', 'tsx', service.entry], env),
+        log,
+      ),
     );
   }
 
@@ -157,7 +174,8 @@ async function main() {
   log(`Traces (one per user action, every service): ${traces.url}/`);
   log(`API docs (OpenAPI of every service, also at each service's /openapi.json): ${apiDocs.url}/`);
   // A service not ready yet keeps retrying its dependencies (its /readyz says why); it is not a reason to stop.
-  if (ready.some((r) => !r)) log('some services are not ready yet: their /readyz says what they are waiting for');
+  if (ready.some((r) => !r))
+    log('some services are not ready yet: their /readyz says what they are waiting for');
 }
 
 main().catch((error: unknown) => {

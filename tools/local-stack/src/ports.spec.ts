@@ -12,7 +12,9 @@ describe('npm start ports', () => {
   it('reads PORT_OFFSET once and refuses nonsense with one line', () => {
     expect(portOffsetFromEnv({})).toBe(0);
     expect(portOffsetFromEnv({ PORT_OFFSET: '200' })).toBe(200);
-    expect(() => portOffsetFromEnv({ PORT_OFFSET: '-1' })).toThrow('PORT_OFFSET must be an integer from 0 to 50000, got "-1"');
+    expect(() => portOffsetFromEnv({ PORT_OFFSET: '-1' })).toThrow(
+      'PORT_OFFSET must be an integer from 0 to 50000, got "-1"',
+    );
     expect(() => portOffsetFromEnv({ PORT_OFFSET: 'abc' })).toThrow(/PORT_OFFSET/);
   });
 
@@ -23,7 +25,11 @@ describe('npm start ports', () => {
     try {
       const free = await firstBusyPort({ dynamodb: 0 });
       expect(free).toBeUndefined();
-      expect(await firstBusyPort({ dynamodb: 0, 'chat-gateway': taken })).toEqual({ name: 'chat-gateway', port: taken, code: 'EADDRINUSE' });
+      expect(await firstBusyPort({ dynamodb: 0, 'chat-gateway': taken })).toEqual({
+        name: 'chat-gateway',
+        port: taken,
+        code: 'EADDRINUSE',
+      });
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

@@ -36,7 +36,9 @@ export function portOffsetFromEnv(env: Record<string, string | undefined> = proc
 }
 
 export function localPorts(offset = 0): LocalPorts {
-  return Object.fromEntries(Object.entries(BASE_PORTS).map(([name, port]) => [name, port + offset])) as LocalPorts;
+  return Object.fromEntries(
+    Object.entries(BASE_PORTS).map(([name, port]) => [name, port + offset]),
+  ) as LocalPorts;
 }
 
 /** The first port that cannot be bound on the host (in use, or not allowed), with its owner's name. */

@@ -1,7 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
 import {
   DescribeEventBusCommand,
   DescribeRuleCommand,
@@ -25,10 +29,13 @@ import { provision, type ResourceChange } from './provision';
  * `moto[server]`), one endpoint for DynamoDB, SQS and EventBridge, with TTL and queue policies.
  * Without python3 + moto the suite is skipped locally with a warning and FAILS in CI.
  */
-const motoAvailable = spawnSync('python3', ['-c', 'import moto.server, flask'], { stdio: 'ignore' }).status === 0;
+const motoAvailable =
+  spawnSync('python3', ['-c', 'import moto.server, flask'], { stdio: 'ignore' }).status === 0;
 const inCi = process.env.CI === 'true';
 if (!motoAvailable && !inCi) {
-  process.stderr.write('provision.spec: python3 with moto[server] not found: skipped here (it fails in CI)\n');
+  process.stderr.write(
+    'provision.spec: python3 with moto[server] not found: skipped here (it fails in CI)\n',
+  );
 }
 const describeWithMoto = motoAvailable || inCi ? describe : describe.skip;
 
@@ -41,9 +48,12 @@ async function freePort(): Promise<number> {
 }
 
 async function startMoto(): Promise<{ url: string; process: ChildProcess }> {
-  if (!motoAvailable) throw new Error('python3 with moto[server] is required for this test (pip install "moto[server]")');
+  if (!motoAvailable)
+    throw new Error('python3 with moto[server] is required for this test (pip install "moto[server]")');
   const port = await freePort();
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+  });
   const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + 30_000;
   for (;;) {
@@ -89,10 +99,17 @@ describeWithMoto('provision against moto (a fresh AWS-compatible endpoint), run 
 
   it('creates everything on the first run and changes nothing on the second', () => {
     const summary = (changes: ResourceChange[]) =>
-      changes.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.status]: (acc[c.status] ?? 0) + 1 }), {});
-    process.stdout.write(`first run: ${JSON.stringify(summary(first))}\nsecond run: ${JSON.stringify(summary(second))}\n`);
+      changes.reduce<Record<string, number>>(
+        (acc, c) => ({ ...acc, [c.status]: (acc[c.status] ?? 0) + 1 }),
+        {},
+      );
+    process.stdout.write(
+      `first run: ${JSON.stringify(summary(first))}\nsecond run: ${JSON.stringify(summary(second))}\n`,
+    );
     expect(first.every((c) => c.status === 'created')).toBe(true);
-    expect(second.map((c) => [c.kind, c.name, c.status])).toEqual(first.map((c) => [c.kind, c.name, 'unchanged']));
+    expect(second.map((c) => [c.kind, c.name, c.status])).toEqual(
+      first.map((c) => [c.kind, c.name, 'unchanged']),
+    );
     const kinds = first.map((c) => c.kind);
     // 5 tables, 3 TTLs, 5 queues (2 + their DLQs + the events DLQ), the bus, 4 rules, 4 targets, and
     // 3 queue policies (enrichment, moderation, events DLQ).
@@ -107,26 +124,36 @@ describeWithMoto('provision against moto (a fresh AWS-compatible endpoint), run 
 
   it('tables have their keys and TTL on the ttl attribute', async () => {
     for (const definition of tableDefinitions(names)) {
-      const { Table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: definition.TableName }));
+      const { Table } = await clients.dynamodb.send(
+        new DescribeTableCommand({ TableName: definition.TableName }),
+      );
       expect(Table?.KeySchema).toEqual(definition.KeySchema);
       expect(Table?.BillingModeSummary?.BillingMode ?? 'PAY_PER_REQUEST').toBe('PAY_PER_REQUEST');
     }
     for (const [table, attribute] of Object.entries(ttlAttributes(names))) {
-      const { TimeToLiveDescription } = await clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: table }));
+      const { TimeToLiveDescription } = await clients.dynamodb.send(
+        new DescribeTimeToLiveCommand({ TableName: table }),
+      );
       expect(TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: attribute });
     }
   });
 
   const attributesOf = async (name: string) => {
     const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-    return (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes ?? {};
+    return (
+      (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] })))
+        .Attributes ?? {}
+    );
   };
 
   it('queues redrive to their DLQs; FIFO where defined; the events DLQ is standard', async () => {
     for (const queue of queueDefinitions(names)) {
       const main = await attributesOf(queue.name);
       const dlq = await attributesOf(queue.dlq);
-      expect(JSON.parse(main.RedrivePolicy!)).toEqual({ deadLetterTargetArn: dlq.QueueArn, maxReceiveCount: queue.maxReceiveCount });
+      expect(JSON.parse(main.RedrivePolicy!)).toEqual({
+        deadLetterTargetArn: dlq.QueueArn,
+        maxReceiveCount: queue.maxReceiveCount,
+      });
       expect(main.VisibilityTimeout).toBe(String(queue.visibilityTimeoutSeconds));
       expect(main.FifoQueue === 'true').toBe(queue.fifo);
       expect(dlq.FifoQueue === 'true').toBe(queue.fifo);
@@ -141,10 +168,14 @@ describeWithMoto('provision against moto (a fresh AWS-compatible endpoint), run 
     expect((await clients.eventBridge.send(new DescribeEventBusCommand({ Name: bus }))).Name).toBe(bus);
     const eventsDlqArn = (await attributesOf(names.queues.eventsDlq)).QueueArn;
     for (const rule of routingRules(names)) {
-      const described = await clients.eventBridge.send(new DescribeRuleCommand({ Name: rule.name, EventBusName: bus }));
+      const described = await clients.eventBridge.send(
+        new DescribeRuleCommand({ Name: rule.name, EventBusName: bus }),
+      );
       expect(JSON.parse(described.EventPattern!)).toEqual(rule.pattern);
       expect(described.State).toBe('ENABLED');
-      const { Targets = [] } = await clients.eventBridge.send(new ListTargetsByRuleCommand({ Rule: rule.name, EventBusName: bus }));
+      const { Targets = [] } = await clients.eventBridge.send(
+        new ListTargetsByRuleCommand({ Rule: rule.name, EventBusName: bus }),
+      );
       expect(Targets).toHaveLength(1);
       expect(Targets[0]).toMatchObject({
         Arn: (await attributesOf(rule.target.queueName)).QueueArn,
@@ -187,12 +218,26 @@ describeWithMoto('provision against moto (a fresh AWS-compatible endpoint), run 
   // Last: it changes the endpoint's state.
   it('puts back what drifted (queue attribute, rule pattern, removed target) and reports it updated/created', async () => {
     const bus = names.eventBusName;
-    const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: names.queues.moderation }));
-    await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: '5' } }));
-    await clients.eventBridge.send(
-      new PutRuleCommand({ Name: 'reviews-to-moderation', EventBusName: bus, EventPattern: '{"source":["someone-else"]}' }),
+    const { QueueUrl } = await clients.sqs.send(
+      new GetQueueUrlCommand({ QueueName: names.queues.moderation }),
     );
-    await clients.eventBridge.send(new RemoveTargetsCommand({ Rule: 'payments-to-moderation', EventBusName: bus, Ids: ['manga-moderation-queue'] }));
+    await clients.sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: '5' } }),
+    );
+    await clients.eventBridge.send(
+      new PutRuleCommand({
+        Name: 'reviews-to-moderation',
+        EventBusName: bus,
+        EventPattern: '{"source":["someone-else"]}',
+      }),
+    );
+    await clients.eventBridge.send(
+      new RemoveTargetsCommand({
+        Rule: 'payments-to-moderation',
+        EventBusName: bus,
+        Ids: ['manga-moderation-queue'],
+      }),
+    );
     const third = (await provision(clients, names)).changes.filter((c) => c.status !== 'unchanged');
     // moto's SetQueueAttributes also drops the queue's Policy: provisioning puts that back too.
     expect(third.filter((c) => c.kind !== 'queue-policy').map((c) => [c.kind, c.name, c.status])).toEqual([
@@ -205,8 +250,14 @@ describeWithMoto('provision against moto (a fresh AWS-compatible endpoint), run 
     );
     const moderation = await attributesOf(names.queues.moderation);
     expect(moderation.VisibilityTimeout).toBe('60');
-    expect(JSON.parse(moderation.Policy!).Statement[0].Principal).toEqual({ Service: 'events.amazonaws.com' });
-    const rule = await clients.eventBridge.send(new DescribeRuleCommand({ Name: 'reviews-to-moderation', EventBusName: bus }));
-    expect(JSON.parse(rule.EventPattern!)).toEqual(routingRules(names).find((r) => r.name === 'reviews-to-moderation')!.pattern);
+    expect(JSON.parse(moderation.Policy!).Statement[0].Principal).toEqual({
+      Service: 'events.amazonaws.com',
+    });
+    const rule = await clients.eventBridge.send(
+      new DescribeRuleCommand({ Name: 'reviews-to-moderation', EventBusName: bus }),
+    );
+    expect(JSON.parse(rule.EventPattern!)).toEqual(
+      routingRules(names).find((r) => r.name === 'reviews-to-moderation')!.pattern,
+    );
   });
 });

@@ -104,7 +104,10 @@ export async function provision(
     await ensure(queue.name, {
       ...fifo,
       VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArns[queue.dlq], maxReceiveCount: queue.maxReceiveCount }),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: queueArns[queue.dlq],
+        maxReceiveCount: queue.maxReceiveCount,
+      }),
     });
   }
   if (!eventBridge) return { tables, queueUrls, changes };
@@ -114,11 +117,13 @@ export async function provision(
 
   record(await ensureBus(clients, names.eventBusName));
   const senders = new Map<string, string[]>(); // queue name -> ARNs of the rules that send to it
-  const addSender = (queue: string, ruleArn: string) => senders.set(queue, [...(senders.get(queue) ?? []), ruleArn]);
+  const addSender = (queue: string, ruleArn: string) =>
+    senders.set(queue, [...(senders.get(queue) ?? []), ruleArn]);
   for (const rule of routingRules(names)) {
     const { putRule, putTargets } = eventBridgeRuleRequests(rule, {
       queueArn: (name) => {
-        if (!queueArns[name]) throw new Error(`rule ${rule.name} targets queue ${name}, which provisioning did not create`);
+        if (!queueArns[name])
+          throw new Error(`rule ${rule.name} targets queue ${name}, which provisioning did not create`);
         return queueArns[name];
       },
       deadLetterQueueArn: queueArns[names.queues.eventsDlq],
@@ -126,14 +131,22 @@ export async function provision(
     const { arn, status } = await ensureRule(clients, putRule);
     record({ kind: 'rule', name: rule.name, status });
     for (const target of putTargets.Targets ?? []) {
-      record({ kind: 'target', name: `${rule.name}/${target.Id}`, status: await ensureTarget(clients, putTargets.Rule!, rule.eventBusName, target) });
+      record({
+        kind: 'target',
+        name: `${rule.name}/${target.Id}`,
+        status: await ensureTarget(clients, putTargets.Rule!, rule.eventBusName, target),
+      });
     }
     addSender(rule.target.queueName, arn);
     addSender(names.queues.eventsDlq, arn);
   }
   for (const [queue, ruleArns] of senders) {
     const policy = eventBridgeQueuePolicy(queueArns[queue], ruleArns);
-    record({ kind: 'queue-policy', name: queue, status: await ensureQueuePolicy(clients, queueUrls[queue], policy) });
+    record({
+      kind: 'queue-policy',
+      name: queue,
+      status: await ensureQueuePolicy(clients, queueUrls[queue], policy),
+    });
   }
   return { tables, queueUrls, changes };
 }
@@ -174,19 +187,35 @@ async function waitForTable(clients: Pick<AwsClients, 'dynamodb'>, TableName: st
   throw new Error(`table ${TableName} did not become ACTIVE`);
 }
 
-async function ensureTtl(clients: Pick<AwsClients, 'dynamodb'>, TableName: string, AttributeName: string): Promise<ResourceChange> {
+async function ensureTtl(
+  clients: Pick<AwsClients, 'dynamodb'>,
+  TableName: string,
+  AttributeName: string,
+): Promise<ResourceChange> {
   const name = `${TableName}.${AttributeName}`;
   try {
-    const { TimeToLiveDescription: ttl } = await clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName }));
-    if ((ttl?.TimeToLiveStatus === 'ENABLED' || ttl?.TimeToLiveStatus === 'ENABLING') && ttl.AttributeName === AttributeName) {
+    const { TimeToLiveDescription: ttl } = await clients.dynamodb.send(
+      new DescribeTimeToLiveCommand({ TableName }),
+    );
+    if (
+      (ttl?.TimeToLiveStatus === 'ENABLED' || ttl?.TimeToLiveStatus === 'ENABLING') &&
+      ttl.AttributeName === AttributeName
+    ) {
       return { kind: 'ttl', name, status: 'unchanged' };
     }
-    await clients.dynamodb.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName, Enabled: true } }));
+    await clients.dynamodb.send(
+      new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName, Enabled: true } }),
+    );
     return { kind: 'ttl', name, status: ttl?.AttributeName ? 'updated' : 'created' };
   } catch (error) {
     // dynalite has no TTL API at all; the local stack's TTL sweep does the deleting there.
     if ((error as Error).name === 'UnknownOperationException') {
-      return { kind: 'ttl', name, status: 'skipped', note: 'endpoint has no TTL API (dynalite): the local stack TTL sweep deletes expired items' };
+      return {
+        kind: 'ttl',
+        name,
+        status: 'skipped',
+        note: 'endpoint has no TTL API (dynalite): the local stack TTL sweep deletes expired items',
+      };
     }
     throw error;
   }
@@ -201,22 +230,33 @@ async function ensureQueue(
   try {
     url = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName }))).QueueUrl;
   } catch (error) {
-    if (!(error instanceof QueueDoesNotExist) && (error as Error).name !== 'AWS.SimpleQueueService.NonExistentQueue') throw error;
+    if (
+      !(error instanceof QueueDoesNotExist) &&
+      (error as Error).name !== 'AWS.SimpleQueueService.NonExistentQueue'
+    )
+      throw error;
   }
   let status: ResourceStatus = 'unchanged';
   if (!url) {
-    url = (await clients.sqs.send(new CreateQueueCommand({ QueueName, Attributes: wanted }))).QueueUrl as string;
+    url = (await clients.sqs.send(new CreateQueueCommand({ QueueName, Attributes: wanted })))
+      .QueueUrl as string;
     status = 'created';
   }
-  const { Attributes = {} } = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))) as {
+  const { Attributes = {} } = (await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
+  )) as {
     Attributes?: Record<string, string>;
   };
   if (status === 'unchanged') {
     // FifoQueue cannot change after creation; the others are brought to what is wanted.
     const { FifoQueue: _fifo, ...mutable } = wanted;
-    const differ = Object.entries(mutable).filter(([key, value]) => !sameAttribute(key, Attributes[key], value));
+    const differ = Object.entries(mutable).filter(
+      ([key, value]) => !sameAttribute(key, Attributes[key], value),
+    );
     if (differ.length > 0) {
-      await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: Object.fromEntries(differ) }));
+      await clients.sqs.send(
+        new SetQueueAttributesCommand({ QueueUrl: url, Attributes: Object.fromEntries(differ) }),
+      );
       status = 'updated';
     }
   }
@@ -268,7 +308,9 @@ async function ensureRule(
 ): Promise<{ arn: string; status: ResourceStatus }> {
   let existing: { Arn?: string; EventPattern?: string; State?: string; Description?: string } | undefined;
   try {
-    existing = await clients.eventBridge.send(new DescribeRuleCommand({ Name: putRule.Name, EventBusName: putRule.EventBusName }));
+    existing = await clients.eventBridge.send(
+      new DescribeRuleCommand({ Name: putRule.Name, EventBusName: putRule.EventBusName }),
+    );
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
   }
@@ -284,12 +326,22 @@ async function ensureRule(
   return { arn: RuleArn as string, status: existing ? 'updated' : 'created' };
 }
 
-async function ensureTarget(clients: Pick<AwsClients, 'eventBridge'>, Rule: string, EventBusName: string, wanted: Target): Promise<ResourceStatus> {
-  const { Targets = [] } = await clients.eventBridge.send(new ListTargetsByRuleCommand({ Rule, EventBusName }));
+async function ensureTarget(
+  clients: Pick<AwsClients, 'eventBridge'>,
+  Rule: string,
+  EventBusName: string,
+  wanted: Target,
+): Promise<ResourceStatus> {
+  const { Targets = [] } = await clients.eventBridge.send(
+    new ListTargetsByRuleCommand({ Rule, EventBusName }),
+  );
   const current = Targets.find((t) => t.Id === wanted.Id);
   if (current && sameTarget(current, wanted)) return 'unchanged';
-  const { FailedEntryCount, FailedEntries } = await clients.eventBridge.send(new PutTargetsCommand({ Rule, EventBusName, Targets: [wanted] }));
-  if (FailedEntryCount) throw new Error(`PutTargets ${Rule}/${wanted.Id} failed: ${JSON.stringify(FailedEntries)}`);
+  const { FailedEntryCount, FailedEntries } = await clients.eventBridge.send(
+    new PutTargetsCommand({ Rule, EventBusName, Targets: [wanted] }),
+  );
+  if (FailedEntryCount)
+    throw new Error(`PutTargets ${Rule}/${wanted.Id} failed: ${JSON.stringify(FailedEntries)}`);
   return current ? 'updated' : 'created';
 }
 
@@ -307,8 +359,14 @@ function sameTarget(current: Target, wanted: Target): boolean {
   return JSON.stringify(pick(current)) === JSON.stringify(pick(wanted));
 }
 
-async function ensureQueuePolicy(clients: Pick<AwsClients, 'sqs'>, QueueUrl: string, policy: Record<string, unknown>): Promise<ResourceStatus> {
-  const { Attributes = {} } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['Policy'] }));
+async function ensureQueuePolicy(
+  clients: Pick<AwsClients, 'sqs'>,
+  QueueUrl: string,
+  policy: Record<string, unknown>,
+): Promise<ResourceStatus> {
+  const { Attributes = {} } = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['Policy'] }),
+  );
   const wanted = JSON.stringify(policy);
   if (Attributes.Policy && sameJson(Attributes.Policy, wanted)) return 'unchanged';
   await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: wanted } }));

@@ -51,7 +51,12 @@ export function localServices(root: string, ports: LocalPorts = localPorts(0)): 
       },
     },
     // Admin APIs: staff tokens from the gateway's dev issuer (POST /dev/token {"roles":["staff"]}).
-    { name: 'enrichment-worker', entry: entry('enrichment-worker'), port: ports['enrichment-worker'], env: { AUTH_JWT_SECRET: LOCAL_JWT_SECRET } },
+    {
+      name: 'enrichment-worker',
+      entry: entry('enrichment-worker'),
+      port: ports['enrichment-worker'],
+      env: { AUTH_JWT_SECRET: LOCAL_JWT_SECRET },
+    },
     {
       name: 'moderation-consumer',
       entry: entry('moderation-consumer'),

@@ -17,14 +17,16 @@ interface FastifyHooks {
 type Json = Record<string, unknown>;
 
 const headerOf = (message: unknown): string | undefined => {
-  const attr = ((message as Json | undefined)?.MessageSystemAttributes as Json | undefined)?.AWSTraceHeader as
-    | { StringValue?: unknown }
-    | undefined;
+  const attr = ((message as Json | undefined)?.MessageSystemAttributes as Json | undefined)
+    ?.AWSTraceHeader as { StringValue?: unknown } | undefined;
   return typeof attr?.StringValue === 'string' ? attr.StringValue : undefined;
 };
 
 /** Remembers each sent message's AWSTraceHeader (bounded, oldest forgotten first) and returns it on receive. */
-export function addAwsTraceHeaderSupport(app: FastifyHooks, { maxMessages = 100_000 } = {}): {
+export function addAwsTraceHeaderSupport(
+  app: FastifyHooks,
+  { maxMessages = 100_000 } = {},
+): {
   readonly size: number;
 } {
   const headers = new Map<string, string>();
@@ -36,16 +38,21 @@ export function addAwsTraceHeaderSupport(app: FastifyHooks, { maxMessages = 100_
 
   app.addHook('onSend', async (request, reply, payload) => {
     const target = String(request.headers['x-amz-target'] ?? '');
-    if (reply.statusCode !== 200 || typeof payload !== 'string' || !target.startsWith('AmazonSQS.')) return payload;
+    if (reply.statusCode !== 200 || typeof payload !== 'string' || !target.startsWith('AmazonSQS.'))
+      return payload;
     const body = (request.body ?? {}) as Json;
     const action = target.slice('AmazonSQS.'.length);
     if (action === 'SendMessage') {
       remember((JSON.parse(payload) as Json).MessageId, headerOf(body));
     } else if (action === 'SendMessageBatch') {
       const byId = new Map(((body.Entries ?? []) as Json[]).map((e) => [e.Id, headerOf(e)]));
-      for (const ok of ((JSON.parse(payload) as Json).Successful ?? []) as Json[]) remember(ok.MessageId, byId.get(ok.Id));
+      for (const ok of ((JSON.parse(payload) as Json).Successful ?? []) as Json[])
+        remember(ok.MessageId, byId.get(ok.Id));
     } else if (action === 'ReceiveMessage') {
-      const names = [...((body.MessageSystemAttributeNames ?? []) as string[]), ...((body.AttributeNames ?? []) as string[])];
+      const names = [
+        ...((body.MessageSystemAttributeNames ?? []) as string[]),
+        ...((body.AttributeNames ?? []) as string[]),
+      ];
       if (!names.includes('AWSTraceHeader') && !names.includes('All')) return payload;
       const answer = JSON.parse(payload) as { Messages?: Json[] };
       let changed = false;

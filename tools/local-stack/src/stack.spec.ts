@@ -56,9 +56,12 @@ describe('local stack', () => {
     const listening = handles
       .filter((h): h is Server => h instanceof Server && h.listening)
       .map((server) => server.address() as AddressInfo);
-    const ports = [stack.endpoints.dynamodb, stack.endpoints.sqs, stack.env.BEDROCK_ENDPOINT, stack.env.EVENTBRIDGE_ENDPOINT].map((u) =>
-      Number(new URL(u).port),
-    );
+    const ports = [
+      stack.endpoints.dynamodb,
+      stack.endpoints.sqs,
+      stack.env.BEDROCK_ENDPOINT,
+      stack.env.EVENTBRIDGE_ENDPOINT,
+    ].map((u) => Number(new URL(u).port));
     const ours = listening.filter((a) => ports.includes(a.port));
     expect(ours.map((a) => a.port).sort()).toEqual([...ports].sort());
     expect(ours.map((a) => a.address)).toEqual(ports.map(() => '127.0.0.1'));

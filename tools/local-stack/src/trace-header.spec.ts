@@ -24,12 +24,19 @@ describe('AWSTraceHeader through the local stack', () => {
     const all: Message[] = [];
     for (;;) {
       const { Messages = [] } = await stack.clients.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: names as never }),
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: names as never,
+        }),
       );
       if (Messages.length === 0) return all;
       for (const m of Messages) {
         all.push(m);
-        await stack.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }));
+        await stack.clients.sqs.send(
+          new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }),
+        );
       }
     }
   }
@@ -38,7 +45,9 @@ describe('AWSTraceHeader through the local stack', () => {
     const queue = stack.names.queues.moderation;
     const url = stack.queueUrls[queue];
     const traced = { AWSTraceHeader: { DataType: 'String', StringValue: HEADER } };
-    await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'one', MessageSystemAttributes: traced }));
+    await stack.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: 'one', MessageSystemAttributes: traced }),
+    );
     const [first] = await receiveAll(queue, ['AWSTraceHeader']);
     expect(first.Attributes?.AWSTraceHeader).toBe(HEADER);
 
@@ -46,7 +55,11 @@ describe('AWSTraceHeader through the local stack', () => {
       new SendMessageBatchCommand({
         QueueUrl: url,
         Entries: [
-          { Id: 'a', MessageBody: 'a', MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: OTHER } } },
+          {
+            Id: 'a',
+            MessageBody: 'a',
+            MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: OTHER } },
+          },
           { Id: 'b', MessageBody: 'b' },
         ],
       }),
@@ -87,7 +100,9 @@ describe('AWSTraceHeader through the local stack', () => {
   });
 
   it('the router passes PutEvents TraceHeader to the SQS target as AWSTraceHeader, not inside the event', async () => {
-    const answer = await stack.clients.eventBridge.send(new PutEventsCommand({ Entries: [{ ...review('r-trace'), TraceHeader: HEADER }] }));
+    const answer = await stack.clients.eventBridge.send(
+      new PutEventsCommand({ Entries: [{ ...review('r-trace'), TraceHeader: HEADER }] }),
+    );
     expect(answer.FailedEntryCount).toBe(0);
     const [m] = await receiveAll(stack.names.queues.moderation, ['All']);
     expect(m.Attributes?.AWSTraceHeader).toBe(HEADER);
@@ -114,7 +129,9 @@ describe('AWSTraceHeader through the local stack', () => {
     });
     expect(res.status).toBe(200);
     const got = await receiveAll(stack.names.queues.moderation, ['All']);
-    const byReview = Object.fromEntries(got.map((g) => [JSON.parse(g.Body!).detail.review_id, g.Attributes?.AWSTraceHeader]));
+    const byReview = Object.fromEntries(
+      got.map((g) => [JSON.parse(g.Body!).detail.review_id, g.Attributes?.AWSTraceHeader]),
+    );
     expect(byReview).toEqual({ 'r-http': OTHER, 'r-entry': HEADER });
   });
 });

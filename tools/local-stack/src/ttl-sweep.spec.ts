@@ -6,7 +6,12 @@ import { startTtlSweep } from './ttl-sweep';
 describe('local stack TTL sweep (dynalite)', () => {
   let stack: LocalStack;
   beforeAll(async () => {
-    stack = await startLocalStack({ redis: false, bedrock: false, eventbridge: false, ttlSweep: { intervalMs: 100 } });
+    stack = await startLocalStack({
+      redis: false,
+      bedrock: false,
+      eventbridge: false,
+      ttlSweep: { intervalMs: 100 },
+    });
   });
   afterAll(() => stack.stop());
 
@@ -14,7 +19,8 @@ describe('local stack TTL sweep (dynalite)', () => {
   const put = (table: string, item: Record<string, unknown>) =>
     stack.clients.documentClient.send(new PutCommand({ TableName: table, Item: item }));
   const exists = async (table: string, key: Record<string, string>) =>
-    (await stack.clients.documentClient.send(new GetCommand({ TableName: table, Key: key }))).Item !== undefined;
+    (await stack.clients.documentClient.send(new GetCommand({ TableName: table, Key: key }))).Item !==
+    undefined;
 
   it('deletes items whose ttl has passed, on its interval, and keeps the others', async () => {
     const sessions = stack.names.tables.sessions;
@@ -27,7 +33,10 @@ describe('local stack TTL sweep (dynalite)', () => {
     // DynamoDB ignores expiries more than five years in the past (likely milliseconds or a mistake).
     await put(sessions, { sessionId: 'ancient', ttl: nowS() - 6 * 365 * 24 * 3600 });
     const until = Date.now() + 5000;
-    while ((await exists(sessions, { sessionId: 'expired' })) || (await exists(jobs, { jobId: 'expired-job' }))) {
+    while (
+      (await exists(sessions, { sessionId: 'expired' })) ||
+      (await exists(jobs, { jobId: 'expired-job' }))
+    ) {
       if (Date.now() > until) throw new Error('the sweep did not delete the expired items within 5 s');
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -25,10 +25,18 @@ export interface WebhookCommand {
   payload: unknown;
 }
 
-const SOURCE_ALIASES: Record<string, Source> = { stripe: 'stripe', review: 'reviews', reviews: 'reviews', catalog: 'catalog' };
+const SOURCE_ALIASES: Record<string, Source> = {
+  stripe: 'stripe',
+  review: 'reviews',
+  reviews: 'reviews',
+  catalog: 'catalog',
+};
 
 /** argv -> what to send, or a UsageError naming the problem. Pure apart from reading --file. */
-export function parseWebhookArgs(argv: string[], env: Record<string, string | undefined> = {}): WebhookCommand {
+export function parseWebhookArgs(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): WebhookCommand {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') throw new UsageError(name ? 'help' : 'which source?');
   const source = SOURCE_ALIASES[name];
@@ -48,13 +56,15 @@ export function parseWebhookArgs(argv: string[], env: Record<string, string | un
     catalog: ['items', 'type', 'batch'],
   };
   for (const key of opts.keys()) {
-    if (!['url', 'secret', 'file', ...allowed[source]].includes(key)) throw new UsageError(`--${key} is not an option of ${name}`);
+    if (!['url', 'secret', 'file', ...allowed[source]].includes(key))
+      throw new UsageError(`--${key} is not an option of ${name}`);
   }
   const int = (key: string, fallback: number, min: number, max: number) => {
     const raw = opts.get(key);
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${key} must be an integer from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new UsageError(`--${key} must be an integer from ${min} to ${max}`);
     return n;
   };
 
@@ -68,7 +78,8 @@ export function parseWebhookArgs(argv: string[], env: Record<string, string | un
     }
   } else if (source === 'stripe') {
     const currency = opts.get('currency') ?? 'jpy';
-    if (!/^[a-zA-Z]{3}$/.test(currency)) throw new UsageError('--currency must be an ISO 4217 code such as jpy or usd');
+    if (!/^[a-zA-Z]{3}$/.test(currency))
+      throw new UsageError('--currency must be an ISO 4217 code such as jpy or usd');
     payload = stripeCheckoutCompleted({
       amount: int('amount', 1500, 0, 99_999_999),
       currency,
@@ -86,12 +97,18 @@ export function parseWebhookArgs(argv: string[], env: Record<string, string | un
     });
   } else {
     const type = opts.get('type') ?? 'new_release';
-    if (!['new_release', 'price_change', 'discontinued', 'metadata_update'].includes(type)) throw new UsageError('--type must be new_release, price_change, discontinued or metadata_update');
-    payload = catalogBatch({ count: int('items', 3, 1, 500), type: type as 'new_release', batchId: opts.get('batch') });
+    if (!['new_release', 'price_change', 'discontinued', 'metadata_update'].includes(type))
+      throw new UsageError('--type must be new_release, price_change, discontinued or metadata_update');
+    payload = catalogBatch({
+      count: int('items', 3, 1, 500),
+      type: type as 'new_release',
+      batchId: opts.get('batch'),
+    });
   }
 
   const ports = localPorts(portOffsetFromEnv(env));
-  const url = opts.get('url') ?? env.WEBHOOK_RECEIVER_URL ?? `http://${LOCAL_HOST}:${ports['webhook-receiver']}`;
+  const url =
+    opts.get('url') ?? env.WEBHOOK_RECEIVER_URL ?? `http://${LOCAL_HOST}:${ports['webhook-receiver']}`;
   try {
     new URL(url);
   } catch {

@@ -11,7 +11,12 @@ export const SIGNATURE_HEADERS = {
   catalog: { signature: 'x-catalog-signature', timestamp: 'x-catalog-timestamp' },
 } as const;
 
-export function signedHeaders(source: Source, secret: string, body: string, timestamp: number): Record<string, string> {
+export function signedHeaders(
+  source: Source,
+  secret: string,
+  body: string,
+  timestamp: number,
+): Record<string, string> {
   if (source === 'stripe') return { 'stripe-signature': signStripe(secret, timestamp, body) };
   const names = SIGNATURE_HEADERS[source];
   return { [names.signature]: signPartner(secret, timestamp, body), [names.timestamp]: String(timestamp) };
@@ -23,11 +28,20 @@ export interface DeliveryAnswer {
 }
 
 /** Signs and POSTs one delivery to `${baseUrl}/webhooks/${source}`; resolves with the receiver's answer. */
-export async function deliver(baseUrl: string, source: Source, secret: string, payload: unknown, now = Date.now()): Promise<DeliveryAnswer> {
+export async function deliver(
+  baseUrl: string,
+  source: Source,
+  secret: string,
+  payload: unknown,
+  now = Date.now(),
+): Promise<DeliveryAnswer> {
   const body = JSON.stringify(payload);
   const res = await fetch(new URL(`/webhooks/${source}`, baseUrl), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signedHeaders(source, secret, body, Math.floor(now / 1000)) },
+    headers: {
+      'content-type': 'application/json',
+      ...signedHeaders(source, secret, body, Math.floor(now / 1000)),
+    },
     body,
     signal: AbortSignal.timeout(30_000),
   });

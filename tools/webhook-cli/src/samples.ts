@@ -39,7 +39,10 @@ export function stripeCheckoutCompleted(o: StripeOptions, now = new Date()) {
         locale: o.locale ?? (currency === 'jpy' ? 'ja' : 'en'),
         customer: `cus_${randomUUID().replace(/-/g, '').slice(0, 14)}`,
         customer_email: o.email ?? 'reader@example.com',
-        customer_details: { email: o.email ?? 'reader@example.com', address: { country: o.country ?? (currency === 'jpy' ? 'JP' : 'US') } },
+        customer_details: {
+          email: o.email ?? 'reader@example.com',
+          address: { country: o.country ?? (currency === 'jpy' ? 'JP' : 'US') },
+        },
         payment_intent: `pi_${randomUUID().replace(/-/g, '').slice(0, 24)}`,
         metadata: { order_id: o.orderId ?? `ord-${randomUUID().slice(0, 8)}`, items: JSON.stringify(items) },
       },
@@ -71,7 +74,16 @@ export interface CatalogOptions {
   batchId?: string;
 }
 
-const TITLES = ['葬送のフリーレン', 'SPY×FAMILY', '薬屋のひとりごと', 'ダンジョン飯', 'チェンソーマン', '僕のヒーローアカデミア', '呪術廻戦', 'ブルーロック'];
+const TITLES = [
+  '葬送のフリーレン',
+  'SPY×FAMILY',
+  '薬屋のひとりごと',
+  'ダンジョン飯',
+  'チェンソーマン',
+  '僕のヒーローアカデミア',
+  '呪術廻戦',
+  'ブルーロック',
+];
 
 /** A publisher's catalog batch of `count` items (volumes of well-known series, yen prices). */
 export function catalogBatch(o: CatalogOptions) {

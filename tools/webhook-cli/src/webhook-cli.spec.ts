@@ -12,7 +12,10 @@ describe('npm run webhook (against a real webhook-receiver process with the loca
   let stack: LocalStack;
   let child: ChildProcess;
   let url = '';
-  const archived = (type: string) => (stack.router?.archived() ?? []).filter((e) => e['detail-type'] === type || (type.endsWith('.') && e['detail-type'].startsWith(type)));
+  const archived = (type: string) =>
+    (stack.router?.archived() ?? []).filter(
+      (e) => e['detail-type'] === type || (type.endsWith('.') && e['detail-type'].startsWith(type)),
+    );
 
   beforeAll(async () => {
     stack = await startLocalStack({ bedrock: { profile: 'zero' }, redis: false });
@@ -33,7 +36,13 @@ describe('npm run webhook (against a real webhook-receiver process with the loca
       stdio: 'ignore',
     });
     for (let i = 0; i < 300; i++) {
-      if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return;
+      if (
+        await fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('webhook-receiver did not start');
@@ -52,27 +61,48 @@ describe('npm run webhook (against a real webhook-receiver process with the loca
     const command = parseWebhookArgs(['stripe', '--amount', '1500', '--currency', 'jpy', '--url', url]);
     const answer = await deliver(command.url, command.source, command.secret, command.payload);
     expect(answer.status).toBe(200);
-    const orderId = (command.payload as { data: { object: { metadata: { order_id: string } } } }).data.object.metadata.order_id;
+    const orderId = (command.payload as { data: { object: { metadata: { order_id: string } } } }).data.object
+      .metadata.order_id;
     await waitFor(() => archived('PaymentCompleted').some((e) => e.detail.order_id === orderId));
     const event = archived('PaymentCompleted').find((e) => e.detail.order_id === orderId);
-    expect(event?.detail).toMatchObject({ amount_minor: 1500, currency: 'JPY', locale: 'ja', customer_country: 'JP' });
+    expect(event?.detail).toMatchObject({
+      amount_minor: 1500,
+      currency: 'JPY',
+      locale: 'ja',
+      customer_country: 'JP',
+    });
     // The same delivery again is a duplicate, as Stripe's retries are.
-    expect((await deliver(command.url, command.source, command.secret, command.payload)).body).toMatchObject({ status: 'already_processed' });
+    expect((await deliver(command.url, command.source, command.secret, command.payload)).body).toMatchObject({
+      status: 'already_processed',
+    });
   });
 
   it('review --text --rating: accepted, ReviewSubmitted with the text and rating', async () => {
-    const command = parseWebhookArgs(['review', '--text', '最高の一冊でした。', '--rating', '4', '--url', url]);
+    const command = parseWebhookArgs([
+      'review',
+      '--text',
+      '最高の一冊でした。',
+      '--rating',
+      '4',
+      '--url',
+      url,
+    ]);
     expect((await deliver(command.url, command.source, command.secret, command.payload)).status).toBe(200);
     const reviewId = (command.payload as { review_id: string }).review_id;
     await waitFor(() => archived('ReviewSubmitted').some((e) => e.detail.review_id === reviewId));
-    expect(archived('ReviewSubmitted').find((e) => e.detail.review_id === reviewId)?.detail).toMatchObject({ review_text: '最高の一冊でした。', rating: 4 });
+    expect(archived('ReviewSubmitted').find((e) => e.detail.review_id === reviewId)?.detail).toMatchObject({
+      review_text: '最高の一冊でした。',
+      rating: 4,
+    });
   });
 
   it('catalog --items 12: every item becomes a CatalogUpdate event', async () => {
     const command = parseWebhookArgs(['catalog', '--items', '12', '--url', url]);
     expect((await deliver(command.url, command.source, command.secret, command.payload)).status).toBe(200);
     const batchId = (command.payload as { batch_id: string }).batch_id;
-    await waitFor(() => archived('CatalogUpdate.').filter((e) => e.detail.batch_id === batchId).length === 12);
+    await waitFor(
+      () => archived('CatalogUpdate.').filter((e) => e.detail.batch_id === batchId).length === 12,
+    );
   });
 
   it('a wrong secret is refused by the receiver (the tool signs for real)', async () => {
@@ -81,10 +111,14 @@ describe('npm run webhook (against a real webhook-receiver process with the loca
   });
 
   it('runs as `npm run webhook` does and prints the answer', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(__dirname, 'main.ts'), 'stripe', '--amount', '990', '--currency', 'usd'], {
-      cwd: root,
-      env: { ...process.env, WEBHOOK_RECEIVER_URL: url },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, 'main.ts'), 'stripe', '--amount', '990', '--currency', 'usd'],
+      {
+        cwd: root,
+        env: { ...process.env, WEBHOOK_RECEIVER_URL: url },
+      },
+    );
     expect(stdout).toContain(`POST ${url}/webhooks/stripe`);
     expect(stdout).toMatch(/-> HTTP 200 /);
   }, 30_000);
@@ -93,13 +127,21 @@ describe('npm run webhook (against a real webhook-receiver process with the loca
 describe('webhook arguments', () => {
   it('follows PORT_OFFSET and signs with the local secrets by default', () => {
     const command = parseWebhookArgs(['catalog'], { PORT_OFFSET: '100' });
-    expect(command).toMatchObject({ source: 'catalog', url: 'http://127.0.0.1:3101', secret: LOCAL_WEBHOOK_SECRETS.catalog });
+    expect(command).toMatchObject({
+      source: 'catalog',
+      url: 'http://127.0.0.1:3101',
+      secret: LOCAL_WEBHOOK_SECRETS.catalog,
+    });
   });
 
   it('refuses unknown sources, options of another source and bad numbers, with the usage', () => {
     expect(() => parseWebhookArgs(['paypal'])).toThrow(UsageError);
-    expect(() => parseWebhookArgs(['review', '--amount', '5'])).toThrow('--amount is not an option of review');
-    expect(() => parseWebhookArgs(['review', '--rating', '6'])).toThrow('--rating must be an integer from 1 to 5');
+    expect(() => parseWebhookArgs(['review', '--amount', '5'])).toThrow(
+      '--amount is not an option of review',
+    );
+    expect(() => parseWebhookArgs(['review', '--rating', '6'])).toThrow(
+      '--rating must be an integer from 1 to 5',
+    );
     expect(() => parseWebhookArgs(['stripe', '--amount', '15.5'])).toThrow(/--amount must be an integer/);
   });
 });

@@ -2,7 +2,12 @@ import { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { createLogger, createServiceRuntime, type ServiceRuntime } from '@manga-assist/service-runtime';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '@manga-assist/local-stack';
-import { createContractValidator, createFrameValidator, type ContractValidator, type FrameValidator } from '@manga-assist/contract-testing';
+import {
+  createContractValidator,
+  createFrameValidator,
+  type ContractValidator,
+  type FrameValidator,
+} from '@manga-assist/contract-testing';
 import { chatGatewayOpenApi } from '../openapi';
 import { chatWsAsyncApi, WS_SERVER_FRAMES } from '../asyncapi';
 import { loadChatGatewayConfig } from '../config';
@@ -17,27 +22,42 @@ export interface Gateway {
   logs: Record<string, unknown>[];
   url: string;
   token(userId: string): Promise<string>;
-  post(token: string | undefined, body: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>;
+  post(
+    token: string | undefined,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Headers; body: any }>;
   stop(): Promise<void>;
 }
 
 let contract: ContractValidator | undefined;
 /** Every answer the harness reads is checked against the gateway's OpenAPI document (a test fails on an undocumented one). */
-export const chatContract = (): ContractValidator => (contract ??= createContractValidator(chatGatewayOpenApi()));
+export const chatContract = (): ContractValidator =>
+  (contract ??= createContractValidator(chatGatewayOpenApi()));
 
 /** GET/POST with the answer checked against the document. */
-export async function contractFetch(url: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: any }> {
+export async function contractFetch(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
   const res = await fetch(url, init);
   const text = await res.text();
   const json = (res.headers.get('content-type') ?? '').includes('json');
   const body = json && text ? JSON.parse(text) : text;
-  chatContract().check({ method: init.method ?? 'GET', path: new URL(url).pathname, status: res.status, contentType: res.headers.get('content-type'), body });
+  chatContract().check({
+    method: init.method ?? 'GET',
+    path: new URL(url).pathname,
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body,
+  });
   return { status: res.status, headers: res.headers, body: json ? body : text };
 }
 
 let frames: FrameValidator | undefined;
 /** Every WebSocket frame a test client receives is checked against the AsyncAPI document. */
-export const wsContract = (): FrameValidator => (frames ??= createFrameValidator(chatWsAsyncApi(), Object.keys(WS_SERVER_FRAMES)));
+export const wsContract = (): FrameValidator =>
+  (frames ??= createFrameValidator(chatWsAsyncApi(), Object.keys(WS_SERVER_FRAMES)));
 
 export function startStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   return startLocalStack({ bedrock: { profile: 'zero' }, ...options });
@@ -74,13 +94,21 @@ export async function startGateway(stack: LocalStack, env: Record<string, string
     logs,
     url,
     async token(userId) {
-      const res = await contractFetch(`${url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
+      const res = await contractFetch(`${url}/dev/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId }),
+      });
       return (res.body as { token: string }).token;
     },
     async post(token, body, headers = {}) {
       const res = await contractFetch(`${url}/v1/chat`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       });
       return { ...res, body: res.body === '' ? undefined : res.body };
@@ -99,8 +127,14 @@ export interface WsTestClient {
   close(): Promise<void>;
 }
 
-export async function openWs(url: string, token: string, headers: Record<string, string> = {}): Promise<WsTestClient> {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/ws`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+export async function openWs(
+  url: string,
+  token: string,
+  headers: Record<string, string> = {},
+): Promise<WsTestClient> {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/ws`, {
+    headers: { authorization: `Bearer ${token}`, ...headers },
+  });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);

@@ -9,21 +9,32 @@ import { loadEnrichmentWorkerConfig } from '../config';
 export const TEST_AUTH = { AUTH_JWT_SECRET: 'worker-test-secret-0123456789abcdefghij' };
 /** A token for the admin API: staff by default, `roles: []` for a customer's. */
 export const adminToken = async (roles: string[] = [STAFF_ROLE], userId = 'staff-test') =>
-  (await createDevTokenIssuer({ secret: TEST_AUTH.AUTH_JWT_SECRET, issuer: 'manga-assist', audience: 'manga-assist-chat' }).issue(userId, 3600, roles)).token;
+  (
+    await createDevTokenIssuer({
+      secret: TEST_AUTH.AUTH_JWT_SECRET,
+      issuer: 'manga-assist',
+      audience: 'manga-assist-chat',
+    }).issue(userId, 3600, roles)
+  ).token;
 import { startEnrichmentWorker, type EnrichmentWorker } from '../service';
 import { createContractValidator, type ContractValidator } from '@manga-assist/contract-testing';
 import { enrichmentWorkerOpenApi } from '../openapi';
 
 let contract: ContractValidator | undefined;
 /** Every admin answer the harness reads is checked against the worker's OpenAPI document. */
-export const workerContract = (): ContractValidator => (contract ??= createContractValidator(enrichmentWorkerOpenApi()));
+export const workerContract = (): ContractValidator =>
+  (contract ??= createContractValidator(enrichmentWorkerOpenApi()));
 
 /** Scales the big scenarios down in CI: ENRICHMENT_TEST_SCALE=1 runs them full size. */
 export const SCALE = Number(process.env.ENRICHMENT_TEST_SCALE ?? '0.1');
 export const scaled = (n: number, min = 10) => Math.max(min, Math.round(n * SCALE));
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 60_000, stepMs = 50): Promise<void> {
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+  stepMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -37,7 +48,10 @@ export interface WorkerHarness {
   worker: EnrichmentWorker;
   logs: Record<string, unknown>[];
   /** Calls the admin API with a staff token (or `token`, '' for none). */
-  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; token?: string }): Promise<{ status: number; headers: Headers; body: any }>;
+  api(
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string>; token?: string },
+  ): Promise<{ status: number; headers: Headers; body: any }>;
   /** Restarts only the worker (same stack) with extra env. */
   restart(env?: Record<string, string>): Promise<void>;
   catalogItem(mangaId: string): Promise<Record<string, any> | undefined>;
@@ -46,9 +60,10 @@ export interface WorkerHarness {
   stop(): Promise<void>;
 }
 
-export async function startWorkerHarness(
-  { env = {}, stack: stackOptions = {} }: { env?: Record<string, string>; stack?: LocalStackOptions } = {},
-): Promise<WorkerHarness> {
+export async function startWorkerHarness({
+  env = {},
+  stack: stackOptions = {},
+}: { env?: Record<string, string>; stack?: LocalStackOptions } = {}): Promise<WorkerHarness> {
   const stack = await startLocalStack({ redis: false, ...stackOptions });
   const logs: Record<string, unknown>[] = [];
   const destination = new Writable({
@@ -101,7 +116,13 @@ export async function startWorkerHarness(
       });
       const text = await res.text();
       const body = text ? JSON.parse(text) : undefined;
-      workerContract().check({ method: init.method ?? (init.body ? 'POST' : 'GET'), path, status: res.status, contentType: res.headers.get('content-type'), body });
+      workerContract().check({
+        method: init.method ?? (init.body ? 'POST' : 'GET'),
+        path,
+        status: res.status,
+        contentType: res.headers.get('content-type'),
+        body,
+      });
       return { status: res.status, headers: res.headers, body };
     },
     async restart(extra = {}) {
@@ -133,13 +154,21 @@ export async function startWorkerHarness(
       const all: { body: string; attributes: Record<string, string> }[] = [];
       for (;;) {
         const out = await stack.clients.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: stack.env.ENRICHMENT_DLQ, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'], VisibilityTimeout: 30 }),
+          new ReceiveMessageCommand({
+            QueueUrl: stack.env.ENRICHMENT_DLQ,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 0,
+            MessageAttributeNames: ['All'],
+            VisibilityTimeout: 30,
+          }),
         );
         if (!out.Messages?.length) return all;
         for (const m of out.Messages) {
           all.push({
             body: m.Body ?? '',
-            attributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ''])),
+            attributes: Object.fromEntries(
+              Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
+            ),
           });
         }
       }
@@ -152,10 +181,20 @@ export async function startWorkerHarness(
   return h;
 }
 
-export const manga = (i: number) => ({ title: `Manga ${i}`, titleJp: `漫画${i}`, author: 'Author', genre: 'shonen', volume: 1 });
+export const manga = (i: number) => ({
+  title: `Manga ${i}`,
+  titleJp: `漫画${i}`,
+  author: 'Author',
+  genre: 'shonen',
+  volume: 1,
+});
 
 /** Submits jobs through the admin API in bulk requests of up to `chunk`. */
-export async function submitJobs(h: WorkerHarness, jobs: { mangaId: string; type: string; manga?: unknown }[], chunk = 500) {
+export async function submitJobs(
+  h: WorkerHarness,
+  jobs: { mangaId: string; type: string; manga?: unknown }[],
+  chunk = 500,
+) {
   const ids: string[] = [];
   for (let i = 0; i < jobs.length; i += chunk) {
     const slice = jobs.slice(i, i + chunk).map((j, k) => ({ manga: manga(i + k), ...j }));

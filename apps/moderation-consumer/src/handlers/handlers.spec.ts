@@ -1,4 +1,9 @@
-import { parseDetail, type ModerationFlagged, type PaymentCompleted, type ReviewSubmitted } from '@manga-assist/event-schemas';
+import {
+  parseDetail,
+  type ModerationFlagged,
+  type PaymentCompleted,
+  type ReviewSubmitted,
+} from '@manga-assist/event-schemas';
 import { contentHash } from '../moderation/content';
 import {
   context,
@@ -35,13 +40,20 @@ describe('ReviewSubmitted handler', () => {
   it('stores a safe verdict as approved and publishes nothing', async () => {
     const s = reviewSetup(() => '{"safe":true,"severity":"none","categories":[],"reason":"fine"}');
     expect(await s.handle(context(review('最高の漫画でした')))).toBe('approved');
-    expect(s.reviews.items.get('r-1')).toMatchObject({ status: 'approved', moderation: { safe: true, verdict_source: 'model' } });
+    expect(s.reviews.items.get('r-1')).toMatchObject({
+      status: 'approved',
+      moderation: { safe: true, verdict_source: 'model' },
+    });
     expect(s.publisher.published).toEqual([]);
-    expect(await counterValue(s.registry, 'moderation_verdicts_total', { severity: 'none', source: 'model' })).toBe(1);
+    expect(
+      await counterValue(s.registry, 'moderation_verdicts_total', { severity: 'none', source: 'model' }),
+    ).toBe(1);
   });
 
   it('flags an unsafe verdict: ModerationFlagged with hash, 200-grapheme preview, depth + 1, stage processed', async () => {
-    const s = reviewSetup(() => '{"safe":false,"severity":"high","categories":["harassment"],"reason":"insults"}');
+    const s = reviewSetup(
+      () => '{"safe":false,"severity":"high","categories":["harassment"],"reason":"insults"}',
+    );
     const text = `バカ ${'😡'.repeat(300)}`;
     expect(await s.handle(context(review(text), { depth: 1 }))).toBe('flagged');
     const [flag] = s.publisher.published;
@@ -65,9 +77,18 @@ describe('ReviewSubmitted handler', () => {
     expect(await s.handle(context(review('普通の感想です')))).toBe('fail_closed');
     expect(s.reviews.items.get('r-1')).toMatchObject({
       status: 'needs_review',
-      moderation: { safe: false, verdict_source: 'fail_closed', fail_closed_reason: 'not_json', severity: 'medium' },
+      moderation: {
+        safe: false,
+        verdict_source: 'fail_closed',
+        fail_closed_reason: 'not_json',
+        severity: 'medium',
+      },
     });
-    expect(s.publisher.published[0]).toMatchObject({ severity: 'medium', flagged_categories: ['needs_human_review'], needs_human_review: true });
+    expect(s.publisher.published[0]).toMatchObject({
+      severity: 'medium',
+      flagged_categories: ['needs_human_review'],
+      needs_human_review: true,
+    });
     expect(await counterValue(s.registry, 'moderation_fail_closed_total', { reason: 'not_json' })).toBe(1);
   });
 
@@ -80,7 +101,9 @@ describe('ReviewSubmitted handler', () => {
   });
 
   it('on redelivery does not ask the model again, but finishes an unpublished flag', async () => {
-    const s = reviewSetup(() => '{"safe":false,"severity":"critical","categories":["violence"],"reason":"threat"}');
+    const s = reviewSetup(
+      () => '{"safe":false,"severity":"critical","categories":["violence"],"reason":"threat"}',
+    );
     const failing = { ...s.publisher.port };
     let fail = true;
     const publisher = {
@@ -90,7 +113,13 @@ describe('ReviewSubmitted handler', () => {
       },
     };
     const { metrics } = testMetrics();
-    const handle = createReviewSubmittedHandler({ model: s.model.port, reviews: s.reviews.port, publisher, metrics, failClosedAfterReceives: 3 });
+    const handle = createReviewSubmittedHandler({
+      model: s.model.port,
+      reviews: s.reviews.port,
+      publisher,
+      metrics,
+      failClosedAfterReceives: 3,
+    });
     await expect(handle(context(review('殺す')))).rejects.toThrow('EventBridge down');
     fail = false;
     expect(await handle(context(review('殺す'), { receiveCount: 2 }))).toBe('flagged');
@@ -124,7 +153,11 @@ describe('ModerationFlagged handler', () => {
     const { registry, metrics } = testMetrics();
     const reviews = fakeReviews();
     const outbound = recordingOutbound();
-    const handle = createModerationFlaggedHandler({ reviews: reviews.port, outbound: outbound.port, metrics });
+    const handle = createModerationFlaggedHandler({
+      reviews: reviews.port,
+      outbound: outbound.port,
+      metrics,
+    });
     return { handle, registry, reviews, outbound };
   }
 
@@ -133,7 +166,11 @@ describe('ModerationFlagged handler', () => {
     expect(await s.handle(context(flag('high')))).toBe('delivered');
     expect(s.reviews.items.get('r-9')?.status).toBe('hidden');
     expect(s.outbound.sent).toEqual([
-      expect.objectContaining({ target: 'alert', id: 'msg_evt-1', payload: expect.objectContaining({ severity: 'high', review_hidden: true }) }),
+      expect.objectContaining({
+        target: 'alert',
+        id: 'msg_evt-1',
+        payload: expect.objectContaining({ severity: 'high', review_hidden: true }),
+      }),
     ]);
     expect(await counterValue(s.registry, 'moderation_reviews_hidden_total', { severity: 'high' })).toBe(1);
   });
@@ -167,7 +204,12 @@ describe('PaymentCompleted handler', () => {
     const { registry, metrics } = testMetrics();
     const model = scriptedModel((req) => reply(req.prompt));
     const outbound = recordingOutbound();
-    const handle = createPaymentCompletedHandler({ model: model.port, outbound: outbound.port, metrics, fallbackAfterReceives: 3 });
+    const handle = createPaymentCompletedHandler({
+      model: model.port,
+      outbound: outbound.port,
+      metrics,
+      fallbackAfterReceives: 3,
+    });
     return { handle, registry, model, outbound };
   }
 
@@ -188,7 +230,11 @@ describe('PaymentCompleted handler', () => {
     await s.handle(context(payment(1500)));
     expect(s.outbound.sent[0].payload).toMatchObject({ generated_by: 'template' });
     expect(s.outbound.sent[0].payload.message).toContain('¥1,500');
-    expect(await counterValue(s.registry, 'moderation_confirmation_fallbacks_total', { reason: 'amount_mismatch' })).toBe(1);
+    expect(
+      await counterValue(s.registry, 'moderation_confirmation_fallbacks_total', {
+        reason: 'amount_mismatch',
+      }),
+    ).toBe(1);
   });
 
   it('retries a failing model through SQS, then sends the template', async () => {

@@ -20,11 +20,16 @@ export interface ModerationFlaggedDeps {
 export function createModerationFlaggedHandler(deps: ModerationFlaggedDeps) {
   const now = deps.now ?? (() => new Date());
 
-  return async function handleModerationFlagged(ctx: HandlerContext<ModerationFlagged>): Promise<HandlerOutcome> {
+  return async function handleModerationFlagged(
+    ctx: HandlerContext<ModerationFlagged>,
+  ): Promise<HandlerOutcome> {
     const { detail, envelope, log } = ctx;
     if (!ACTIONABLE_SEVERITIES.has(detail.severity)) {
       // Only a misconfigured rule gets here: acknowledge, log and count, never act on it.
-      log.warn({ severity: detail.severity, eventId: envelope.id }, 'flag below high severity reached the consumer; ignored');
+      log.warn(
+        { severity: detail.severity, eventId: envelope.id },
+        'flag below high severity reached the consumer; ignored',
+      );
       return 'ignored_severity';
     }
 

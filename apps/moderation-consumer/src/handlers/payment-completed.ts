@@ -31,7 +31,13 @@ export function confirmationPrompt(order: PaymentCompleted, amount: string): str
   const items = order.items.length
     ? order.items.map((i) => `- ${i.title} (x${i.qty})`).join('\n')
     : '- (items listed in your account)';
-  return ['Write the order confirmation.', `Order ID: ${order.order_id}`, `Amount: ${amount}`, 'Items:', items].join('\n');
+  return [
+    'Write the order confirmation.',
+    `Order ID: ${order.order_id}`,
+    `Amount: ${amount}`,
+    'Items:',
+    items,
+  ].join('\n');
 }
 
 /** Deterministic confirmation for when the model fails or gets the amount wrong. */
@@ -50,9 +56,15 @@ export function templateConfirmation(order: PaymentCompleted, amount: string, la
  * that does not is replaced by the template rather than sent with a wrong or missing total.
  */
 export function createPaymentCompletedHandler(deps: PaymentCompletedDeps) {
-  return async function handlePaymentCompleted(ctx: HandlerContext<PaymentCompleted>): Promise<HandlerOutcome> {
+  return async function handlePaymentCompleted(
+    ctx: HandlerContext<PaymentCompleted>,
+  ): Promise<HandlerOutcome> {
     const { detail, envelope, log } = ctx;
-    const lang = customerLanguage({ locale: detail.locale, country: detail.customer_country, currency: detail.currency });
+    const lang = customerLanguage({
+      locale: detail.locale,
+      country: detail.customer_country,
+      currency: detail.currency,
+    });
     const amount = formatMoney(detail.amount_minor, detail.currency, lang);
 
     let message: string;
@@ -70,14 +82,20 @@ export function createPaymentCompletedHandler(deps: PaymentCompletedDeps) {
       message = answer.text.trim();
       if (!message.includes(amount)) {
         deps.metrics.confirmationFallbacks.inc({ reason: 'amount_mismatch' });
-        log.warn({ orderId: detail.order_id, amount }, 'model confirmation did not state the exact total; using the template');
+        log.warn(
+          { orderId: detail.order_id, amount },
+          'model confirmation did not state the exact total; using the template',
+        );
         message = templateConfirmation(detail, amount, lang);
         generatedBy = 'template';
       }
     } catch (error) {
       if (ctx.receiveCount < deps.fallbackAfterReceives) throw error;
       deps.metrics.confirmationFallbacks.inc({ reason: 'model_error' });
-      log.error({ err: error, orderId: detail.order_id }, 'confirmation model kept failing; using the template');
+      log.error(
+        { err: error, orderId: detail.order_id },
+        'confirmation model kept failing; using the template',
+      );
       message = templateConfirmation(detail, amount, lang);
       generatedBy = 'template';
     }

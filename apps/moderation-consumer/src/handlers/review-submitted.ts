@@ -65,16 +65,25 @@ export function createReviewSubmittedHandler(deps: ReviewSubmittedDeps) {
       outcome = parseVerdict(answer.text);
     } catch (error) {
       if (ctx.receiveCount < deps.failClosedAfterReceives) throw error; // transient: let SQS retry
-      log.error({ err: error, receiveCount: ctx.receiveCount }, 'moderation model kept failing; failing closed');
+      log.error(
+        { err: error, receiveCount: ctx.receiveCount },
+        'moderation model kept failing; failing closed',
+      );
       outcome = failClosed('model_error', error instanceof Error ? error.message : String(error));
     }
 
     const verdict = outcome.verdict;
     if (outcome.kind === 'fail_closed') {
       deps.metrics.failClosed.inc({ reason: outcome.reason });
-      log.warn({ reviewId: detail.review_id, reason: outcome.reason, problem: outcome.detail }, 'moderation verdict failed closed');
+      log.warn(
+        { reviewId: detail.review_id, reason: outcome.reason, problem: outcome.detail },
+        'moderation verdict failed closed',
+      );
     }
-    deps.metrics.verdicts.inc({ severity: verdict.severity, source: outcome.kind === 'verdict' ? 'model' : 'fail_closed' });
+    deps.metrics.verdicts.inc({
+      severity: verdict.severity,
+      source: outcome.kind === 'verdict' ? 'model' : 'fail_closed',
+    });
 
     const moderation: StoredModeration = {
       safe: verdict.safe,
@@ -88,7 +97,8 @@ export function createReviewSubmittedHandler(deps: ReviewSubmittedDeps) {
       moderated_at: now().toISOString(),
       content_preview: toContentPreview(detail.review_text),
     };
-    const status: ReviewStatus = outcome.kind === 'fail_closed' ? 'needs_review' : verdict.safe ? 'approved' : 'flagged';
+    const status: ReviewStatus =
+      outcome.kind === 'fail_closed' ? 'needs_review' : verdict.safe ? 'approved' : 'flagged';
     await deps.reviews.saveModeration(detail.review_id, detail.product_id, moderation, status);
     log.info({ reviewId: detail.review_id, status, severity: verdict.severity }, 'moderation verdict stored');
 
@@ -97,7 +107,10 @@ export function createReviewSubmittedHandler(deps: ReviewSubmittedDeps) {
     return outcome.kind === 'fail_closed' ? 'fail_closed' : 'flagged';
   };
 
-  async function publishFlag(ctx: HandlerContext<ReviewSubmitted>, moderation: StoredModeration): Promise<void> {
+  async function publishFlag(
+    ctx: HandlerContext<ReviewSubmitted>,
+    moderation: StoredModeration,
+  ): Promise<void> {
     const { detail, envelope, depth } = ctx;
     const flag = withChainMetadata(
       {

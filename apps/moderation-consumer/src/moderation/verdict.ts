@@ -95,7 +95,11 @@ export const MODERATION_SYSTEM_PROMPT = [
 ].join('\n');
 
 /** The review goes in a delimited block so that text inside it cannot pose as the instructions. */
-export function moderationUserPrompt(review: { review_text: string; rating: number; product_id: string }): string {
+export function moderationUserPrompt(review: {
+  review_text: string;
+  rating: number;
+  product_id: string;
+}): string {
   return [
     'Moderate this customer review.',
     `Product: ${review.product_id}`,

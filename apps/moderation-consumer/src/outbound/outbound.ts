@@ -37,7 +37,11 @@ export function sqsDeadLetterSink(sqs: SQSClient, queueUrl: string): DeadLetterS
             // Read by the DLQ listing and redrive-by-reason of the admin API.
             DlqReason: {
               DataType: 'String',
-              StringValue: `outbound ${record.target} webhook undelivered after ${record.attempts} attempts: ${record.last_status ? `HTTP ${record.last_status} ` : ''}${record.last_error}`.slice(0, 1000),
+              StringValue:
+                `outbound ${record.target} webhook undelivered after ${record.attempts} attempts: ${record.last_status ? `HTTP ${record.last_status} ` : ''}${record.last_error}`.slice(
+                  0,
+                  1000,
+                ),
             },
           },
         }),
@@ -80,7 +84,10 @@ export function createOutbound(deps: OutboundDeps): OutboundPort {
         await deps.deadLetters.put(record);
       } catch (error) {
         deps.metrics.outboundDeliveries.inc({ target, outcome: 'dlq_failed' });
-        deps.logger.error({ target, webhookId, err: error }, 'outbound webhook failed and the DLQ refused it; event will be retried');
+        deps.logger.error(
+          { target, webhookId, err: error },
+          'outbound webhook failed and the DLQ refused it; event will be retried',
+        );
         throw new OutboundDeadLetterError(target, error);
       }
       deps.metrics.outboundDeliveries.inc({ target, outcome: 'dead_lettered' });

@@ -71,7 +71,13 @@ describe('webhook sender against a real HTTP server', () => {
     server.respondWith(500);
     const { s, sleeps } = sender();
     const result = await s.send('msg_evt-3', {});
-    expect(result).toEqual({ delivered: false, attempts: 4, permanent: false, status: 500, error: 'HTTP 500' });
+    expect(result).toEqual({
+      delivered: false,
+      attempts: 4,
+      permanent: false,
+      status: 500,
+      error: 'HTTP 500',
+    });
     expect(sleeps).toEqual([75, 150, 300]);
     expect(server.received).toHaveLength(4);
   });

@@ -66,7 +66,6 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
-
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   decodeStandardWebhookSecret(options.secret); // fail at start-up, not on the first alert
   const doFetch = options.fetch ?? fetch;
@@ -85,8 +84,12 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
         { kind: SpanKind.CLIENT, attributes: { 'outbound.target': target, 'webhook.delivery_id': id } },
         async (span) => {
           const result = await deliver(id, payload);
-          span.setAttributes({ 'webhook.attempts': result.attempts, ...(result.status ? { 'http.response.status_code': result.status } : {}) });
-          if (!result.delivered) recordError(span, { name: result.permanent ? 'PERMANENT' : 'EXHAUSTED', message: result.error });
+          span.setAttributes({
+            'webhook.attempts': result.attempts,
+            ...(result.status ? { 'http.response.status_code': result.status } : {}),
+          });
+          if (!result.delivered)
+            recordError(span, { name: result.permanent ? 'PERMANENT' : 'EXHAUSTED', message: result.error });
           return result;
         },
       ),
@@ -102,7 +105,11 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       try {
         const res = await doFetch(options.url, {
           method: 'POST',
-          headers: injectTraceHeaders({ 'content-type': 'application/json', 'user-agent': 'mangaassist-moderation-consumer', ...headers }),
+          headers: injectTraceHeaders({
+            'content-type': 'application/json',
+            'user-agent': 'mangaassist-moderation-consumer',
+            ...headers,
+          }),
           body,
           signal: AbortSignal.timeout(options.timeoutMs),
         });

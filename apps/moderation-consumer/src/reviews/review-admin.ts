@@ -2,7 +2,12 @@ import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { callerOf } from '@manga-assist/identity';
 import { httpError, sendHttpError, type Logger } from '@manga-assist/service-runtime';
-import { DECIDABLE_STATUSES, REVIEW_QUEUE_STATUSES, type ReviewDecisions, type ReviewForStaff } from './review-decisions';
+import {
+  DECIDABLE_STATUSES,
+  REVIEW_QUEUE_STATUSES,
+  type ReviewDecisions,
+  type ReviewForStaff,
+} from './review-decisions';
 
 export interface ReviewAdminDeps {
   decisions: ReviewDecisions;
@@ -40,11 +45,13 @@ const decisionBody = z.object({
   note: z.string().max(1000).optional(),
 });
 
-const encodeCursor = (key: Record<string, unknown> | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
+const encodeCursor = (key: Record<string, unknown> | undefined) =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
   const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-  if (typeof key !== 'object' || key === null || typeof (key as { reviewId?: unknown }).reviewId !== 'string') throw new Error('bad cursor');
+  if (typeof key !== 'object' || key === null || typeof (key as { reviewId?: unknown }).reviewId !== 'string')
+    throw new Error('bad cursor');
   return { reviewId: (key as { reviewId: string }).reviewId };
 }
 
@@ -57,8 +64,14 @@ function decodeCursor(cursor: string | undefined): Record<string, unknown> | und
 export function createReviewAdminRouter(deps: ReviewAdminDeps): Router {
   const router = Router();
   const now = deps.now ?? (() => new Date());
-  const fail = (req: Request, res: Response, status: number, code: string, messages: { ja: string; en: string }, details: Record<string, unknown> = {}) =>
-    sendHttpError(req, res, httpError(code, status, messages, details));
+  const fail = (
+    req: Request,
+    res: Response,
+    status: number,
+    code: string,
+    messages: { ja: string; en: string },
+    details: Record<string, unknown> = {},
+  ) => sendHttpError(req, res, httpError(code, status, messages, details));
 
   router.get('/admin/reviews', async (req: Request, res: Response) => {
     const parsed = listQuery.safeParse(req.query);
@@ -70,39 +83,63 @@ export function createReviewAdminRouter(deps: ReviewAdminDeps): Router {
     }
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return fail(req, res, 400, 'INVALID_REQUEST', MESSAGES.invalid, { issue: `${issue?.path.join('.') || 'query'}: ${issue?.message}` });
+      return fail(req, res, 400, 'INVALID_REQUEST', MESSAGES.invalid, {
+        issue: `${issue?.path.join('.') || 'query'}: ${issue?.message}`,
+      });
     }
-    const { reviews, next } = await deps.decisions.list({ statuses: parsed.data.status, limit: parsed.data.limit, cursor });
+    const { reviews, next } = await deps.decisions.list({
+      statuses: parsed.data.status,
+      limit: parsed.data.limit,
+      cursor,
+    });
     res.json({ reviews, next: encodeCursor(next) ?? null });
   });
 
-  router.post('/admin/reviews/:reviewId/decision', express.json({ limit: 8 * 1024 }), async (req: Request, res: Response) => {
-    const parsed = decisionBody.safeParse(req.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return fail(req, res, 400, 'INVALID_REQUEST', MESSAGES.invalid, { issue: `${issue?.path.join('.') || 'body'}: ${issue?.message}` });
-    }
-    const reviewId = String(req.params.reviewId);
-    const staff = callerOf(res).userId;
-    const result = await deps.decisions.decide(reviewId, { ...parsed.data, by: staff, at: now().toISOString() });
-    if (result.outcome === 'not_found') return fail(req, res, 404, 'REVIEW_NOT_FOUND', MESSAGES.notFound);
-    if (result.outcome === 'conflict') return fail(req, res, 409, 'REVIEW_ALREADY_DECIDED', MESSAGES.conflict, { review: result.review });
-    const review = result.review;
-    const decision = review.review_decision;
-    const log = deps.logger.child({ reviewId, staff, decision: decision?.decision });
-    if (result.outcome === 'decided') log.info({ previousStatus: decision?.previous_status, status: review.status }, 'review decided by staff');
-    if (decision && !decision.event_id) {
-      try {
-        const eventId = await deps.publishDecision(review);
-        await deps.decisions.markDecisionPublished(reviewId, decision.decided_at, eventId);
-        decision.event_id = eventId;
-      } catch (error) {
-        log.error({ err: error }, 'ReviewDecided could not be published; the decision is recorded, a repeat publishes it');
-        return fail(req, res, 503, 'DECISION_EVENT_NOT_PUBLISHED', MESSAGES.notPublished, { review });
+  router.post(
+    '/admin/reviews/:reviewId/decision',
+    express.json({ limit: 8 * 1024 }),
+    async (req: Request, res: Response) => {
+      const parsed = decisionBody.safeParse(req.body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return fail(req, res, 400, 'INVALID_REQUEST', MESSAGES.invalid, {
+          issue: `${issue?.path.join('.') || 'body'}: ${issue?.message}`,
+        });
       }
-    }
-    res.json({ review, repeated: result.outcome === 'same_decision' });
-  });
+      const reviewId = String(req.params.reviewId);
+      const staff = callerOf(res).userId;
+      const result = await deps.decisions.decide(reviewId, {
+        ...parsed.data,
+        by: staff,
+        at: now().toISOString(),
+      });
+      if (result.outcome === 'not_found') return fail(req, res, 404, 'REVIEW_NOT_FOUND', MESSAGES.notFound);
+      if (result.outcome === 'conflict')
+        return fail(req, res, 409, 'REVIEW_ALREADY_DECIDED', MESSAGES.conflict, { review: result.review });
+      const review = result.review;
+      const decision = review.review_decision;
+      const log = deps.logger.child({ reviewId, staff, decision: decision?.decision });
+      if (result.outcome === 'decided')
+        log.info(
+          { previousStatus: decision?.previous_status, status: review.status },
+          'review decided by staff',
+        );
+      if (decision && !decision.event_id) {
+        try {
+          const eventId = await deps.publishDecision(review);
+          await deps.decisions.markDecisionPublished(reviewId, decision.decided_at, eventId);
+          decision.event_id = eventId;
+        } catch (error) {
+          log.error(
+            { err: error },
+            'ReviewDecided could not be published; the decision is recorded, a repeat publishes it',
+          );
+          return fail(req, res, 503, 'DECISION_EVENT_NOT_PUBLISHED', MESSAGES.notPublished, { review });
+        }
+      }
+      res.json({ review, repeated: result.outcome === 'same_decision' });
+    },
+  );
 
   return router;
 }

@@ -54,7 +54,12 @@ export function createReviewDecisions(doc: DynamoDBDocumentClient, tableName: st
     (await doc.send(new GetCommand({ TableName: tableName, Key: { reviewId }, ConsistentRead: true }))).Item;
 
   return {
-    async list(options: { statuses: DecidableStatus[]; limit: number; cursor?: Record<string, unknown>; maxPages?: number }) {
+    async list(options: {
+      statuses: DecidableStatus[];
+      limit: number;
+      cursor?: Record<string, unknown>;
+      maxPages?: number;
+    }) {
       const items: ReviewForStaff[] = [];
       let ExclusiveStartKey = options.cursor;
       const values = Object.fromEntries(options.statuses.map((s, i) => [`:s${i}`, s]));
@@ -76,16 +81,22 @@ export function createReviewDecisions(doc: DynamoDBDocumentClient, tableName: st
       return { reviews: items, next: ExclusiveStartKey };
     },
 
-    async decide(reviewId: string, input: { decision: Decision; by: string; at: string; note?: string }): Promise<DecideResult> {
+    async decide(
+      reviewId: string,
+      input: { decision: Decision; by: string; at: string; note?: string },
+    ): Promise<DecideResult> {
       const current = await get(reviewId);
       if (!current) return { outcome: 'not_found' };
       const existing = current.review_decision as ReviewDecisionRecord | undefined;
       const verdictId = (current.moderation as StoredModeration | undefined)?.event_id ?? null;
       if (existing && existing.moderation_event_id === verdictId && current.status !== 'needs_review') {
         // Already decided on this verdict: the same decision again is a harmless repeat.
-        return existing.decision === input.decision ? { outcome: 'same_decision', review: toView(current) } : { outcome: 'conflict', review: toView(current) };
+        return existing.decision === input.decision
+          ? { outcome: 'same_decision', review: toView(current) }
+          : { outcome: 'conflict', review: toView(current) };
       }
-      if (!(DECIDABLE_STATUSES as readonly string[]).includes(String(current.status))) return { outcome: 'conflict', review: toView(current) };
+      if (!(DECIDABLE_STATUSES as readonly string[]).includes(String(current.status)))
+        return { outcome: 'conflict', review: toView(current) };
       const record: ReviewDecisionRecord = {
         decision: input.decision,
         decided_by: input.by,
@@ -100,7 +111,10 @@ export function createReviewDecisions(doc: DynamoDBDocumentClient, tableName: st
             TableName: tableName,
             Key: { reviewId },
             UpdateExpression: 'SET #status = :next, review_decision = :d, updatedAt = :at',
-            ConditionExpression: current.updatedAt === undefined ? '#status = :seen AND attribute_not_exists(updatedAt)' : '#status = :seen AND updatedAt = :seenAt',
+            ConditionExpression:
+              current.updatedAt === undefined
+                ? '#status = :seen AND attribute_not_exists(updatedAt)'
+                : '#status = :seen AND updatedAt = :seenAt',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':next': input.decision === 'approve' ? 'approved' : 'hidden',

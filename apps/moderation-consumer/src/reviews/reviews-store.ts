@@ -13,7 +13,12 @@ export function createReviewsStore(doc: DynamoDBDocumentClient, tableName: strin
   return {
     async getModeration(reviewId) {
       const { Item } = await doc.send(
-        new GetCommand({ TableName: tableName, Key: { reviewId }, ConsistentRead: true, ProjectionExpression: 'moderation' }),
+        new GetCommand({
+          TableName: tableName,
+          Key: { reviewId },
+          ConsistentRead: true,
+          ProjectionExpression: 'moderation',
+        }),
       );
       return Item?.moderation as StoredModeration | undefined;
     },
@@ -25,10 +30,17 @@ export function createReviewsStore(doc: DynamoDBDocumentClient, tableName: strin
           new UpdateCommand({
             TableName: tableName,
             Key: { reviewId },
-            UpdateExpression: 'SET moderation = :m, #status = :s, updatedAt = :now, productId = if_not_exists(productId, :p)',
+            UpdateExpression:
+              'SET moderation = :m, #status = :s, updatedAt = :now, productId = if_not_exists(productId, :p)',
             ConditionExpression: notHidden,
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':m': moderation, ':s': status, ':now': now, ':p': productId, ':hidden': 'hidden' },
+            ExpressionAttributeValues: {
+              ':m': moderation,
+              ':s': status,
+              ':now': now,
+              ':p': productId,
+              ':hidden': 'hidden',
+            },
           }),
         );
       } catch (error) {
@@ -76,7 +88,11 @@ export function createReviewsStore(doc: DynamoDBDocumentClient, tableName: strin
             ExpressionAttributeValues: {
               ':hidden': 'hidden',
               ':at': info.at,
-              ':by': { severity: info.severity, categories: info.categories, flagged_event_id: info.flaggedEventId },
+              ':by': {
+                severity: info.severity,
+                categories: info.categories,
+                flagged_event_id: info.flaggedEventId,
+              },
             },
           }),
         );

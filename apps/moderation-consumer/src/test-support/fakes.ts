@@ -14,7 +14,10 @@ import type {
 
 /** In-memory stand-ins for unit tests of the handlers' logic (integration tests use the real stack). */
 export function fakeReviews() {
-  const items = new Map<string, { status?: ReviewStatus; moderation?: StoredModeration; hidden?: HideInfo }>();
+  const items = new Map<
+    string,
+    { status?: ReviewStatus; moderation?: StoredModeration; hidden?: HideInfo }
+  >();
   const port: ReviewsPort = {
     async getModeration(id) {
       return items.get(id)?.moderation;
@@ -77,10 +80,16 @@ export function testMetrics() {
   return { registry, metrics: createConsumerMetrics(registry) };
 }
 
-export async function counterValue(registry: ReturnType<typeof createMetricsRegistry>, name: string, labels: Record<string, string> = {}) {
+export async function counterValue(
+  registry: ReturnType<typeof createMetricsRegistry>,
+  name: string,
+  labels: Record<string, string> = {},
+) {
   const metric = await registry.getSingleMetric(name)?.get();
   return (metric?.values ?? [])
-    .filter((v) => Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val))
+    .filter((v) =>
+      Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val),
+    )
     .reduce((sum, v) => sum + v.value, 0);
 }
 
@@ -88,7 +97,13 @@ export const silentLogger = createLogger({ service: 'moderation-consumer-test', 
 
 export function context<D>(detail: D, overrides: Partial<HandlerContext<D>> = {}): HandlerContext<D> {
   return {
-    envelope: { id: 'evt-1', source: 'mangaassist.webhooks', 'detail-type': 'X', time: '2026-11-22T00:00:00Z', detail },
+    envelope: {
+      id: 'evt-1',
+      source: 'mangaassist.webhooks',
+      'detail-type': 'X',
+      time: '2026-11-22T00:00:00Z',
+      detail,
+    },
     detail,
     depth: 0,
     receiveCount: 1,

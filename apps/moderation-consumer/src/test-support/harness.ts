@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '@manga-assist/aws-clients';
 import { createEventPublisher, EVENT_SOURCES, type PublishEvent } from '@manga-assist/event-schemas';
@@ -9,7 +14,11 @@ import { counterValue } from './fakes';
 export const ALERT_SECRET = `whsec_${Buffer.from('alert-endpoint-secret-0123456789').toString('base64')}`;
 export const CRM_SECRET = `whsec_${Buffer.from('crm-endpoint-secret-abcdefghijkl').toString('base64')}`;
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -26,7 +35,12 @@ export async function createQueue(sqs: SQSClient, name: string): Promise<string>
 
 export async function receiveAll(sqs: SQSClient, queueUrl: string, waitSeconds = 1) {
   const { Messages = [] } = await sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds, MessageAttributeNames: ['All'] }),
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: waitSeconds,
+      MessageAttributeNames: ['All'],
+    }),
   );
   return Messages;
 }
@@ -38,7 +52,9 @@ export function busPublisher(clients: AwsClients, eventBusName: string) {
 }
 
 export async function getReview(clients: AwsClients, table: string, reviewId: string) {
-  const { Item } = await clients.documentClient.send(new GetCommand({ TableName: table, Key: { reviewId }, ConsistentRead: true }));
+  const { Item } = await clients.documentClient.send(
+    new GetCommand({ TableName: table, Key: { reviewId }, ConsistentRead: true }),
+  );
   return Item;
 }
 
@@ -58,9 +74,15 @@ export function envelope(detailType: string, source: string, detail: Record<stri
 }
 
 export async function sendRaw(sqs: SQSClient, queueUrl: string, body: unknown) {
-  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: typeof body === 'string' ? body : JSON.stringify(body) }));
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
 }
 
-export const metric = (registry: Registry, name: string, labels: Record<string, string> = {}) => counterValue(registry, name, labels);
+export const metric = (registry: Registry, name: string, labels: Record<string, string> = {}) =>
+  counterValue(registry, name, labels);
 
 export { EVENT_SOURCES };

@@ -37,7 +37,13 @@ export async function startWebhookTestServer(secret: string): Promise<WebhookTes
       } catch {
         json = undefined;
       }
-      received.push({ headers: req.headers, body, json, verification: verifyStandardWebhook(secret, req.headers, body), at: Date.now() });
+      received.push({
+        headers: req.headers,
+        body,
+        json,
+        verification: verifyStandardWebhook(secret, req.headers, body),
+        at: Date.now(),
+      });
       count += 1;
       res.statusCode = respond(count);
       res.end();

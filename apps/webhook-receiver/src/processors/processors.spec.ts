@@ -1,10 +1,5 @@
 import { DeliveryError } from '../errors';
-import {
-  catalogEvents,
-  validateCatalog,
-  validateReview,
-  validateStripeEvent,
-} from './index';
+import { catalogEvents, validateCatalog, validateReview, validateStripeEvent } from './index';
 import { truncateGraphemes } from '@manga-assist/unicode-validator';
 
 const checkout = (object: Record<string, unknown>, type = 'checkout.session.completed') => ({
@@ -28,9 +23,17 @@ describe('amounts by the currency minor unit', () => {
 describe('Stripe event validation', () => {
   it('carries the checkout locale and the billing country, for a confirmation in the customer language', () => {
     const v = validateStripeEvent(
-      checkout({ amount_total: 999, currency: 'eur', locale: 'en-GB', customer_details: { email: 'a@example.com', address: { country: 'de' } } }),
+      checkout({
+        amount_total: 999,
+        currency: 'eur',
+        locale: 'en-GB',
+        customer_details: { email: 'a@example.com', address: { country: 'de' } },
+      }),
     );
-    expect(v).toMatchObject({ kind: 'payment', detail: { locale: 'en-GB', customer_country: 'DE', customer_email: 'a@example.com' } });
+    expect(v).toMatchObject({
+      kind: 'payment',
+      detail: { locale: 'en-GB', customer_country: 'DE', customer_email: 'a@example.com' },
+    });
     const none = validateStripeEvent(checkout({ amount_total: 1500, currency: 'jpy', locale: null }));
     expect(none.kind === 'payment' && 'locale' in none.detail).toBe(false);
   });

@@ -16,7 +16,10 @@ const checkoutSession = z.looseObject({
   customer: z.string().nullish(),
   customer_email: z.string().nullish(),
   customer_details: z
-    .looseObject({ email: z.string().nullish(), address: z.looseObject({ country: z.string().nullish() }).nullish() })
+    .looseObject({
+      email: z.string().nullish(),
+      address: z.looseObject({ country: z.string().nullish() }).nullish(),
+    })
     .nullish(),
   /** The checkout page's language (`ja`, `en-GB`, `auto`...): the customer's language for the confirmation. */
   locale: z.string().nullish(),

@@ -70,18 +70,33 @@ export interface Sent {
 
 let contract: ContractValidator | undefined;
 /** Every delivery answer the harness reads is checked against the receiver's OpenAPI document. */
-export const receiverContract = (): ContractValidator => (contract ??= createContractValidator(webhookReceiverOpenApi()));
+export const receiverContract = (): ContractValidator =>
+  (contract ??= createContractValidator(webhookReceiverOpenApi()));
 
 async function post(url: string, headers: Record<string, string>, body: string | Buffer): Promise<Sent> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
   const json = (await res.json()) as Record<string, unknown>;
-  receiverContract().check({ method: 'POST', path: new URL(url).pathname, status: res.status, contentType: res.headers.get('content-type'), body: json });
+  receiverContract().check({
+    method: 'POST',
+    path: new URL(url).pathname,
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: json,
+  });
   return { status: res.status, body: json, headers: res.headers };
 }
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-export function sendStripe(base: string, payload: unknown, opts: { secret?: string; timestamp?: number; raw?: string } = {}) {
+export function sendStripe(
+  base: string,
+  payload: unknown,
+  opts: { secret?: string; timestamp?: number; raw?: string } = {},
+) {
   const body = opts.raw ?? JSON.stringify(payload);
   const signature = stripe.webhooks.generateTestHeaderString({
     payload: body,
@@ -136,7 +151,12 @@ export async function drainQueue(stack: LocalStack, queueUrl: string, { idleRece
   let idle = 0;
   while (idle < idleReceives) {
     const { Messages = [] } = await stack.clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 60,
+      }),
     );
     if (Messages.length === 0) {
       idle++;

@@ -76,7 +76,11 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-export async function metricValue(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
+export async function metricValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number> {
   const metric = await registry.getSingleMetric(name)?.get();
   const matches = (metric?.values ?? []).filter((v) =>
     Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want),

@@ -15,7 +15,9 @@ export async function createTestQueue(
   const suffix = fifo ? '.fifo' : '';
   const base = `t-${randomUUID().slice(0, 8)}`;
   const fifoAttrs = fifo ? { FifoQueue: 'true' } : {};
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${base}-dlq${suffix}`, Attributes: fifoAttrs }));
+  const dlq = await sqs.send(
+    new CreateQueueCommand({ QueueName: `${base}-dlq${suffix}`, Attributes: fifoAttrs }),
+  );
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
   );
@@ -45,7 +47,9 @@ export async function sendAll(
         Entries: chunk.map((m, j) => ({
           Id: String(j),
           MessageBody: m.body,
-          ...(m.groupId ? { MessageGroupId: m.groupId, MessageDeduplicationId: m.dedupId ?? randomUUID() } : {}),
+          ...(m.groupId
+            ? { MessageGroupId: m.groupId, MessageDeduplicationId: m.dedupId ?? randomUUID() }
+            : {}),
         })),
       }),
     );

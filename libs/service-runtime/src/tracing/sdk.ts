@@ -58,7 +58,11 @@ export function startTracingSdk(settings: TracingSettings, exporterOverride?: Sp
     idGenerator: new AWSXRayIdGenerator(),
     sampler: samplerFor(settings),
     spanProcessors: [
-      new BatchSpanProcessor(exporter, { maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 1000 }),
+      new BatchSpanProcessor(exporter, {
+        maxQueueSize: 4096,
+        maxExportBatchSize: 512,
+        scheduledDelayMillis: 1000,
+      }),
     ],
   });
   provider.register({

@@ -40,7 +40,9 @@ export function tracingSettingsFromEnv(
 ): TracingSettings | undefined {
   const problems: string[] = [];
   const disabled = (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
-  const endpointSet = Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
+  const endpointSet = Boolean(
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim(),
+  );
   const exporter = (env.OTEL_TRACES_EXPORTER?.trim() || (endpointSet ? 'otlp' : 'none')).toLowerCase();
   if (!['none', 'otlp', 'console'].includes(exporter)) {
     problems.push(`OTEL_TRACES_EXPORTER: expected one of none, otlp, console (got "${exporter}")`);
@@ -71,7 +73,8 @@ export function tracingSettingsFromEnv(
 function resolveTracesUrl(env: Record<string, string | undefined>, problems: string[]): string {
   const specific = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  const url = specific || (base ? `${base.replace(/\/+$/, '')}/v1/traces` : 'http://localhost:4318/v1/traces');
+  const url =
+    specific || (base ? `${base.replace(/\/+$/, '')}/v1/traces` : 'http://localhost:4318/v1/traces');
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');

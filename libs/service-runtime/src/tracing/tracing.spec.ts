@@ -23,10 +23,19 @@ import type { TracingSdk } from './sdk';
 describe('tracing settings from OTEL_* variables', () => {
   it('is off unless OTEL_TRACES_EXPORTER names an exporter or a collector endpoint is set', () => {
     expect(tracingSettingsFromEnv('svc', {})).toBeUndefined();
-    expect(tracingSettingsFromEnv('svc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' })).toMatchObject({ exporter: 'otlp' });
-    expect(tracingSettingsFromEnv('svc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318', OTEL_TRACES_EXPORTER: 'none' })).toBeUndefined();
+    expect(
+      tracingSettingsFromEnv('svc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' }),
+    ).toMatchObject({ exporter: 'otlp' });
+    expect(
+      tracingSettingsFromEnv('svc', {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
+        OTEL_TRACES_EXPORTER: 'none',
+      }),
+    ).toBeUndefined();
     expect(tracingSettingsFromEnv('svc', { OTEL_TRACES_EXPORTER: 'none' })).toBeUndefined();
-    expect(tracingSettingsFromEnv('svc', { OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' })).toBeUndefined();
+    expect(
+      tracingSettingsFromEnv('svc', { OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' }),
+    ).toBeUndefined();
   });
 
   it('reads service name, endpoint (+ /v1/traces) and sampler', () => {
@@ -37,11 +46,28 @@ describe('tracing settings from OTEL_* variables', () => {
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
         OTEL_TRACES_SAMPLER_ARG: '0.25',
       }),
-    ).toEqual({ serviceName: 'svc', exporter: 'otlp', tracesUrl: 'http://127.0.0.1:4318/v1/traces', sampler: 'parentbased_traceidratio', ratio: 0.25 });
+    ).toEqual({
+      serviceName: 'svc',
+      exporter: 'otlp',
+      tracesUrl: 'http://127.0.0.1:4318/v1/traces',
+      sampler: 'parentbased_traceidratio',
+      ratio: 0.25,
+    });
     expect(
-      tracingSettingsFromEnv('svc', { OTEL_TRACES_EXPORTER: 'otlp', OTEL_SERVICE_NAME: 'gw', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:9/x' }),
-    ).toMatchObject({ serviceName: 'gw', tracesUrl: 'http://c:9/x', sampler: 'parentbased_always_on', ratio: 1 });
-    expect(tracingSettingsFromEnv('svc', { OTEL_TRACES_EXPORTER: 'otlp' })?.tracesUrl).toBe('http://localhost:4318/v1/traces');
+      tracingSettingsFromEnv('svc', {
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_SERVICE_NAME: 'gw',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:9/x',
+      }),
+    ).toMatchObject({
+      serviceName: 'gw',
+      tracesUrl: 'http://c:9/x',
+      sampler: 'parentbased_always_on',
+      ratio: 1,
+    });
+    expect(tracingSettingsFromEnv('svc', { OTEL_TRACES_EXPORTER: 'otlp' })?.tracesUrl).toBe(
+      'http://localhost:4318/v1/traces',
+    );
   });
 
   it('names every malformed variable at once', () => {
@@ -68,7 +94,9 @@ describe('tracing settings from OTEL_* variables', () => {
 
 describe('X-Ray trace headers', () => {
   it('accepts what X-Ray writes and refuses the rest', () => {
-    expect(isValidXrayTraceHeader('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1')).toBe(true);
+    expect(
+      isValidXrayTraceHeader('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1'),
+    ).toBe(true);
     expect(isValidXrayTraceHeader('Root=1-5759e988-bd862e3fe1be46a994272793')).toBe(true);
     expect(isValidXrayTraceHeader('Root=1-5759e988-bd862e3fe1be46a994272793;Lineage=a:1')).toBe(true);
     expect(isValidXrayTraceHeader('Parent=53995c3f42cd8ad8;Sampled=1')).toBe(false);
@@ -144,7 +172,13 @@ describe('with tracing on', () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     const echoed = await new Promise<Record<string, string>>((resolve, reject) => {
       const req = request(
-        { port: (server.address() as AddressInfo).port, host: '127.0.0.1', method: 'POST', path: '/things/1?x=1', headers: { traceparent } },
+        {
+          port: (server.address() as AddressInfo).port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: '/things/1?x=1',
+          headers: { traceparent },
+        },
         (res) => {
           let text = '';
           res.on('data', (c) => (text += c));
@@ -157,7 +191,11 @@ describe('with tracing on', () => {
     await new Promise((r) => server.close(r));
     await sdk.flush();
     const server_span = spans().find((s) => s.name === 'POST /things/1')!;
-    expect(server_span).toMatchObject({ traceId: '0af7651916cd43dd8448eb211c80319c', parentSpanId: 'b7ad6b7169203331', kind: 1 });
+    expect(server_span).toMatchObject({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      parentSpanId: 'b7ad6b7169203331',
+      kind: 1,
+    });
     expect(server_span.resource['service.name']).toBe('svc');
     expect(echoed.traceparent).toContain('0af7651916cd43dd8448eb211c80319c');
     expect(echoed['x-amzn-trace-id']).toContain('Root=1-0af76519-16cd43dd8448eb211c80319c');

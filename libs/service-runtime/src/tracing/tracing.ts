@@ -76,7 +76,11 @@ export function withSpan<T>(name: string, options: SpanOptions, fn: (span: Span)
   const parent = options.parent ?? context.active();
   const span = trace
     .getTracer('manga-assist')
-    .startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links }, parent);
+    .startSpan(
+      name,
+      { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links },
+      parent,
+    );
   const fail = (error: unknown) => {
     recordError(span, error);
     span.end();
@@ -157,7 +161,10 @@ export function traceLogFields(): { trace_id?: string; span_id?: string } {
 }
 
 /** Adds the active trace context to outgoing HTTP headers (W3C traceparent and X-Amzn-Trace-Id). */
-export function injectTraceHeaders(headers: Record<string, string>, ctx: Context = context.active()): Record<string, string> {
+export function injectTraceHeaders(
+  headers: Record<string, string>,
+  ctx: Context = context.active(),
+): Record<string, string> {
   if (sdk) propagation.inject(ctx, headers, defaultTextMapSetter);
   return headers;
 }
@@ -221,11 +228,13 @@ export function traceHttpRequests(handler: RequestListener): RequestListener {
     if (!sdk || UNTRACED_PATHS.test(path)) return handler(req, res);
     const parent = propagation.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
     const method = req.method ?? 'GET';
-    const span = trace.getTracer('manga-assist').startSpan(
-      `${method} ${path}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } },
-      parent,
-    );
+    const span = trace
+      .getTracer('manga-assist')
+      .startSpan(
+        `${method} ${path}`,
+        { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } },
+        parent,
+      );
     const ctx = trace.setSpan(parent, span);
     // Body parsers read the request through its 'data'/'end' events, which Node emits outside the
     // handler's context: binding the request keeps them inside. The response's listeners (ours,

@@ -12,7 +12,11 @@ export const STRIPE_SECRET = 'whsec_test_secret_primary';
 export const STANDARD_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 export const BODY = JSON.stringify({ id: 'evt_1', type: 'checkout.session.completed', amount: 1500 });
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-const INVALID_UTF8 = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]);
+const INVALID_UTF8 = Buffer.concat([
+  Buffer.from('{"a":"'),
+  Buffer.from([0xc3, 0x28, 0xff]),
+  Buffer.from('"}'),
+]);
 
 export interface HeaderCase {
   name: string;
@@ -26,7 +30,8 @@ const hmac = (key: string | Buffer, content: Buffer) => createHmac('sha256', key
 const content = (prefix: string, body: Buffer) => Buffer.concat([Buffer.from(prefix), body]);
 
 /** Stripe: hex HMAC keyed with the whole whsec_ string over `${t}.${body}`; t given as the signed text. */
-const sv1 = (t: string | number, body: Buffer = Buffer.from(BODY)) => hmac(STRIPE_SECRET, content(`${t}.`, body)).toString('hex');
+const sv1 = (t: string | number, body: Buffer = Buffer.from(BODY)) =>
+  hmac(STRIPE_SECRET, content(`${t}.`, body)).toString('hex');
 const stripe = (name: string, value: string, body: Buffer | string = BODY, exception?: true): HeaderCase => ({
   name,
   headers: { 'stripe-signature': value },
@@ -78,14 +83,26 @@ export const stripeCases: HeaderCase[] = [
   stripe('missing t', `v1=${good}`),
   stripe('missing v1', `t=${NOW}`),
   stripe('semicolons instead of commas', `t=${NOW};v1=${good}`),
-  stripe('body with invalid UTF-8, signed over the raw bytes', `t=${NOW},v1=${sv1(NOW, INVALID_UTF8)}`, INVALID_UTF8),
+  stripe(
+    'body with invalid UTF-8, signed over the raw bytes',
+    `t=${NOW},v1=${sv1(NOW, INVALID_UTF8)}`,
+    INVALID_UTF8,
+  ),
   stripe(
     'body with invalid UTF-8, signed over its decoded text',
     `t=${NOW},v1=${sv1(NOW, Buffer.from(INVALID_UTF8.toString('utf8')))}`,
     INVALID_UTF8,
   ),
-  stripe('body with a BOM, signed with the BOM', `t=${NOW},v1=${sv1(NOW, Buffer.concat([BOM, Buffer.from(BODY)]))}`, Buffer.concat([BOM, Buffer.from(BODY)])),
-  stripe('body with a BOM, signed without it', `t=${NOW},v1=${good}`, Buffer.concat([BOM, Buffer.from(BODY)])),
+  stripe(
+    'body with a BOM, signed with the BOM',
+    `t=${NOW},v1=${sv1(NOW, Buffer.concat([BOM, Buffer.from(BODY)]))}`,
+    Buffer.concat([BOM, Buffer.from(BODY)]),
+  ),
+  stripe(
+    'body with a BOM, signed without it',
+    `t=${NOW},v1=${good}`,
+    Buffer.concat([BOM, Buffer.from(BODY)]),
+  ),
 ];
 
 const STANDARD_KEY = Buffer.from(STANDARD_SECRET.slice('whsec_'.length), 'base64');
@@ -134,14 +151,24 @@ export const standardCases: HeaderCase[] = [
   standard('comma-separated signatures', NOW, `v1,${wv1(NOW - 1)},v1,${w}`),
   standard('v1 without a signature', NOW, 'v1'),
   standard('empty body, correctly signed', NOW, `v1,${wv1(NOW, Buffer.alloc(0))}`, Buffer.alloc(0)),
-  standard('body with invalid UTF-8, signed over the raw bytes', NOW, `v1,${wv1(NOW, INVALID_UTF8)}`, INVALID_UTF8),
+  standard(
+    'body with invalid UTF-8, signed over the raw bytes',
+    NOW,
+    `v1,${wv1(NOW, INVALID_UTF8)}`,
+    INVALID_UTF8,
+  ),
   standard(
     'body with invalid UTF-8, signed over its decoded text',
     NOW,
     `v1,${wv1(NOW, Buffer.from(INVALID_UTF8.toString('utf8')))}`,
     INVALID_UTF8,
   ),
-  standard('body with a BOM, signed with the BOM', NOW, `v1,${wv1(NOW, Buffer.concat([BOM, Buffer.from(BODY)]))}`, Buffer.concat([BOM, Buffer.from(BODY)])),
+  standard(
+    'body with a BOM, signed with the BOM',
+    NOW,
+    `v1,${wv1(NOW, Buffer.concat([BOM, Buffer.from(BODY)]))}`,
+    Buffer.concat([BOM, Buffer.from(BODY)]),
+  ),
   standard('empty webhook-id', NOW, `v1,${wv1(NOW, Buffer.from(BODY), '')}`, BODY, ''),
   standard('webhook-id with a dot', NOW, `v1,${wv1(NOW, Buffer.from(BODY), 'a.b')}`, BODY, 'a.b'),
 ];

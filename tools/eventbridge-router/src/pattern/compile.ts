@@ -33,13 +33,35 @@ export class PatternSyntaxError extends Error {}
 const fail = (reason: string): never => {
   throw new PatternSyntaxError(reason);
 };
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const OR = '$or';
 /** Constants.RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP */
 const RESERVED_IN_OR = new Set([
-  'exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard', 'numeric', 'cidr',
-  '=', '<', '<=', '>', '>=', 'regex', 'not-wildcard', 'not-equals-ignore-case', 'date-after', 'date-on-or-after',
-  'date-before', 'date-on-or-before', 'in-date-range', 'ip-address-in-range', 'ip-address-not-in-range',
+  'exactly',
+  'equals-ignore-case',
+  'prefix',
+  'suffix',
+  'anything-but',
+  'exists',
+  'wildcard',
+  'numeric',
+  'cidr',
+  '=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'regex',
+  'not-wildcard',
+  'not-equals-ignore-case',
+  'date-after',
+  'date-on-or-after',
+  'date-before',
+  'date-on-or-before',
+  'in-date-range',
+  'ip-address-in-range',
+  'ip-address-not-in-range',
 ]);
 
 type Rules = Map<string, Condition[]>[];
@@ -97,7 +119,10 @@ function writeConditions(rules: Rules, name: string, values: unknown[]): void {
   for (const rule of rules) rule.set(name, conditions);
 }
 
-function onlyKey(expression: Record<string, unknown>, message = 'Only one key allowed in match expression'): void {
+function onlyKey(
+  expression: Record<string, unknown>,
+  message = 'Only one key allowed in match expression',
+): void {
   if (Object.keys(expression).length > 1) fail(message);
 }
 
@@ -187,7 +212,8 @@ function comparable(value: unknown): number {
   return value as number;
 }
 
-const text = (value: unknown) => (value === undefined ? ']' : typeof value === 'string' ? value : JSON.stringify(value));
+const text = (value: unknown) =>
+  value === undefined ? ']' : typeof value === 'string' ? value : JSON.stringify(value);
 
 function numeric(spec: unknown[]): Condition {
   const [operator, first, second, top, ...rest] = spec;
@@ -238,7 +264,8 @@ function anythingBut(arg: unknown): Condition {
     const keys = Object.keys(arg);
     const [operator] = keys;
     if (operator === undefined) fail('Anything-but expression name not found');
-    if (!SET_OPERATORS.includes(operator as SetOperator)) fail(`Unsupported anything-but pattern: ${operator}`);
+    if (!SET_OPERATORS.includes(operator as SetOperator))
+      fail(`Unsupported anything-but pattern: ${operator}`);
     const condition = anythingButSet(operator as SetOperator, arg[operator]);
     if (keys.length > 1) fail('Too many elements in numeric expression');
     return condition;
@@ -270,7 +297,11 @@ function anythingButSet(operator: SetOperator, arg: unknown): Condition {
       if (operator === 'equals-ignore-case') {
         fail('Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.');
       }
-      fail(operator === 'wildcard' ? 'wildcard match pattern must be a string' : 'prefix/suffix match pattern must be a string');
+      fail(
+        operator === 'wildcard'
+          ? 'wildcard match pattern must be a string'
+          : 'prefix/suffix match pattern must be a string',
+      );
     }
     const s = value as string;
     if ((operator === 'prefix' || operator === 'suffix') && s === '') fail('Null prefix/suffix not allowed');

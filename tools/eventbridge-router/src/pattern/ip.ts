@@ -67,7 +67,9 @@ export function parseCidr(text: string): IpRange {
   if (maskBits < 0) throw new Error('Malformed CIDR, mask bits must not be negative');
   const bytes = parseIp(slashed[0]);
   if (!bytes) {
-    throw new Error(looksLikeIp(slashed[0]) ? `Invalid IP address: ${slashed[0]}` : `Nonstandard IP address: ${slashed[0]}`);
+    throw new Error(
+      looksLikeIp(slashed[0]) ? `Invalid IP address: ${slashed[0]}` : `Nonstandard IP address: ${slashed[0]}`,
+    );
   }
   // The engine's bounds (CIDR.java): /32 and /128 are refused; a single address is written without a mask.
   if (bytes.length === 4 && maskBits > 31) throw new Error('IPv4 mask bits must be < 32');

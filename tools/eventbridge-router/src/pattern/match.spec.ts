@@ -52,14 +52,26 @@ const cases: Case[] = [
   ['source exact, other value', { source: ['aws.s3'] }, false],
   ['OR inside the value array', { detail: { state: ['running', 'terminated'] } }, true],
   ['AND across fields (one fails)', { source: ['aws.ec2'], detail: { state: ['running'] } }, false],
-  ['AND across fields (both hold)', { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] }, true],
+  [
+    'AND across fields (both hold)',
+    { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] },
+    true,
+  ],
   ['exact match is case sensitive', { source: ['AWS.EC2'] }, false],
   ['number exact', { detail: { 'c-count': [5] } }, true],
   ['number exact does not match the string "5"', { detail: { 'c-count': ['5'] } }, false],
   ['missing field never matches an exact value', { detail: { nope: ['x'] } }, false],
   // Arrays: the pattern matches if the intersection with the event array is non-empty (eb-event-patterns-arrays.html)
-  ['resources array intersection', { resources: ['arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0', 'arn:x'] }, true],
-  ['resources array, no intersection', { resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f'] }, false],
+  [
+    'resources array intersection',
+    { resources: ['arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0', 'arn:x'] },
+    true,
+  ],
+  [
+    'resources array, no intersection',
+    { resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f'] },
+    false,
+  ],
   ['event array of strings', { detail: { tags: ['web'] } }, true],
   ['object pattern over an event array of objects', { detail: { items: { id: ['b'], qty: [2] } } }, true],
   ['fields must come from the same array element', { detail: { items: { id: ['a'], qty: [2] } } }, false],
@@ -72,13 +84,21 @@ const cases: Case[] = [
   // Prefix (operators page: "time" starts with "2017-10-02"; here the date of our event)
   ['prefix', { time: [{ prefix: '2017-12-22' }] }, true],
   ['prefix, other', { time: [{ prefix: '2017-10-02' }] }, false],
-  ['prefix ignore case (service starts with "eventb")', { detail: { service: [{ prefix: { 'equals-ignore-case': 'EVENTB' } }] } }, true],
+  [
+    'prefix ignore case (service starts with "eventb")',
+    { detail: { service: [{ prefix: { 'equals-ignore-case': 'EVENTB' } }] } },
+    true,
+  ],
   ['prefix is case sensitive without ignore-case', { detail: { service: [{ prefix: 'eventb' }] } }, false],
   // Suffix (FileName ends with .png)
   ['suffix is case sensitive', { detail: { FileName: [{ suffix: '.png' }] } }, false],
   ['suffix ignore case', { detail: { FileName: [{ suffix: { 'equals-ignore-case': '.png' } }] } }, true],
   // Equals-ignore-case (Name is "Alice" / detail-type ignoring case)
-  ['equals-ignore-case', { 'detail-type': [{ 'equals-ignore-case': 'ec2 instance state-change notification' }] }, true],
+  [
+    'equals-ignore-case',
+    { 'detail-type': [{ 'equals-ignore-case': 'ec2 instance state-change notification' }] },
+    true,
+  ],
   ['equals-ignore-case, other', { 'detail-type': [{ 'equals-ignore-case': 'ec2 instance launch' }] }, false],
   // Wildcard (EventBusArn arn:aws:events:us-east-1:*:event-bus/*; FilePath */lib/*)
   ['wildcard in the middle', { detail: { FilePath: [{ wildcard: '*/lib/*' }] } }, true],
@@ -89,14 +109,34 @@ const cases: Case[] = [
   ['anything-but string', { detail: { state: [{ 'anything-but': 'initializing' }] } }, true],
   ['anything-but the same string', { detail: { state: [{ 'anything-but': 'terminated' }] } }, false],
   ['anything-but number', { detail: { 'c-count': [{ 'anything-but': 123 }] } }, true],
-  ['anything-but list of strings', { detail: { state: [{ 'anything-but': ['stopped', 'overloaded'] }] } }, true],
-  ['anything-but list containing the value', { detail: { state: [{ 'anything-but': ['stopped', 'terminated'] }] } }, false],
+  [
+    'anything-but list of strings',
+    { detail: { state: [{ 'anything-but': ['stopped', 'overloaded'] }] } },
+    true,
+  ],
+  [
+    'anything-but list containing the value',
+    { detail: { state: [{ 'anything-but': ['stopped', 'terminated'] }] } },
+    false,
+  ],
   ['anything-but list of numbers', { detail: { 'c-count': [{ 'anything-but': [100, 200, 5] }] } }, false],
   ['anything-but prefix', { detail: { state: [{ 'anything-but': { prefix: 'init' } }] } }, true],
-  ['anything-but prefix that is there', { detail: { state: [{ 'anything-but': { prefix: 'term' } }] } }, false],
+  [
+    'anything-but prefix that is there',
+    { detail: { state: [{ 'anything-but': { prefix: 'term' } }] } },
+    false,
+  ],
   ['anything-but suffix', { detail: { FileName: [{ 'anything-but': { suffix: '.txt' } }] } }, true],
-  ['anything-but suffix that is there', { detail: { FileName: [{ 'anything-but': { suffix: '.PNG' } }] } }, false],
-  ['anything-but equals-ignore-case list', { detail: { state: [{ 'anything-but': { 'equals-ignore-case': ['TERMINATED', 'stopped'] } }] } }, false],
+  [
+    'anything-but suffix that is there',
+    { detail: { FileName: [{ 'anything-but': { suffix: '.PNG' } }] } },
+    false,
+  ],
+  [
+    'anything-but equals-ignore-case list',
+    { detail: { state: [{ 'anything-but': { 'equals-ignore-case': ['TERMINATED', 'stopped'] } }] } },
+    false,
+  ],
   ['anything-but wildcard', { detail: { FilePath: [{ 'anything-but': { wildcard: '*/lib/*' } }] } }, false],
   ['anything-but never matches an absent field', { detail: { absent: [{ 'anything-but': 'x' }] } }, false],
   // Numeric (c-count > 0 and <= 5; d-count < 10; x-limit = 3.018e2)
@@ -104,13 +144,17 @@ const cases: Case[] = [
   ['numeric upper bound exclusive', { detail: { 'c-count': [{ numeric: ['>', 0, '<', 5] }] } }, false],
   ['numeric one-sided', { detail: { 'd-count': [{ numeric: ['<', 10] }] } }, true],
   ['numeric equality with exponent', { detail: { 'x-limit': [{ numeric: ['=', 3.018e2] }] } }, true],
-  ['all three numeric conditions (AND)', {
-    detail: {
-      'c-count': [{ numeric: ['>', 0, '<=', 5] }],
-      'd-count': [{ numeric: ['<', 10] }],
-      'x-limit': [{ numeric: ['=', 3.018e2] }],
+  [
+    'all three numeric conditions (AND)',
+    {
+      detail: {
+        'c-count': [{ numeric: ['>', 0, '<=', 5] }],
+        'd-count': [{ numeric: ['<', 10] }],
+        'x-limit': [{ numeric: ['=', 3.018e2] }],
+      },
     },
-  }, true],
+    true,
+  ],
   ['numeric does not match a string', { detail: { state: [{ numeric: ['>', 0] }] } }, false],
   // IP address (sourceIPAddress in 10.0.0.0/24)
   ['cidr inside', { detail: { sourceIPAddress: [{ cidr: '10.0.0.0/24' }] } }, true],
@@ -123,22 +167,38 @@ const cases: Case[] = [
   ['exists true on an object (not a leaf) does not match', { detail: [{ exists: true }] }, false],
   ['exists false under an absent parent', { nothing: { here: [{ exists: false }] } }, true],
   // $or (operators page: "$or" over numeric conditions, and source OR detail conditions)
-  ['$or, one alternative holds', {
-    detail: {
-      $or: [{ 'c-count': [{ numeric: ['>', 10] }] }, { 'd-count': [{ numeric: ['<', 10] }] }],
+  [
+    '$or, one alternative holds',
+    {
+      detail: {
+        $or: [{ 'c-count': [{ numeric: ['>', 10] }] }, { 'd-count': [{ numeric: ['<', 10] }] }],
+      },
     },
-  }, true],
-  ['$or, no alternative holds', {
-    detail: { $or: [{ 'c-count': [{ numeric: ['>', 10] }] }, { state: ['running'] }] },
-  }, false],
-  ['top-level $or combined with AND', {
-    source: ['aws.ec2'],
-    $or: [{ 'detail-type': ['EC2 Instance Launch'] }, { detail: { state: ['terminated'] } }],
-  }, true],
-  ['top-level $or with a failing AND field', {
-    source: ['aws.s3'],
-    $or: [{ 'detail-type': ['EC2 Instance Launch'] }, { detail: { state: ['terminated'] } }],
-  }, false],
+    true,
+  ],
+  [
+    '$or, no alternative holds',
+    {
+      detail: { $or: [{ 'c-count': [{ numeric: ['>', 10] }] }, { state: ['running'] }] },
+    },
+    false,
+  ],
+  [
+    'top-level $or combined with AND',
+    {
+      source: ['aws.ec2'],
+      $or: [{ 'detail-type': ['EC2 Instance Launch'] }, { detail: { state: ['terminated'] } }],
+    },
+    true,
+  ],
+  [
+    'top-level $or with a failing AND field',
+    {
+      source: ['aws.s3'],
+      $or: [{ 'detail-type': ['EC2 Instance Launch'] }, { detail: { state: ['terminated'] } }],
+    },
+    false,
+  ],
 ];
 
 describe('matchesPattern (AWS EventBridge documentation examples)', () => {
@@ -169,7 +229,10 @@ describe('matchesPattern properties', () => {
       // AWS refuses an empty anything-but prefix ("Null prefix/suffix not allowed").
       fc.property(fc.string(), fc.string({ minLength: 1 }), (value, prefix) => {
         const event = { f: value };
-        return matchesPattern({ f: [{ prefix }] }, event) !== matchesPattern({ f: [{ 'anything-but': { prefix } }] }, event);
+        return (
+          matchesPattern({ f: [{ prefix }] }, event) !==
+          matchesPattern({ f: [{ 'anything-but': { prefix } }] }, event)
+        );
       }),
       { numRuns: NUM_RUNS },
     );
@@ -179,7 +242,10 @@ describe('matchesPattern properties', () => {
     fc.assert(
       fc.property(fc.option(fc.jsonValue(), { nil: undefined }), (value) => {
         const event = value === undefined ? {} : { f: value };
-        return matchesPattern({ f: [{ exists: true }] }, event) !== matchesPattern({ f: [{ exists: false }] }, event);
+        return (
+          matchesPattern({ f: [{ exists: true }] }, event) !==
+          matchesPattern({ f: [{ exists: false }] }, event)
+        );
       }),
       { numRuns: NUM_RUNS },
     );
@@ -199,12 +265,17 @@ describe('matchesPattern properties', () => {
 
   it('a two-sided numeric range equals the AND of its two one-sided halves', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -1000, max: 1000 }), fc.double({ min: -2000, max: 2000, noNaN: true }), (a, b, v) => {
-        const [lo, hi] = a < b ? [a, b] : [b, a + 1];
-        const event = { n: v };
-        const both = matchesPattern({ n: [{ numeric: ['>=', lo, '<', hi] }] }, event);
-        return both === (v >= lo && v < hi);
-      }),
+      fc.property(
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.double({ min: -2000, max: 2000, noNaN: true }),
+        (a, b, v) => {
+          const [lo, hi] = a < b ? [a, b] : [b, a + 1];
+          const event = { n: v };
+          const both = matchesPattern({ n: [{ numeric: ['>=', lo, '<', hi] }] }, event);
+          return both === (v >= lo && v < hi);
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });
@@ -224,12 +295,16 @@ describe('matchesPattern properties', () => {
 
   it('wildcard "*" with a literal prefix equals prefix matching (no stars in the prefix)', () => {
     fc.assert(
-      fc.property(fc.string().filter((s) => !s.includes('*') && !s.includes('\\')), fc.string(), (prefix, value) => {
-        return (
-          matchesPattern({ f: [{ wildcard: `${prefix}*` }] }, { f: value }) ===
-          matchesPattern({ f: [{ prefix }] }, { f: value })
-        );
-      }),
+      fc.property(
+        fc.string().filter((s) => !s.includes('*') && !s.includes('\\')),
+        fc.string(),
+        (prefix, value) => {
+          return (
+            matchesPattern({ f: [{ wildcard: `${prefix}*` }] }, { f: value }) ===
+            matchesPattern({ f: [{ prefix }] }, { f: value })
+          );
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });
@@ -246,7 +321,10 @@ describe('matchesPattern properties', () => {
       fc.property(condition, scalar, fc.integer({ min: 1, max: 3 }), (c, v, depth) => {
         let nested: unknown = v;
         for (let i = 0; i < depth; i++) nested = [nested];
-        return matchesPattern({ f: [c] } as EventPattern, { f: v }) === matchesPattern({ f: [c] } as EventPattern, { f: nested });
+        return (
+          matchesPattern({ f: [c] } as EventPattern, { f: v }) ===
+          matchesPattern({ f: [c] } as EventPattern, { f: nested })
+        );
       }),
       { numRuns: NUM_RUNS },
     );
@@ -255,7 +333,10 @@ describe('matchesPattern properties', () => {
   it('never throws on any JSON event', () => {
     const pattern: EventPattern = {
       source: [{ prefix: 'manga' }],
-      detail: { $or: [{ a: [{ numeric: ['>', 1] }] }, { b: [{ 'anything-but': { suffix: 'x' } }] }], c: [{ exists: false }] },
+      detail: {
+        $or: [{ a: [{ numeric: ['>', 1] }] }, { b: [{ 'anything-but': { suffix: 'x' } }] }],
+        c: [{ exists: false }],
+      },
     };
     fc.assert(
       fc.property(fc.jsonValue(), (event) => {

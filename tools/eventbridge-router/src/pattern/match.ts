@@ -96,7 +96,8 @@ function flatten(event: unknown, keysAt: Map<string, string[]>): Map<string, Fie
       });
     } else if (typeof value === 'object' && value !== null) {
       for (const key of keysAt.get(path) ?? []) {
-        if (hasOwn(value, key)) visit((value as Record<string, unknown>)[key], path === '' ? key : `${path}.${key}`, membership);
+        if (hasOwn(value, key))
+          visit((value as Record<string, unknown>)[key], path === '' ? key : `${path}.${key}`, membership);
       }
     } else if (value !== undefined && path !== '') {
       add(path, value as Leaf, membership);
@@ -117,7 +118,12 @@ function consistent(soFar: Membership, field: Membership): Membership | undefine
   return merged ?? soFar;
 }
 
-function matchSubRule(subRule: SubRule, i: number, fields: Map<string, Field[]>, membership: Membership): boolean {
+function matchSubRule(
+  subRule: SubRule,
+  i: number,
+  fields: Map<string, Field[]>,
+  membership: Membership,
+): boolean {
   if (i === subRule.length) return true;
   const [path, conditions] = subRule[i];
   const candidates = fields.get(path) ?? [];
@@ -128,7 +134,8 @@ function matchSubRule(subRule: SubRule, i: number, fields: Map<string, Field[]>,
   for (const field of candidates) {
     const next = consistent(membership, field.membership);
     if (next === undefined) continue;
-    if (conditions.some((c) => matchesValue(c, field.value)) && matchSubRule(subRule, i + 1, fields, next)) return true;
+    if (conditions.some((c) => matchesValue(c, field.value)) && matchSubRule(subRule, i + 1, fields, next))
+      return true;
   }
   return false;
 }

@@ -1,4 +1,9 @@
-import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  CreateEventBusCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  type EventBridgeClient,
+} from '@aws-sdk/client-eventbridge';
 import { eventBridgeRuleRequests, type RoutingRule } from '@manga-assist/event-schemas';
 
 export const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
@@ -17,9 +22,14 @@ export async function putRoutingRules(
     await client.send(new CreateEventBusCommand({ Name: bus }));
   }
   for (const rule of rules) {
-    const { putRule, putTargets } = eventBridgeRuleRequests(rule, { queueArn, deadLetterQueueArn: queueArn(deadLetterQueue) });
+    const { putRule, putTargets } = eventBridgeRuleRequests(rule, {
+      queueArn,
+      deadLetterQueueArn: queueArn(deadLetterQueue),
+    });
     await client.send(new PutRuleCommand(putRule));
-    const targets = withDeadLetter ? putTargets.Targets : putTargets.Targets?.map(({ DeadLetterConfig: _dlq, ...t }) => t);
+    const targets = withDeadLetter
+      ? putTargets.Targets
+      : putTargets.Targets?.map(({ DeadLetterConfig: _dlq, ...t }) => t);
     await client.send(new PutTargetsCommand({ ...putTargets, Targets: targets }));
   }
 }

@@ -11,7 +11,11 @@ import {
 export async function startTestSqs(queueNames: string[]) {
   const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
   const endpoint = `http://127.0.0.1:${server.port}`;
-  const sqs = new SQSClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const sqs = new SQSClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const queueUrls: Record<string, string> = {};
   for (const name of queueNames) {
     const fifo = name.endsWith('.fifo');
@@ -32,7 +36,11 @@ export async function startTestSqs(queueNames: string[]) {
 }
 
 /** Receives and deletes every message currently in a queue. */
-export async function drainQueue(sqs: SQSClient, queueUrl: string, messageAttributeNames?: string[]): Promise<Message[]> {
+export async function drainQueue(
+  sqs: SQSClient,
+  queueUrl: string,
+  messageAttributeNames?: string[],
+): Promise<Message[]> {
   const all: Message[] = [];
   for (;;) {
     const { Messages = [] } = await sqs.send(

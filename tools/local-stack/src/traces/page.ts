@@ -3,7 +3,10 @@ import { waterfall, type AttributeValue, type StoredSpan, type TraceSummary } fr
 // Server-rendered HTML (no script): the list of recent traces and one trace as a waterfall.
 
 const esc = (text: unknown) =>
-  String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 /** Attributes worth a glance in the waterfall, in this order; the rest show on hover. */
 const KEY_ATTRIBUTES = [
@@ -36,8 +39,14 @@ const COLORS: Record<string, string> = {
   'moderation-consumer': '#b07aa1',
 };
 const colorOf = (service: string) => COLORS[service] ?? '#76b7b2';
-const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`);
-const fmtValue = (v: AttributeValue) => (Array.isArray(v) ? v.join(',') : typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(4) : String(v));
+const fmtMs = (ms: number) =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+const fmtValue = (v: AttributeValue) =>
+  Array.isArray(v)
+    ? v.join(',')
+    : typeof v === 'number' && !Number.isInteger(v)
+      ? v.toPrecision(4)
+      : String(v);
 
 const STYLE = `
 body{font:13px/1.4 system-ui,sans-serif;margin:16px;color:#222}
@@ -93,7 +102,10 @@ export function renderTrace(traceId: string, spans: StoredSpan[]): string {
       const all = Object.entries(span.attributes)
         .map(([k, v]) => `${k}=${fmtValue(v)}`)
         .join('\n');
-      const status = span.status === 'error' ? `<span class="err">error${span.statusMessage ? `: ${esc(span.statusMessage.slice(0, 80))}` : ''}</span>` : span.status;
+      const status =
+        span.status === 'error'
+          ? `<span class="err">error${span.statusMessage ? `: ${esc(span.statusMessage.slice(0, 80))}` : ''}</span>`
+          : span.status;
       return `<tr title="${esc(all)}">
 <td><span class="svc" style="background:${colorOf(span.service)}"></span>${esc(span.service)}</td>
 <td style="padding-left:${6 + depth * 14}px">${esc(span.name)} <span class="muted">${esc(span.kind)}</span></td>

@@ -10,7 +10,11 @@ export interface TraceCollector {
   port: number;
   store: TraceStore;
   /** Resolves once a trace has spans matching `until` (bounded by timeoutMs; rejects after it). */
-  waitFor(traceId: string, until: (spans: StoredSpan[]) => boolean, timeoutMs?: number): Promise<StoredSpan[]>;
+  waitFor(
+    traceId: string,
+    until: (spans: StoredSpan[]) => boolean,
+    timeoutMs?: number,
+  ): Promise<StoredSpan[]>;
   stop(): Promise<void>;
 }
 
@@ -29,7 +33,11 @@ export async function startTraceCollector({
   const waiters = new Set<() => void>();
 
   const send = (res: ServerResponse, status: number, type: string, body: string) => {
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+    res.writeHead(status, {
+      'content-type': type,
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+    });
     res.end(body);
   };
   const json = (res: ServerResponse, status: number, value: unknown) =>
@@ -51,7 +59,9 @@ export async function startTraceCollector({
     const path = (req.url ?? '/').split('?', 1)[0];
     if (req.method === 'POST' && path === '/v1/traces') {
       if (!String(req.headers['content-type'] ?? '').includes('json')) {
-        return json(res, 415, { error: 'only OTLP/HTTP JSON is accepted here (content-type application/json)' });
+        return json(res, 415, {
+          error: 'only OTLP/HTTP JSON is accepted here (content-type application/json)',
+        });
       }
       try {
         store.add(decodeOtlpJson(JSON.parse((await readBody(req)).toString('utf8'))));
@@ -63,12 +73,14 @@ export async function startTraceCollector({
       return json(res, 200, {});
     }
     if (req.method !== 'GET') return json(res, 405, { error: `${req.method} not supported` });
-    if (path === '/' || path === '/traces') return send(res, 200, 'text/html; charset=utf-8', renderTraceList(store.list()));
+    if (path === '/' || path === '/traces')
+      return send(res, 200, 'text/html; charset=utf-8', renderTraceList(store.list()));
     if (path === '/api/traces') return json(res, 200, { traces: store.list() });
     const match = /^\/(api\/)?traces\/([0-9a-fA-F]{32})$/.exec(path);
     if (match) {
       const spans = store.get(match[2]);
-      if (!spans) return json(res, 404, { error: `no trace ${match[2]} (kept: the ${maxTraces} most recent)` });
+      if (!spans)
+        return json(res, 404, { error: `no trace ${match[2]} (kept: the ${maxTraces} most recent)` });
       return match[1]
         ? json(res, 200, { traceId: match[2].toLowerCase(), spans })
         : send(res, 200, 'text/html; charset=utf-8', renderTrace(match[2].toLowerCase(), spans));
@@ -102,7 +114,11 @@ export async function startTraceCollector({
         const timer = setTimeout(() => {
           cleanup();
           const spans = store.get(traceId) ?? [];
-          reject(new Error(`trace ${traceId}: condition not met in ${timeoutMs} ms; has ${spans.map((s) => `${s.service}:${s.name}`).join(', ')}`));
+          reject(
+            new Error(
+              `trace ${traceId}: condition not met in ${timeoutMs} ms; has ${spans.map((s) => `${s.service}:${s.name}`).join(', ')}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);

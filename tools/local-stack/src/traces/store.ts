@@ -88,7 +88,8 @@ function hexId(id: string | undefined): string {
   return Buffer.from(id, 'base64').toString('hex');
 }
 
-const nanosToMs = (n: string | number | undefined) => (n === undefined ? 0 : Number(BigInt(n) / 1000n) / 1000);
+const nanosToMs = (n: string | number | undefined) =>
+  n === undefined ? 0 : Number(BigInt(n) / 1000n) / 1000;
 
 /** Decodes an OTLP/HTTP JSON ExportTraceServiceRequest; throws on a body that is not one. */
 export function decodeOtlpJson(body: unknown): StoredSpan[] {
@@ -138,7 +139,8 @@ export function createTraceStore({ maxTraces = 500, maxSpansPerTrace = 2000 } = 
     add(spans) {
       for (const span of spans) {
         let trace = traces.get(span.traceId);
-        if (trace) traces.delete(span.traceId); // re-insert: most recently updated last
+        if (trace)
+          traces.delete(span.traceId); // re-insert: most recently updated last
         else trace = [];
         if (trace.length < maxSpansPerTrace) trace.push(span);
         traces.set(span.traceId, trace);
@@ -160,7 +162,9 @@ export function createTraceStore({ maxTraces = 500, maxSpansPerTrace = 2000 } = 
 
 export function summarize(traceId: string, spans: StoredSpan[]): TraceSummary {
   const ids = new Set(spans.map((s) => s.spanId));
-  const roots = spans.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId)).sort((a, b) => a.startMs - b.startMs);
+  const roots = spans
+    .filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId))
+    .sort((a, b) => a.startMs - b.startMs);
   const root = roots[0] ?? spans[0];
   const start = Math.min(...spans.map((s) => s.startMs));
   const end = Math.max(...spans.map((s) => s.startMs + s.durationMs));

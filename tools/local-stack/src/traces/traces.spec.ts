@@ -4,7 +4,14 @@ import { startTraceCollector } from './server';
 import { gzipSync } from 'node:zlib';
 
 const T = '5759e988bd862e3fe1be46a994272793';
-const span = (spanId: string, parentSpanId: string | undefined, name: string, startMs: number, durMs: number, extra: object = {}) => ({
+const span = (
+  spanId: string,
+  parentSpanId: string | undefined,
+  name: string,
+  startMs: number,
+  durMs: number,
+  extra: object = {},
+) => ({
   traceId: T,
   spanId,
   ...(parentSpanId ? { parentSpanId } : {}),
@@ -12,17 +19,31 @@ const span = (spanId: string, parentSpanId: string | undefined, name: string, st
   kind: 2,
   startTimeUnixNano: String(BigInt(startMs) * 1_000_000n),
   endTimeUnixNano: String(BigInt(startMs + durMs) * 1_000_000n),
-  attributes: [{ key: 'event.detail_type', value: { stringValue: 'ReviewSubmitted' } }, { key: 'tokens', value: { intValue: '42' } }],
+  attributes: [
+    { key: 'event.detail_type', value: { stringValue: 'ReviewSubmitted' } },
+    { key: 'tokens', value: { intValue: '42' } },
+  ],
   status: {},
   ...extra,
 });
 const request = (service: string, spans: object[]) => ({
-  resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ spans }] }],
+  resourceSpans: [
+    {
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+      scopeSpans: [{ spans }],
+    },
+  ],
 });
 
 describe('local trace store (OTLP/HTTP JSON)', () => {
   it('decodes spans with their service, times, attributes and status', () => {
-    const [s] = decodeOtlpJson(request('webhook-receiver', [span('aaaaaaaaaaaaaaaa', undefined, 'POST /webhooks/:source', 1000, 12, { status: { code: 2, message: 'boom' } })]));
+    const [s] = decodeOtlpJson(
+      request('webhook-receiver', [
+        span('aaaaaaaaaaaaaaaa', undefined, 'POST /webhooks/:source', 1000, 12, {
+          status: { code: 2, message: 'boom' },
+        }),
+      ]),
+    );
     expect(s).toMatchObject({
       traceId: T,
       spanId: 'aaaaaaaaaaaaaaaa',
@@ -39,7 +60,13 @@ describe('local trace store (OTLP/HTTP JSON)', () => {
 
   it('joins spans of one trace from several services into a waterfall, children under parents by start', () => {
     const store = createTraceStore();
-    store.add(decodeOtlpJson(request('moderation-consumer', [span('cccccccccccccccc', 'bbbbbbbbbbbbbbbb', 'process message', 1020, 30)])));
+    store.add(
+      decodeOtlpJson(
+        request('moderation-consumer', [
+          span('cccccccccccccccc', 'bbbbbbbbbbbbbbbb', 'process message', 1020, 30),
+        ]),
+      ),
+    );
     store.add(
       decodeOtlpJson(
         request('webhook-receiver', [
@@ -56,17 +83,31 @@ describe('local trace store (OTLP/HTTP JSON)', () => {
       '1:publish ReviewSubmitted',
       '2:process message',
     ]);
-    expect(summarize(T, spans)).toMatchObject({ root: 'POST /webhooks/:source', spans: 4, durationMs: 50, services: ['moderation-consumer', 'webhook-receiver'] });
+    expect(summarize(T, spans)).toMatchObject({
+      root: 'POST /webhooks/:source',
+      spans: 4,
+      durationMs: 50,
+      services: ['moderation-consumer', 'webhook-receiver'],
+    });
   });
 
   it('keeps only the most recent traces', () => {
     const store = createTraceStore({ maxTraces: 2 });
-    for (const id of ['1', '2', '3']) store.add(decodeOtlpJson(request('s', [{ ...span('aaaaaaaaaaaaaaaa', undefined, id, Number(id), 1), traceId: id.repeat(32) }])));
+    for (const id of ['1', '2', '3'])
+      store.add(
+        decodeOtlpJson(
+          request('s', [
+            { ...span('aaaaaaaaaaaaaaaa', undefined, id, Number(id), 1), traceId: id.repeat(32) },
+          ]),
+        ),
+      );
     expect(store.list().map((t) => t.root)).toEqual(['3', '2']);
   });
 
   it('escapes what it renders', () => {
-    const [s] = decodeOtlpJson(request('<svc>', [span('aaaaaaaaaaaaaaaa', undefined, '<script>x</script>', 1, 1)]));
+    const [s] = decodeOtlpJson(
+      request('<svc>', [span('aaaaaaaaaaaaaaaa', undefined, '<script>x</script>', 1, 1)]),
+    );
     const html = renderTrace(T, [s]);
     expect(html).not.toContain('<script>x');
     expect(html).toContain('&lt;script&gt;');
@@ -75,10 +116,20 @@ describe('local trace store (OTLP/HTTP JSON)', () => {
   it('the receiver accepts JSON (gzip too), refuses protobuf, and serves the pages', async () => {
     const collector = await startTraceCollector();
     try {
-      const body = JSON.stringify(request('chat-gateway', [span('aaaaaaaaaaaaaaaa', undefined, 'WS sendMessage', 1000, 5)]));
-      const ok = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(body) });
+      const body = JSON.stringify(
+        request('chat-gateway', [span('aaaaaaaaaaaaaaaa', undefined, 'WS sendMessage', 1000, 5)]),
+      );
+      const ok = await fetch(`${collector.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: gzipSync(body),
+      });
       expect(ok.status).toBe(200);
-      const proto = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: 'x' });
+      const proto = await fetch(`${collector.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+        body: 'x',
+      });
       expect(proto.status).toBe(415);
       const list = await (await fetch(`${collector.url}/`)).text();
       expect(list).toContain(`/traces/${T}`);
