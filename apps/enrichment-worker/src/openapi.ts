@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   buildOpenApiDocument,
   opsRoutes,
+  withStaffAuth,
   type ResponseSpec,
   type RouteSpec,
 } from '@manga-assist/api-contracts';
@@ -88,6 +89,19 @@ function adminRoutes(): RouteSpec[] {
     },
     {
       method: 'get',
+      path: '/admin/catalog/{mangaId}',
+      operationId: 'getCatalogItem',
+      summary: 'A catalog item as stored, with the `enrichment` the jobs wrote.',
+      tags,
+      pathParams: [{ name: 'mangaId', description: 'The manga id of the job.', schema: z.string() }],
+      responses: {
+        200: { description: 'The catalog item.', schema: z.looseObject({ mangaId: z.string() }) },
+        404: { description: 'No catalog item with this id.', errorCodes: ['CATALOG_ITEM_NOT_FOUND'] },
+        503: STARTING,
+      },
+    },
+    {
+      method: 'get',
       path: '/admin/stats',
       operationId: 'stats',
       summary: 'Queue depth, DLQ depth, concurrency (AIMD) and throughput.',
@@ -146,7 +160,7 @@ export function enrichmentWorkerOpenApi(): Record<string, unknown> {
     title: 'MangaAssist enrichment worker',
     version: '1.0.0',
     description:
-      'Admin API of the enrichment worker. Every error answer is the services\' one shape `{ "error": { "code", "message", ...details } }`.',
-    routes: [...adminRoutes(), ...opsRoutes()],
+      'Admin API of the enrichment worker (a staff bearer token on every `/admin` route). Every error answer is the services\' one shape `{ "error": { "code", "message", ...details } }`.',
+    routes: [...adminRoutes().map(withStaffAuth), ...opsRoutes()],
   });
 }

@@ -12,8 +12,10 @@ import { ConfigError, createLogger, createServiceRuntime } from '@manga-assist/s
 import { createAwsClients } from '@manga-assist/aws-clients';
 import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { createDevTokenIssuer, STAFF_ROLE } from '@manga-assist/identity';
+import { createContractValidator } from '@manga-assist/contract-testing';
 import { loadModerationConsumerConfig } from './config';
 import { startModerationConsumer, type ModerationConsumer } from './service';
+import { moderationConsumerOpenApi } from './openapi';
 import { startWebhookTestServer, type WebhookTestServer } from './test-support/webhook-server';
 import {
   ALERT_SECRET,
@@ -279,8 +281,10 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
         (await getReview(stack.clients, reviewsTable(), detail.review_id))?.status === 'needs_review',
       'needs_review',
     );
-    const admin = (path: string, token: string, body?: unknown) =>
-      fetch(`${service.url}${path}`, {
+    // Every admin answer is checked against the consumer's OpenAPI document.
+    const contract = createContractValidator(moderationConsumerOpenApi());
+    const admin = async (path: string, token: string, body?: unknown) => {
+      const res = await fetch(`${service.url}${path}`, {
         method: body ? 'POST' : 'GET',
         headers: {
           authorization: `Bearer ${token}`,
@@ -289,6 +293,15 @@ describe('moderation-consumer against the local stack (dynalite, fauxqs, EventBr
         },
         body: body ? JSON.stringify(body) : undefined,
       });
+      contract.check({
+        method: body ? 'POST' : 'GET',
+        path,
+        status: res.status,
+        contentType: res.headers.get('content-type'),
+        body: await res.clone().json(),
+      });
+      return res;
+    };
     const staff = await tokenFor('staff-kana', [STAFF_ROLE]);
     const customer = await tokenFor('customer-1', []);
 

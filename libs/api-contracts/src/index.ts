@@ -9,4 +9,5 @@ export {
   type HttpMethod,
 } from './openapi';
 export { opsRoutes } from './ops-routes';
+export { withStaffAuth } from './staff-auth';
 export { openApiHandler } from './serve';

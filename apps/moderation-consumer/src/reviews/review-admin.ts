@@ -40,7 +40,7 @@ const listQuery = z.object({
   cursor: z.string().max(2048).optional(),
 });
 
-const decisionBody = z.object({
+export const decisionBody = z.object({
   decision: z.enum(['approve', 'reject']),
   note: z.string().max(1000).optional(),
 });
