@@ -139,10 +139,13 @@ describe('docker-compose.yml', () => {
 describe('apps/Dockerfile (one image shape for every app)', () => {
   const dockerfile = readFileSync(join(root, 'apps', 'Dockerfile'), 'utf8');
 
-  it('is the base image (a build argument, default node:24-bookworm-slim) plus the bundle alone', () => {
+  it('is the base image (a build argument, default node:24-bookworm-slim) plus the bundle and its SBOM alone', () => {
     expect(dockerfile).toMatch(/^ARG BASE_IMAGE=node:24-bookworm-slim$/m);
     expect(dockerfile.match(/^FROM .*/gm)).toEqual(['FROM ${BASE_IMAGE}']);
-    expect(dockerfile.match(/^(COPY|ADD) .*/gm)).toEqual(['COPY main.js ./main.js']);
+    expect(dockerfile.match(/^(COPY|ADD) .*/gm)).toEqual([
+      'COPY main.js ./main.js',
+      'COPY sbom.cdx.json ./sbom.cdx.json',
+    ]);
     expect(dockerfile).not.toMatch(/^RUN /m);
   });
 

@@ -71,9 +71,9 @@ async function waitFor<T>(
   }
 }
 const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as any });
-const token = (sub: string) => {
+const token = (sub: string, roles: string[] = []) => {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sub, iss: 'manga-assist', aud: 'manga-assist-chat', iat: now, exp: now + 600 })
+  return new SignJWT({ sub, roles, iss: 'manga-assist', aud: 'manga-assist-chat', iat: now, exp: now + 600 })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .sign(new TextEncoder().encode(JWT_SECRET));
 };
@@ -112,7 +112,10 @@ const submitJob = async (mangaId: string) => {
   const res = await json(
     await fetch(`${running['enrichment-worker'].url}/admin/jobs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await token('staff-1', ['staff'])}`,
+      },
       body: JSON.stringify({ mangaId, type: 'synopsis', manga: { title: '鬼滅の刃' } }),
     }),
   );
@@ -145,7 +148,8 @@ beforeAll(async () => {
       WEBHOOK_SECRETS_REVIEWS: REVIEWS_SECRET,
       WEBHOOK_SECRETS_CATALOG: 'container-test-catalog-secret',
     },
-    'enrichment-worker': {},
+    // The admin API is staff-only (a JWT with the staff role), as deployed.
+    'enrichment-worker': { AUTH_JWT_SECRET: JWT_SECRET },
     'moderation-consumer': {
       ALERT_WEBHOOK_URL: `${sink.url}/alerts`,
       ALERT_WEBHOOK_SECRET: OUTBOUND_SECRET,
@@ -271,7 +275,11 @@ describe('the four images, run as deployed', () => {
   it('enrichment-worker completes an enrichment job', async () => {
     const jobId = await submitJob(uid('m'));
     const job = await waitFor('the job to complete', async () => {
-      const res = await json(await fetch(`${running['enrichment-worker'].url}/admin/jobs/${jobId}`));
+      const res = await json(
+        await fetch(`${running['enrichment-worker'].url}/admin/jobs/${jobId}`, {
+          headers: { authorization: `Bearer ${await token('staff-1', ['staff'])}` },
+        }),
+      );
       return ['completed', 'failed'].includes(res.body.status) && res.body;
     });
     expect(job).toMatchObject({ status: 'completed' });

@@ -319,9 +319,17 @@ describe('one trace per user action (tracing on, services as built bundles)', ()
   });
 
   it('an enrichment job submitted through the admin API is one trace ending at the catalog write', async () => {
+    // The admin API is staff-only: a staff token from the local dev issuer, as npm start hands out.
+    const { token: staff } = (await (
+      await fetch(`${url('chat-gateway')}/dev/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: 'trace-staff-1', roles: ['staff'] }),
+      })
+    ).json()) as { token: string };
     const res = await fetch(`${url('enrichment-worker')}/admin/jobs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${staff}` },
       body: JSON.stringify({ mangaId: 'm-trace-1', type: 'synopsis', manga: { title: '鬼滅の刃' } }),
     });
     expect(res.status).toBeLessThan(300);
