@@ -200,6 +200,27 @@ describe('the four images, run as deployed', () => {
     }
   });
 
+  it('each carries the CycloneDX SBOM of its bundle where its label says', async () => {
+    for (const app of APPS) {
+      const path = await docker(
+        'inspect',
+        '-f',
+        '{{index .Config.Labels "dev.cyclonedx.sbom"}}',
+        running[app].name,
+      );
+      const sbom = JSON.parse(await docker('exec', running[app].name, 'cat', path)) as {
+        bomFormat: string;
+        components: { name: string; version: string; purl: string }[];
+      };
+      expect(sbom.bomFormat).toBe('CycloneDX');
+      // Only what the bundle contains: the AWS SDK is in every app, jest (a dev dependency) in none.
+      const names = sbom.components.map((c) => c.name);
+      expect(names).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb']));
+      expect(names).not.toContain('jest');
+      expect(sbom.components.every((c) => c.version && c.purl.startsWith('pkg:npm/'))).toBe(true);
+    }
+  });
+
   it('chat-gateway answers a message over REST and streams one over the WebSocket', async () => {
     const url = running['chat-gateway'].url;
     const rest = await chat(url, 'reader-1', '新刊マンガ🎉おすすめ!');
@@ -401,6 +422,7 @@ describe('a bundle that cannot start', () => {
     const image = `manga-assist/broken-bundle:${tag}`;
     try {
       writeFileSync(join(dir, 'main.js'), "require('./templates/page.json');\n");
+      writeFileSync(join(dir, 'sbom.cdx.json'), JSON.stringify({ bomFormat: 'CycloneDX', components: [] }));
       await docker(
         'build',
         '--network',
