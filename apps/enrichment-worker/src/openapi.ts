@@ -7,7 +7,7 @@ import {
   type RouteSpec,
 } from '@manga-assist/api-contracts';
 import { bulkSchema } from './admin';
-import { redriveSchema } from './dlq-admin';
+import { redriveSchema } from '@manga-assist/queue-consumer';
 import { jobRequestSchema } from './messages';
 
 const errorShape = (codes: [string, ...string[]]) =>

@@ -1,10 +1,11 @@
 import express, { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { httpError, sendHttpError, type Logger } from '@manga-assist/service-runtime';
+import type { Logger } from '@manga-assist/service-runtime';
 import {
+  countByReason,
   createDlqTurns,
   listDlq,
+  readRedriveRequest,
   redriveDlq,
   type DlqMessage,
   type RedriveResult,
@@ -22,13 +23,6 @@ export interface DlqAdminDeps {
   outbound: OutboundPort;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
-
-const INVALID_REDRIVE = {
-  ja: '再投入の指定が不正です (reason のみ指定できます)。',
-  en: 'The redrive request is invalid (only `reason` may be given).',
-};
-
-export const redriveSchema = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
 
 const isOutbound = (m: DlqMessage) => m.attributes.kind === 'outbound_webhook';
 
@@ -62,11 +56,9 @@ export function createDlqAdminRouter(deps: DlqAdminDeps): Router {
       (await Promise.all(dlqs.map((dlqUrl) => listDlq({ sqs, dlqUrl })))).flat(),
     );
     const messages = all.filter((m) => !reason || m.reason.toLowerCase().includes(reason));
-    const byReason: Record<string, number> = {};
-    for (const m of messages) byReason[m.reason] = (byReason[m.reason] ?? 0) + 1;
     res.json({
       count: messages.length,
-      byReason,
+      byReason: countByReason(messages),
       messages: messages.map((m) => ({
         messageId: m.messageId,
         reason: m.reason,
@@ -77,17 +69,8 @@ export function createDlqAdminRouter(deps: DlqAdminDeps): Router {
   });
 
   router.post('/admin/dlq/redrive', express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
-    const parsed = redriveSchema.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      sendHttpError(
-        req,
-        res,
-        httpError('INVALID_REDRIVE', 400, INVALID_REDRIVE, {
-          issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-        }),
-      );
-      return;
-    }
+    const request = readRedriveRequest(req, res);
+    if (!request) return;
     const startedAt = Date.now();
     const results: RedriveResult[] = await exclusive(async () => {
       const out: RedriveResult[] = [];
@@ -97,7 +80,7 @@ export function createDlqAdminRouter(deps: DlqAdminDeps): Router {
             sqs,
             dlqUrl,
             sourceUrl: deps.queueUrl,
-            reason: parsed.data.reason,
+            reason: request.reason,
             parkedBefore: startedAt,
             takeOver: async (m) => {
               if (!isOutbound(m)) return false;
@@ -121,7 +104,7 @@ export function createDlqAdminRouter(deps: DlqAdminDeps): Router {
       kept: results.reduce((n, r) => n + r.kept, 0),
       failures: results.flatMap((r) => r.failures),
     };
-    logger.info({ ...total, reason: parsed.data.reason }, 'DLQ redrive');
+    logger.info({ ...total, reason: request.reason }, 'DLQ redrive');
     res.json(total);
   });
 

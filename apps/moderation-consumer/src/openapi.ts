@@ -6,7 +6,7 @@ import {
   type ResponseSpec,
   type RouteSpec,
 } from '@manga-assist/api-contracts';
-import { redriveSchema } from './dlq-admin';
+import { redriveSchema } from '@manga-assist/queue-consumer';
 import { decisionBody } from './reviews/review-admin';
 
 const issue = { issue: z.string() };

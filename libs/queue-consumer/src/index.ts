@@ -26,3 +26,4 @@ export {
   type RedriveResult,
 } from './dlq';
 export { sendToDlq, errorReason } from './dlq-move';
+export { redriveSchema, readRedriveRequest, countByReason, type RedriveRequest } from './dlq-http';
