@@ -39,6 +39,10 @@ export function partnerScheme(signatureHeader: string, timestampHeader: string):
         toleranceSeconds,
       });
     },
+    sign: ({ secret, timestampSeconds, rawBody }) => ({
+      [signatureHeader]: signPartner(secret, timestampSeconds, rawBody),
+      [timestampHeader]: String(timestampSeconds),
+    }),
   };
 }
 

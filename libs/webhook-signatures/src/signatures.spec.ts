@@ -233,3 +233,35 @@ describe('Standard Webhooks scheme', () => {
     ).toBe(true);
   });
 });
+
+describe('each scheme signs as its senders do', () => {
+  const schemes = [stripeScheme, partnerScheme('x-sig', 'x-ts'), standardWebhooksScheme];
+
+  it.each(schemes.map((s) => [s.name, s] as const))(
+    '%s: sign() writes every required header and its own verify() accepts them, refusing another secret',
+    (_name, scheme) => {
+      const headers = scheme.sign({ secret: SECRET, timestampSeconds: NOW, rawBody: body });
+      expect(Object.keys(headers).sort()).toEqual([...scheme.requiredHeaders].sort());
+      expect(scheme.verify(input(headers))).toEqual({ ok: true, timestamp: NOW });
+      expect(scheme.verify(input(headers, body, { secrets: [OLD_SECRET] }))).toEqual({
+        ok: false,
+        reason: 'bad_signature',
+      });
+    },
+  );
+
+  it('keeps the helpers and sign() in agreement (Stripe header, partner hex, Standard Webhooks id)', () => {
+    expect(stripeScheme.sign({ secret: SECRET, timestampSeconds: NOW, rawBody: body })).toEqual({
+      'stripe-signature': signStripe(SECRET, NOW, body),
+    });
+    expect(
+      partnerScheme('x-sig', 'x-ts').sign({ secret: SECRET, timestampSeconds: NOW, rawBody: body }),
+    ).toEqual({ 'x-sig': signPartner(SECRET, NOW, body), 'x-ts': String(NOW) });
+    expect(
+      standardWebhooksScheme.sign({ secret: SECRET, timestampSeconds: NOW, rawBody: body, id: 'msg_1' }),
+    ).toMatchObject({
+      'webhook-id': 'msg_1',
+      'webhook-signature': signStandardWebhook(SECRET, 'msg_1', NOW, body),
+    });
+  });
+});

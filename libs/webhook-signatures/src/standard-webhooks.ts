@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { base64, bodyAsSignedText, checkSignatures, hmacSha256, toBuffer } from './crypto';
 import { decodeStandardWebhookSecret, standardWebhookKey } from './secret';
 import { header, type Headers, type SignatureScheme, type VerifyInput, type VerifyResult } from './types';
@@ -45,6 +46,11 @@ export const standardWebhooksScheme: SignatureScheme = {
       toleranceSeconds,
     });
   },
+  sign: ({ secret, timestampSeconds, rawBody, id = `msg_${randomUUID()}` }) => ({
+    [STANDARD_WEBHOOK_HEADERS.id]: id,
+    [STANDARD_WEBHOOK_HEADERS.timestamp]: String(timestampSeconds),
+    [STANDARD_WEBHOOK_HEADERS.signature]: signStandardWebhook(secret, id, timestampSeconds, rawBody),
+  }),
 };
 
 const signWithKey = (key: Buffer, id: string, timestamp: number, body: string | Buffer) =>

@@ -62,6 +62,9 @@ export const stripeScheme: SignatureScheme = {
       toleranceSeconds,
     });
   },
+  sign: ({ secret, timestampSeconds, rawBody }) => ({
+    [STRIPE_SIGNATURE_HEADER]: signStripe(secret, timestampSeconds, rawBody),
+  }),
 };
 
 /** Signs like Stripe does: the whole `stripe-signature` header value, `t=<timestamp>,v1=<hex>`. */

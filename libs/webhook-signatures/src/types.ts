@@ -21,11 +21,22 @@ export type VerifyFailure = 'missing_header' | 'malformed' | 'bad_signature' | '
 
 export type VerifyResult = { ok: true; timestamp: number } | { ok: false; reason: VerifyFailure };
 
+export interface SignInput {
+  secret: string;
+  /** Epoch seconds. */
+  timestampSeconds: number;
+  rawBody: string | Buffer;
+  /** Standard Webhooks' `webhook-id` (a fresh `msg_` id when absent); the other schemes ignore it. */
+  id?: string;
+}
+
 export interface SignatureScheme {
   readonly name: 'stripe' | 'partner' | 'standard';
   /** Headers the scheme needs; any one absent answers 401 before the body is looked at. */
   readonly requiredHeaders: readonly string[];
   verify(input: VerifyInput): VerifyResult;
+  /** The headers a sender of this scheme sends with the body (tests, samples, the dev CLI). */
+  sign(input: SignInput): Record<string, string>;
 }
 
 export function header(headers: Headers, name: string): string | undefined {
