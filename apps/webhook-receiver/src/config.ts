@@ -2,9 +2,7 @@ import { z } from 'zod';
 import { env, loadConfig } from '@manga-assist/service-runtime';
 import { awsEnv, resourceNamesEnv } from '@manga-assist/aws-clients';
 import { fmEnv } from '@manga-assist/fm-client';
-
-export const WEBHOOK_SOURCES = ['stripe', 'reviews', 'catalog'] as const;
-export type WebhookSourceName = (typeof WEBHOOK_SOURCES)[number];
+import { SOURCES, secretsKey, sourcesEnv, type WebhookSourceName } from './sources';
 
 export const webhookReceiverEnv = z
   .object({
@@ -15,21 +13,14 @@ export const webhookReceiverEnv = z
     HOST: env.string('0.0.0.0'),
     LOG_LEVEL: env.logLevel(),
     SHUTDOWN_TIMEOUT_MS: env.int(15_000, { min: 100 }),
-    /** Active signing secrets per source, comma-separated (newest first; several during rotation). */
-    WEBHOOK_SECRETS_STRIPE: env.list(),
-    WEBHOOK_SECRETS_REVIEWS: env.list(),
-    WEBHOOK_SECRETS_CATALOG: env.list(),
+    /** Per source: WEBHOOK_SECRETS_<NAME> (newest first; several during rotation), WEBHOOK_SCHEME_<NAME>, its own settings. */
+    ...sourcesEnv(),
     /** Optional Secrets Manager secret (ARN or name) holding `{"stripe": "a,b", "reviews": [...], ...}`. */
     WEBHOOK_SECRETS_ARN: env.optionalString(),
     WEBHOOK_SECRETS_CACHE_SECONDS: env.int(300, { min: 1, max: 86_400 }),
-    /** Signature scheme per source; Standard Webhooks is available to every source. */
-    WEBHOOK_SCHEME_STRIPE: z.enum(['stripe', 'standard']).default('stripe'),
-    WEBHOOK_SCHEME_REVIEWS: z.enum(['partner', 'standard']).default('partner'),
-    WEBHOOK_SCHEME_CATALOG: z.enum(['partner', 'standard']).default('partner'),
     WEBHOOK_TOLERANCE_SECONDS: env.int(300, { min: 1, max: 3600 }),
     /** Size cap of a delivery body, checked after JSON (413). Reading stops at 4x this (413 at once). */
     WEBHOOK_MAX_BODY_BYTES: env.int(256 * 1024, { min: 1024, max: 6 * 1024 * 1024 }),
-    CATALOG_MAX_ITEMS: env.int(500, { min: 1, max: 10_000 }),
     /** Review sentiment: the model answers within this or the review goes out with `unknown`. */
     SENTIMENT_ENABLED: env.bool(true),
     SENTIMENT_DEADLINE_MS: env.int(1500, { min: 50, max: 10_000 }),
@@ -40,13 +31,13 @@ export const webhookReceiverEnv = z
   .superRefine(
     (c, ctx) => {
       if (c.WEBHOOK_SECRETS_ARN) return;
-      for (const source of WEBHOOK_SOURCES) {
-        const key = `WEBHOOK_SECRETS_${source.toUpperCase() as Uppercase<typeof source>}` as const;
+      for (const { name } of SOURCES) {
+        const key = secretsKey(name);
         if (!Array.isArray(c[key]) || c[key].length > 0) continue;
         ctx.addIssue({
           code: 'custom',
           path: [key],
-          message: `no signing secret for ${source} (or set WEBHOOK_SECRETS_ARN)`,
+          message: `no signing secret for ${name} (or set WEBHOOK_SECRETS_ARN)`,
         });
       }
     },
@@ -61,9 +52,8 @@ export function loadWebhookReceiverConfig(source: Record<string, string | undefi
 }
 
 export function envSecrets(config: WebhookReceiverConfig): Record<WebhookSourceName, string[]> {
-  return {
-    stripe: config.WEBHOOK_SECRETS_STRIPE,
-    reviews: config.WEBHOOK_SECRETS_REVIEWS,
-    catalog: config.WEBHOOK_SECRETS_CATALOG,
-  };
+  return Object.fromEntries(SOURCES.map(({ name }) => [name, config[secretsKey(name)]])) as Record<
+    WebhookSourceName,
+    string[]
+  >;
 }

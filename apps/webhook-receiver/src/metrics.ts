@@ -1,4 +1,8 @@
 import { counter, histogram, type Registry } from '@manga-assist/service-runtime';
+import type { WebhookSourceName } from './sources';
+
+/** The `source` label: a registered source, or `unknown` (bounded by the registry, whatever the path says). */
+export type SourceLabel = WebhookSourceName | 'unknown';
 
 export type DeliveryOutcome =
   | 'processed'
@@ -21,10 +25,14 @@ export type DeliveryOutcome =
   | 'unavailable';
 
 export interface WebhookMetrics {
-  delivery(source: string, outcome: DeliveryOutcome): void;
-  signatureFailure(source: string, reason: string): void;
-  duplicate(source: string, state: 'completed' | 'in_progress'): void;
-  processing(source: string, outcome: 'processed' | 'ignored' | 'rejected' | 'failed', seconds: number): void;
+  delivery(source: SourceLabel, outcome: DeliveryOutcome): void;
+  signatureFailure(source: SourceLabel, reason: string): void;
+  duplicate(source: SourceLabel, state: 'completed' | 'in_progress'): void;
+  processing(
+    source: SourceLabel,
+    outcome: 'processed' | 'ignored' | 'rejected' | 'failed',
+    seconds: number,
+  ): void;
   sentiment(outcome: string): void;
 }
 

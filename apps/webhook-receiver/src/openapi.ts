@@ -6,15 +6,9 @@ import {
   type ResponseSpec,
   type RouteSpec,
 } from '@manga-assist/api-contracts';
-import {
-  partnerScheme,
-  standardWebhooksScheme,
-  stripeScheme,
-  type SignatureScheme,
-} from '@manga-assist/webhook-signatures';
+import { standardWebhooksScheme, type SignatureScheme } from '@manga-assist/webhook-signatures';
 import { DELIVERY_ERRORS, type DeliveryErrorCode } from './errors';
-import { catalogPayload, reviewPayload, stripeEvent } from './processors';
-import { ID_FIELDS, PARTNER_HEADERS } from './sources';
+import { schemeKey, SOURCES } from './sources';
 
 const deliveryAnswerSchema = z.object({
   status: z
@@ -63,20 +57,15 @@ const signatureHeaders = (scheme: SignatureScheme): HeaderSpec[] =>
     required: true,
   }));
 
-function sourceRoute(
-  source: string,
-  scheme: SignatureScheme,
-  payload: z.ZodType,
-  idField: string,
-  what: string,
-): RouteSpec {
+function sourceRoute({ name, verification, payload, summary }: (typeof SOURCES)[number]): RouteSpec {
+  const { scheme, idField } = verification;
   return {
     method: 'post',
-    path: `/webhooks/${source}`,
-    operationId: `webhook_${source}`,
-    summary: what,
+    path: `/webhooks/${name}`,
+    operationId: `webhook_${name}`,
+    summary,
     description:
-      `Signed with the "${scheme.name}" scheme over the raw body (the default; WEBHOOK_SCHEME_${source.toUpperCase()}=standard switches to ` +
+      `Signed with the "${scheme.name}" scheme over the raw body (the default; ${schemeKey(name)}=standard switches to ` +
       `Standard Webhooks: ${standardWebhooksScheme.requiredHeaders.join(', ')}). Delivery id: \`${idField}\`. ` +
       'Checked in order: source, signature headers (401), signature and timestamp (403), JSON (400), delivery id (400), size (413), fields (422); ' +
       'then processed exactly once per delivery id.',
@@ -95,29 +84,6 @@ export function webhookReceiverOpenApi(): Record<string, unknown> {
     description:
       'Webhooks from Stripe and the partners. Every error answer is the services\' one shape `{ "error": { "code", "message", ...details } }`; ' +
       'a source that does not exist answers 404 unknown_source.',
-    routes: [
-      sourceRoute(
-        'stripe',
-        stripeScheme,
-        stripeEvent,
-        ID_FIELDS.stripe,
-        'Stripe events (checkout.session.completed -> PaymentCompleted).',
-      ),
-      sourceRoute(
-        'reviews',
-        partnerScheme(PARTNER_HEADERS.reviews.signature, PARTNER_HEADERS.reviews.timestamp),
-        reviewPayload,
-        ID_FIELDS.reviews,
-        'A customer review (-> ReviewSubmitted).',
-      ),
-      sourceRoute(
-        'catalog',
-        partnerScheme(PARTNER_HEADERS.catalog.signature, PARTNER_HEADERS.catalog.timestamp),
-        catalogPayload,
-        ID_FIELDS.catalog,
-        'A catalog batch (-> one CatalogUpdate event per item).',
-      ),
-      ...opsRoutes(),
-    ],
+    routes: [...SOURCES.map(sourceRoute), ...opsRoutes()],
   });
 }

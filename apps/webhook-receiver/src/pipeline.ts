@@ -3,25 +3,12 @@ import { createHash } from 'node:crypto';
 import { IdempotencyError, type IdempotencyStore } from '@manga-assist/idempotency-store';
 import { EventTooLargeError, EventValidationError, findUndeliverable } from '@manga-assist/event-schemas';
 import { DeliveryError, type DeliveryErrorCode } from './errors';
-import type { DeliveryOutcome, WebhookMetrics } from './metrics';
+import type { DeliveryOutcome, SourceLabel, WebhookMetrics } from './metrics';
 import { createRetryHint } from './retry-hint';
-import type { ProcessResult, Processor } from './processors';
+import type { SourceDefinition } from './sources';
+import type { ProcessResult } from './sources/types';
 import type { SecretProvider } from './secrets';
-import {
-  header,
-  type Headers,
-  type SignatureScheme,
-  type VerifyFailure,
-} from '@manga-assist/webhook-signatures';
-
-export interface SourceDefinition {
-  name: string;
-  scheme: SignatureScheme;
-  /** Where the delivery id is: a payload path (`id`, `data.id`) or `header:<name>`. */
-  idField: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  processor: Processor<any>;
-}
+import { header, type Headers, type VerifyFailure } from '@manga-assist/webhook-signatures';
 
 export interface PipelineLogger {
   info(obj: object, msg?: string): void;
@@ -99,7 +86,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
   const now = deps.now ?? Date.now;
 
   const refuse = (
-    source: string,
+    source: SourceLabel,
     code: DeliveryErrorCode,
     detail?: string,
     headers?: Record<string, string>,

@@ -1,5 +1,5 @@
 import type { FmClient } from '@manga-assist/fm-client';
-import type { Sentiment, SentimentClassifier } from './processors';
+import type { Sentiment, SentimentClassifier } from './sources/types';
 
 const SYSTEM =
   'You classify the sentiment of manga product reviews written by customers (often in Japanese). ' +

@@ -9,16 +9,16 @@ import {
 } from '@manga-assist/service-runtime';
 import { dynamoTableCheck, serviceAws, startupWriteChecks, type AwsClients } from '@manga-assist/aws-clients';
 import { createIdempotencyStore } from '@manga-assist/idempotency-store';
-import { createEventPublisher, type PublishEvent } from '@manga-assist/event-schemas';
+import { createEventPublisher } from '@manga-assist/event-schemas';
 import { createFmClientFromSettings, fmSettingsFromEnv, type FmClient } from '@manga-assist/fm-client';
 import { envSecrets, type WebhookReceiverConfig } from './config';
 import { DeliveryError } from './errors';
 import { createWebhookMetrics } from './metrics';
 import { createDeliveryPipeline } from './pipeline';
-import type { EventPublisherLike, SentimentClassifier } from './processors';
 import { secretsManagerSecrets, staticSecrets, type SecretProvider } from './secrets';
 import { createSentimentClassifier } from './sentiment';
 import { buildSources } from './sources';
+import type { SentimentClassifier } from './sources/types';
 import { webhookReceiverOpenApi } from './openapi';
 
 export interface WebhookReceiver {
@@ -57,15 +57,11 @@ export async function startWebhookReceiver({
     ...(now ? { now } : {}),
     logger,
   });
-  const eventPublisher = createEventPublisher({
+  const publisher = createEventPublisher({
     client: aws.eventBridge,
     eventBusName: names.eventBusName,
     logger,
   });
-  // Processors build details as plain records; the publisher validates each against its schema.
-  const publisher: EventPublisherLike = {
-    publish: (events) => eventPublisher.publish(events as PublishEvent[]),
-  };
 
   let classifySentiment: SentimentClassifier = async () => 'unknown';
   if (config.SENTIMENT_ENABLED) {
@@ -142,7 +138,7 @@ export async function startWebhookReceiver({
 
   // Body-read failures keep the receiver's own codes (and are counted); anything else is a 500 to retry.
   const deliveryError = (error: HttpError, req: Request): HttpError => {
-    const source = String(req.params?.source ?? 'unknown');
+    const source = sources.get(String(req.params?.source))?.name ?? 'unknown';
     if (error.status === 413) {
       metrics.delivery(source, 'body_too_large');
       return new DeliveryError('body_too_large');

@@ -8,6 +8,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../service';
 import { signPartner } from '@manga-assist/webhook-signatures';
 import { createContractValidator, type ContractValidator } from '@manga-assist/contract-testing';
 import { webhookReceiverOpenApi } from '../openapi';
+import { SOURCES, secretsKey, type WebhookSourceName } from '../sources';
 
 export const SECRETS = {
   stripe: 'whsec_test_stripe_current',
@@ -15,6 +16,19 @@ export const SECRETS = {
   reviews: 'rev_test_secret',
   catalog: 'cat_test_secret',
 };
+
+/** The harness's active secret of any registered source (a new source gets one without editing this file). */
+export const secretFor = (name: WebhookSourceName): string =>
+  (SECRETS as Record<string, string>)[name] ?? `${name}_test_secret`;
+
+/** WEBHOOK_SECRETS_<NAME> for every registered source; Stripe's carries a previous secret too (rotation). */
+const secretsEnv = (): Record<string, string> =>
+  Object.fromEntries(
+    SOURCES.map(({ name }) => [
+      secretsKey(name),
+      name === 'stripe' ? `${SECRETS.stripe},${SECRETS.stripeOld}` : secretFor(name),
+    ]),
+  );
 
 const stripe = new Stripe('sk_test_placeholder_not_used_for_calls');
 
@@ -40,9 +54,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     BEDROCK_ENDPOINT: bedrock.url,
     PORT: '0',
     HOST: '127.0.0.1',
-    WEBHOOK_SECRETS_STRIPE: `${SECRETS.stripe},${SECRETS.stripeOld}`,
-    WEBHOOK_SECRETS_REVIEWS: SECRETS.reviews,
-    WEBHOOK_SECRETS_CATALOG: SECRETS.catalog,
+    ...secretsEnv(),
     SENTIMENT_DEADLINE_MS: '800',
     FM_MAX_ATTEMPTS: '1',
     ...env,
@@ -73,7 +85,11 @@ let contract: ContractValidator | undefined;
 export const receiverContract = (): ContractValidator =>
   (contract ??= createContractValidator(webhookReceiverOpenApi()));
 
-async function post(url: string, headers: Record<string, string>, body: string | Buffer): Promise<Sent> {
+export async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string | Buffer,
+): Promise<Sent> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -1,23 +1,22 @@
-import { z } from 'zod';
-import { DeliveryError } from '../errors';
-import type { EventPublisherLike, OutboundEvent, Processor } from './types';
+import type { z } from 'zod';
+import {
+  catalogUpdateDetailType,
+  type CatalogUpdateInput,
+  type CatalogUpdateType,
+} from '@manga-assist/event-schemas';
+import { env } from '@manga-assist/service-runtime';
+import { DeliveryError } from '../../errors';
+import type { Processor, SourceDeps } from '../types';
+import { catalogItem, catalogPayload } from './payload';
 
-export const CATALOG_TYPES = ['new_release', 'price_change', 'discontinued', 'metadata_update'] as const;
-
-const catalogItem = z.looseObject({
-  id: z.union([z.string().min(1), z.number()]).transform(String),
-  title: z.string().min(1),
-});
-
-export const catalogPayload = z.looseObject({
-  batch_id: z.union([z.string().min(1), z.number()]).transform(String),
-  type: z.enum(CATALOG_TYPES),
-  items: z.array(z.unknown()).min(1),
-});
+/** The catalog's own setting, merged into the service's environment. */
+export const catalogSettings = {
+  CATALOG_MAX_ITEMS: env.int(500, { min: 1, max: 10_000 }),
+};
 
 export interface CatalogValidated {
   batchId: string;
-  type: (typeof CATALOG_TYPES)[number];
+  type: CatalogUpdateType;
   items: (z.infer<typeof catalogItem> & Record<string, unknown>)[];
 }
 
@@ -42,9 +41,11 @@ export function validateCatalog(payload: unknown, maxItems: number): CatalogVali
 }
 
 /** One CatalogUpdate.<type> per item: every item, never the seed's `items[:10]`. */
-export function catalogEvents(v: CatalogValidated): OutboundEvent[] {
+export function catalogEvents(
+  v: CatalogValidated,
+): { detailType: `CatalogUpdate.${CatalogUpdateType}`; detail: CatalogUpdateInput }[] {
   return v.items.map((item) => ({
-    detailType: `CatalogUpdate.${v.type}`,
+    detailType: catalogUpdateDetailType(v.type),
     detail: {
       product_id: item.id,
       title: item.title,
@@ -60,11 +61,11 @@ export function catalogEvents(v: CatalogValidated): OutboundEvent[] {
 
 /** The publisher sends them in PutEvents chunks of 10 and retries failed entries. */
 export function catalogProcessor(
-  publisher: EventPublisherLike,
-  maxItems: number,
+  { publisher }: SourceDeps,
+  settings: { CATALOG_MAX_ITEMS: number },
 ): Processor<CatalogValidated> {
   return {
-    validate: (payload) => validateCatalog(payload, maxItems),
+    validate: (payload) => validateCatalog(payload, settings.CATALOG_MAX_ITEMS),
     async process(v) {
       const events = catalogEvents(v);
       await publisher.publish(events);

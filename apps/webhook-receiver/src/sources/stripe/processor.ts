@@ -1,41 +1,13 @@
 import { z } from 'zod';
-import { DeliveryError } from '../errors';
-import { formatMinorAmount } from '@manga-assist/event-schemas';
-import type { EventPublisherLike, ProcessResult, Processor } from './types';
-
-export const stripeEvent = z.looseObject({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  data: z.looseObject({ object: z.looseObject({}) }),
-});
-
-const checkoutSession = z.looseObject({
-  id: z.string().min(1),
-  amount_total: z.number().int().nonnegative(),
-  currency: z.string().regex(/^[a-zA-Z]{3}$/),
-  customer: z.string().nullish(),
-  customer_email: z.string().nullish(),
-  customer_details: z
-    .looseObject({
-      email: z.string().nullish(),
-      address: z.looseObject({ country: z.string().nullish() }).nullish(),
-    })
-    .nullish(),
-  /** The checkout page's language (`ja`, `en-GB`, `auto`...): the customer's language for the confirmation. */
-  locale: z.string().nullish(),
-  payment_intent: z.string().nullish(),
-  metadata: z.record(z.string(), z.string()).nullish(),
-});
-
-const orderItems = z.array(
-  z.looseObject({ title: z.string(), qty: z.number().int().positive(), product_id: z.string().optional() }),
-);
+import { formatMinorAmount, type PaymentCompletedInput } from '@manga-assist/event-schemas';
+import { DeliveryError } from '../../errors';
+import type { ProcessResult, Processor, SourceDeps } from '../types';
+import { checkoutSession, orderItems, stripeEvent } from './payload';
 
 export type StripeValidated =
   | { kind: 'ignored'; eventId: string; type: string }
-  | { kind: 'payment'; eventId: string; detail: Record<string, unknown> };
+  | { kind: 'payment'; eventId: string; detail: PaymentCompletedInput };
 
-/** Items arrive as a JSON string in session metadata (Stripe metadata values are strings). */
 function parseItems(raw: string | undefined): {
   items: z.infer<typeof orderItems>;
   itemsUnreadable: boolean;
@@ -71,7 +43,7 @@ export function validateStripeEvent(payload: unknown): StripeValidated {
   const email = s.customer_email ?? s.customer_details?.email ?? undefined;
   const country = s.customer_details?.address?.country ?? undefined;
   const { items, itemsUnreadable } = parseItems(s.metadata?.items);
-  const detail: Record<string, unknown> = {
+  const detail: PaymentCompletedInput = {
     order_id: s.metadata?.order_id || s.id,
     payment_id: s.payment_intent ?? s.id,
     checkout_session_id: s.id,
@@ -92,17 +64,13 @@ export function validateStripeEvent(payload: unknown): StripeValidated {
   return { kind: 'payment', eventId: event.data.id, detail };
 }
 
-export function stripeProcessor(publisher: EventPublisherLike): Processor<StripeValidated> {
+export function stripeProcessor({ publisher }: SourceDeps): Processor<StripeValidated> {
   return {
     validate: validateStripeEvent,
     async process(v): Promise<ProcessResult> {
       if (v.kind === 'ignored') return { processed: false, ignored: true, type: v.type };
       await publisher.publish([{ detailType: 'PaymentCompleted', detail: v.detail }]);
-      return {
-        processed: true,
-        order_id: String(v.detail.order_id),
-        amount_minor: Number(v.detail.amount_minor),
-      };
+      return { processed: true, order_id: v.detail.order_id, amount_minor: v.detail.amount_minor };
     },
   };
 }
