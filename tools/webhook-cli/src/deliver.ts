@@ -1,47 +1,30 @@
-import { signPartner, signStripe } from '@manga-assist/webhook-signatures';
-
-export type Source = 'stripe' | 'reviews' | 'catalog';
-
-/**
- * How each source signs (the receiver's SOURCE_CONFIG): Stripe's own header, the partners' HMAC of
- * `${timestamp}.${body}` in their header names with the timestamp beside it.
- */
-export const SIGNATURE_HEADERS = {
-  reviews: { signature: 'x-webhook-signature', timestamp: 'x-webhook-timestamp' },
-  catalog: { signature: 'x-catalog-signature', timestamp: 'x-catalog-timestamp' },
-} as const;
-
-export function signedHeaders(
-  source: Source,
-  secret: string,
-  body: string,
-  timestamp: number,
-): Record<string, string> {
-  if (source === 'stripe') return { 'stripe-signature': signStripe(secret, timestamp, body) };
-  const names = SIGNATURE_HEADERS[source];
-  return { [names.signature]: signPartner(secret, timestamp, body), [names.timestamp]: String(timestamp) };
-}
+import { sourceNamed, type WebhookSourceName } from '../../../apps/webhook-receiver/src/sources';
 
 export interface DeliveryAnswer {
   status: number;
   body: unknown;
 }
 
-/** Signs and POSTs one delivery to `${baseUrl}/webhooks/${source}`; resolves with the receiver's answer. */
+/**
+ * Signs one delivery the way the source's sender does (its scheme in the receiver's registry) and
+ * POSTs it to `${baseUrl}/webhooks/${source}`; resolves with the receiver's answer.
+ */
 export async function deliver(
   baseUrl: string,
-  source: Source,
+  source: WebhookSourceName,
   secret: string,
   payload: unknown,
   now = Date.now(),
 ): Promise<DeliveryAnswer> {
   const body = JSON.stringify(payload);
+  const signed = sourceNamed(source).verification.scheme.sign({
+    secret,
+    timestampSeconds: Math.floor(now / 1000),
+    rawBody: body,
+  });
   const res = await fetch(new URL(`/webhooks/${source}`, baseUrl), {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...signedHeaders(source, secret, body, Math.floor(now / 1000)),
-    },
+    headers: { 'content-type': 'application/json', ...signed },
     body,
     signal: AbortSignal.timeout(30_000),
   });

@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LOCAL_WEBHOOK_SECRETS, startLocalStack, type LocalStack } from '@manga-assist/local-stack';
-import { parseWebhookArgs, UsageError } from './args';
+import { SOURCES } from '../../../apps/webhook-receiver/src/sources';
+import { parseWebhookArgs, UsageError, USAGE } from './args';
 import { deliver } from './deliver';
 
 const root = join(__dirname, '../../..');
@@ -132,6 +133,14 @@ describe('webhook arguments', () => {
       url: 'http://127.0.0.1:3101',
       secret: LOCAL_WEBHOOK_SECRETS.catalog,
     });
+  });
+
+  it('offers every source of the receiver registry, by its name and aliases, with its sample', () => {
+    for (const source of SOURCES) {
+      for (const name of [source.name, ...source.sample.aliases])
+        expect(parseWebhookArgs([name])).toMatchObject({ source: source.name, payload: expect.any(Object) });
+      expect(USAGE).toContain(source.sample.usage);
+    }
   });
 
   it('refuses unknown sources, options of another source and bad numbers, with the usage', () => {
