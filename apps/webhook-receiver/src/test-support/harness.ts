@@ -5,10 +5,9 @@ import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
 import { startBedrockEmulator, type BedrockEmulator } from '@manga-assist/bedrock-emulator';
 import { loadWebhookReceiverConfig } from '../config';
 import { startWebhookReceiver, type WebhookReceiver } from '../service';
-import { signPartner } from '@manga-assist/webhook-signatures';
 import { createContractValidator, type ContractValidator } from '@manga-assist/contract-testing';
 import { webhookReceiverOpenApi } from '../openapi';
-import { SOURCES, secretsKey, type WebhookSourceName } from '../sources';
+import { SOURCES, secretsKey, sourceNamed, type WebhookSourceName } from '../sources';
 
 export const SECRETS = {
   stripe: 'whsec_test_stripe_current',
@@ -129,16 +128,12 @@ export function sendPartner(
   opts: { secret?: string; timestamp?: number; raw?: string | Buffer } = {},
 ) {
   const body = opts.raw ?? JSON.stringify(payload);
-  const ts = opts.timestamp ?? nowSeconds();
-  const prefix = source === 'reviews' ? 'x-webhook' : 'x-catalog';
-  return post(
-    `${base}/webhooks/${source}`,
-    {
-      [`${prefix}-signature`]: signPartner(opts.secret ?? SECRETS[source], ts, body),
-      [`${prefix}-timestamp`]: String(ts),
-    },
-    body,
-  );
+  const headers = sourceNamed(source).verification.scheme.sign({
+    secret: opts.secret ?? secretFor(source),
+    timestampSeconds: opts.timestamp ?? nowSeconds(),
+    rawBody: body,
+  });
+  return post(`${base}/webhooks/${source}`, headers, body);
 }
 
 export function checkoutCompleted(eventId: string, object: Record<string, unknown> = {}) {
