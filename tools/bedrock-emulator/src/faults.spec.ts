@@ -14,6 +14,8 @@ describe('fault settings', () => {
     expect(f).toMatchObject({ throttleRate: 0.3, concurrencyLimits: { sonnet: 2 }, nextReplies: ['x'] });
     expect(() => mergeFaults(NO_FAULTS, { throttleRate: 1.5 })).toThrow(FaultInputError);
     expect(() => mergeFaults(NO_FAULTS, { bogus: 1 })).toThrow(/unknown fault "bogus"/);
+    expect(() => mergeFaults(NO_FAULTS, { rateLimit: -1 })).toThrow(/rateLimit must be a number >= 0/);
+    expect(mergeFaults(mergeFaults(NO_FAULTS, { rateLimit: 5 }), { rateLimit: null }).rateLimit).toBeNull();
     expect(() => mergeFaults(NO_FAULTS, { failNext: { type: 'Nope' } })).toThrow(FaultInputError);
   });
 
@@ -22,8 +24,10 @@ describe('fault settings', () => {
       BEDROCK_EMULATOR_FAULT_THROTTLE_RATE: '0.3',
       BEDROCK_EMULATOR_FAULT_CONCURRENCY_LIMITS: '{"sonnet":4}',
       BEDROCK_EMULATOR_FAULT_ONLY_MODELS: 'sonnet, opus',
+      BEDROCK_EMULATOR_FAULT_RATE_LIMIT: '12',
     });
     expect(mergeFaults(NO_FAULTS, patch)).toMatchObject({
+      rateLimit: 12,
       throttleRate: 0.3,
       concurrencyLimits: { sonnet: 4 },
       onlyModels: ['sonnet', 'opus'],

@@ -41,6 +41,8 @@ export interface Faults {
   concurrencyLimit: number | null;
   /** Per-model overrides of concurrencyLimit, keyed by a model id substring (e.g. "sonnet"). */
   concurrencyLimits: Record<string, number>;
+  /** Requests admitted per second per model id (sliding second); beyond it ThrottlingException. null = unlimited. */
+  rateLimit: number | null;
   /** The next `count` model requests fail with `type` (deterministic, for breaker tests). */
   failNext: { type: ErrorType; count: number } | null;
   /** Replies used (one each, in order) by the next model requests instead of the computed answer. */
@@ -61,6 +63,7 @@ export const NO_FAULTS: Faults = {
   extraLatencyMs: 0,
   concurrencyLimit: null,
   concurrencyLimits: {},
+  rateLimit: null,
   failNext: null,
   nextReplies: [],
   onlyModels: [],
@@ -116,6 +119,9 @@ export function mergeFaults(current: Faults, patch: Record<string, unknown>): Fa
       case 'concurrencyLimit':
         next.concurrencyLimit = value === null ? null : Math.floor(nonNegative(key, value));
         break;
+      case 'rateLimit':
+        next.rateLimit = value === null ? null : nonNegative(key, value);
+        break;
       case 'concurrencyLimits':
         if (typeof value !== 'object' || value === null)
           throw new FaultInputError('concurrencyLimits must be an object');
@@ -169,6 +175,7 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     ['FAULT_EXTRA_LATENCY_MS', 'extraLatencyMs', Number],
     ['FAULT_CONCURRENCY_LIMIT', 'concurrencyLimit', Number],
     ['FAULT_CONCURRENCY_LIMITS', 'concurrencyLimits', (v) => JSON.parse(v)],
+    ['FAULT_RATE_LIMIT', 'rateLimit', Number],
     [
       'FAULT_ONLY_MODELS',
       'onlyModels',

@@ -341,6 +341,21 @@ describe('bedrock emulator over the real SDK', () => {
     await expect(c.send(converse(SONNET, 'hi'))).resolves.toBeDefined();
   });
 
+  it('enforces a requests-per-second quota per model with ThrottlingException', async () => {
+    emu.setProfile('zero', 1);
+    emu.setFaults({ rateLimit: 4, onlyModels: ['haiku'] });
+    emu.resetStats();
+    const c = client('h2');
+    const results = await Promise.allSettled(
+      Array.from({ length: 7 }, () => c.send(converse(HAIKU, 'Recommend a manga'))),
+    );
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
+    expect(new Set(rejected.map((r) => (r.reason as Error).name))).toEqual(new Set(['ThrottlingException']));
+    expect(emu.stats().byModel[HAIKU].errors.ThrottlingException).toBe(3);
+    await expect(c.send(converse(SONNET, 'hi'))).resolves.toBeDefined();
+  });
+
   it.each<Transport>(['h2', 'http1'])(
     'hangs until the client aborts (%s), then counts the abort',
     async (transport) => {

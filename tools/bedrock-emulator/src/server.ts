@@ -17,6 +17,7 @@ import {
   type FaultsPatch,
 } from './faults';
 import { INVALID_MODEL_ID_MESSAGE, isValidModelId } from './model-ids';
+import { createRateQuota } from './rate-quota';
 import { LATENCY_PROFILES, modelFamily, planLatency, PROFILES, type ProfileName } from './models';
 import {
   anthropicResponse,
@@ -95,6 +96,7 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
   let faults = mergeFaults(NO_FAULTS, (options.faults ?? {}) as Record<string, unknown>);
   const random = createRandom(options.seed ?? 42);
   const stats = new StatsRecorder();
+  const rateQuota = createRateQuota();
   const sockets = new Set<net.Socket>();
   const h2Sessions = new Set<http2.Http2Session>();
 
@@ -234,6 +236,13 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions = {})
     const limit = faulty ? concurrencyLimitFor(faults, modelId) : null;
     if (limit !== null && stats.inFlight(modelId) >= limit) {
       return reject('ThrottlingException', 'Too many concurrent requests, please wait before trying again.');
+    }
+    if (
+      faulty &&
+      faults.rateLimit !== null &&
+      !rateQuota.admit(modelId, faults.rateLimit, performance.now())
+    ) {
+      return reject('ThrottlingException', 'Too many requests, please wait before trying again.');
     }
     if (faulty && faults.serverErrorRate > 0 && random() < faults.serverErrorRate) {
       return reject(faults.serverErrorType, `Injected ${faults.serverErrorType}.`);
