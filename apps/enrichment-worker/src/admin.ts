@@ -11,7 +11,7 @@ import {
   type Logger,
 } from '@manga-assist/service-runtime';
 import type { QueueConsumer } from '@manga-assist/queue-consumer';
-import type { AimdLimiter } from './aimd';
+import type { ConcurrencyLimit } from './concurrency-limit';
 import { jobErrorMessage } from './errors';
 import type { JobStore } from './job-store';
 import { jobRequestSchema, newJobMessage, type JobMessage } from './messages';
@@ -27,7 +27,7 @@ export interface AdminDeps {
   catalog: { documentClient: DynamoDBDocumentClient; tableName: string };
   consumer?: QueueConsumer;
   processor: JobProcessor;
-  aimd: AimdLimiter;
+  limiter: ConcurrencyLimit;
   metrics: WorkerMetrics;
   logger: Logger;
   backlogMax: number;
@@ -294,10 +294,11 @@ export function createAdminRouter(deps: AdminDeps): Router {
       dlq: dlq ? { visible: dlq.visible } : { error: 'unavailable' },
       oldestMessageAgeSeconds: oldestAgeSeconds(),
       inFlight: consumer?.inFlight ?? 0,
-      modelCallsRunning: deps.aimd.running,
-      concurrencyLimit: deps.aimd.limit,
-      throttlesSeen: deps.aimd.throttles,
-      limitDecreases: deps.aimd.decreases,
+      modelCallsRunning: deps.limiter.running,
+      concurrencyLimit: deps.limiter.limit,
+      concurrencyMode: deps.limiter.mode,
+      throttlesSeen: deps.limiter.throttles,
+      limitDecreases: deps.limiter.decreases,
       completedPerMinute: counters.completedPerMinute,
       failedPerMinute: counters.failedPerMinute,
       totals: { completed: counters.completed, failed: counters.failed, skipped: counters.skipped },

@@ -11,7 +11,7 @@ export const enrichmentWorkerEnv = z
     ...fmEnv,
     /** Who may use the admin API: tokens with the staff role (unset: the admin API stays closed, 503). */
     ...identityEnv,
-    // Throttling is the AIMD limiter's signal: the SDK must not hide it behind its own retries, and
+    // Throttling is the concurrency limit's signal: the SDK must not hide it behind its own retries, and
     // a burst of throttles must not open the model's circuit for everyone.
     FM_MAX_ATTEMPTS: env.int(1, { min: 1, max: 10 }),
     FM_BREAKER_FAILURES: env.int(200, { min: 1, max: 100_000 }),
@@ -21,16 +21,15 @@ export const enrichmentWorkerEnv = z
     HOST: env.string('0.0.0.0'),
     LOG_LEVEL: env.logLevel(),
     SHUTDOWN_TIMEOUT_MS: env.int(60_000, { min: 100 }),
-    /** Upper bound of the adaptive limit on jobs in flight (messages held + model calls). */
+    /** Upper bound of the adaptive limit on model calls in flight (docs/architecture.md#concurrency-limit). */
     WORKER_CONCURRENCY_MAX: env.int(100, { min: 1, max: 2_000 }),
     WORKER_CONCURRENCY_MIN: env.int(1, { min: 1, max: 2_000 }),
-    /** Start value of the limit (default: the max). */
+    /** Start value of the limit, which then doubles per clean window (0: min(10, max)). */
     WORKER_CONCURRENCY_INITIAL: env.int(0, { min: 0, max: 2_000 }),
-    /** +1 to the limit after this many successful model calls without a throttle (0: after `limit` of them, once per round trip). */
-    WORKER_AIMD_INCREASE_EVERY: env.int(0, { min: 0, max: 10_000 }),
-    WORKER_AIMD_DECREASE_FACTOR: env.number(0.5, { min: 0.05, max: 0.95 }),
-    /** At most one decrease per this window, about one model round trip (a burst of throttles is one congestion signal). */
-    WORKER_AIMD_COOLDOWN_MS: env.int(2_000, { min: 0, max: 60_000 }),
+    /** Shortest measurement window of the limit; a window also lasts at least one model round trip. */
+    WORKER_LIMIT_WINDOW_MS: env.int(1_000, { min: 50, max: 60_000 }),
+    /** Throttled share of a window's calls still counted as no throttling. */
+    WORKER_LIMIT_TOLERANCE: env.number(0.02, { min: 0, max: 0.5 }),
     WORKER_POLLERS: env.int(4, { min: 1, max: 64 }),
     /**
      * Messages held beyond the model-call limit, so that job bookkeeping (status writes, catalog
@@ -59,7 +58,15 @@ export const enrichmentWorkerEnv = z
     /** Consume the queue (false: admin API only, e.g. a submit-only instance). */
     WORKER_CONSUME: env.bool(true),
   })
-  .superRefine(checkIdentityConfig);
+  .superRefine(checkIdentityConfig)
+  .superRefine((c, ctx) => {
+    if (c.WORKER_CONCURRENCY_MIN > c.WORKER_CONCURRENCY_MAX)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKER_CONCURRENCY_MIN'],
+        message: 'must not exceed WORKER_CONCURRENCY_MAX',
+      });
+  });
 
 export type EnrichmentWorkerConfig = z.infer<typeof enrichmentWorkerEnv>;
 

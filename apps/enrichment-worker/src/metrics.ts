@@ -14,6 +14,7 @@ export interface WorkerMetrics {
   critical: Counter<'code' | 'table'>;
   throttles: Counter;
   limit: Gauge;
+  limitChanges: Counter<'reason'>;
   jobSeconds: Histogram<'outcome'>;
   submitted: Counter;
   rejected: Counter<'reason'>;
@@ -43,6 +44,11 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
     limit: gauge(registry, {
       name: 'enrichment_concurrency_limit',
       help: 'Current adaptive concurrency limit',
+    }),
+    limitChanges: counter(registry, {
+      name: 'enrichment_concurrency_limit_changes_total',
+      help: 'Changes of the concurrency limit by reason (grow, probe, quota, background, back-to-ceiling)',
+      labelNames: ['reason'],
     }),
     jobSeconds: histogram(registry, {
       name: 'enrichment_job_seconds',

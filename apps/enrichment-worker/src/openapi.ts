@@ -104,7 +104,8 @@ function adminRoutes(): RouteSpec[] {
       method: 'get',
       path: '/admin/stats',
       operationId: 'stats',
-      summary: 'Queue depth, DLQ depth, concurrency (AIMD) and throughput.',
+      summary:
+        'Queue depth, DLQ depth, concurrency limit (and its mode: open, probe, background) and throughput.',
       tags,
       responses: {
         200: {

@@ -2,7 +2,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { isFmError, type FmClient } from '@manga-assist/fm-client';
 import { activeSpan, type Logger } from '@manga-assist/service-runtime';
 import type { QueueMessage } from '@manga-assist/queue-consumer';
-import type { AimdLimiter } from './aimd';
+import type { ConcurrencyLimit } from './concurrency-limit';
 import { CatalogWriteError, type CatalogWriter } from './catalog-writer';
 import { PermanentJobError, RetryableJobError } from './errors';
 import type { JobStore } from './job-store';
@@ -15,7 +15,7 @@ export interface ProcessorDeps {
   jobs: JobStore;
   catalog: CatalogWriter;
   catalogTable: string;
-  aimd: AimdLimiter;
+  limiter: ConcurrencyLimit;
   metrics: WorkerMetrics;
   logger: Logger;
   model: string;
@@ -46,7 +46,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * layer moves it to the DLQ) and RetryableJobError for what may succeed later.
  */
 export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
-  const { fm, jobs, catalog, aimd, metrics, logger } = deps;
+  const { fm, jobs, catalog, limiter, metrics, logger } = deps;
   const completedWindow = createRateWindow();
   const failedWindow = createRateWindow();
   const totals = { completed: 0, failed: 0, skipped: 0 };
@@ -65,34 +65,42 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
   async function callModel(prompt: string, signal: AbortSignal) {
     const giveUpAt = Date.now() + deps.throttleRetryBudgetMs;
     for (let attempt = 0; ; attempt++) {
-      const release = await aimd.acquire(signal);
+      const permit = await limiter.acquire(signal);
       let error: unknown;
       try {
         const response = await fm.invoke(
           { model: deps.model, messages: [{ role: 'user', content: prompt }], maxTokens: 400 },
           { deadlineMs: deps.modelDeadlineMs, signal, cache: false },
         );
-        aimd.onSuccess();
+        permit.record('success');
+        permit.release();
         return response;
       } catch (e) {
         error = e;
-      } finally {
-        release();
       }
       if (isFmError(error) && (error.code === 'THROTTLED' || error.code === 'CIRCUIT_OPEN')) {
-        aimd.onThrottle();
+        permit.record('throttled');
         metrics.throttles.inc();
-        if (Date.now() >= giveUpAt)
+        if (Date.now() >= giveUpAt) {
+          permit.release();
           throw new RetryableJobError(
             'MODEL_THROTTLED',
             `model still throttled after ${deps.throttleRetryBudgetMs} ms`,
             { cause: error },
           );
-        // Not a generic retry (so not the shared policy): AIMD pacing under a time budget. Retried in place
-        // (visibility is extended; no receive is burnt); the lowered limit paces it.
-        await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()), signal);
+        }
+        // Not a generic retry (so not the shared policy): paced by the concurrency limit under a time
+        // budget, in place (visibility is extended; no receive is burnt). The call keeps its slot while
+        // it backs off, so that slots over a quota do not spin on throttles
+        // (docs/architecture.md#concurrency-limit).
+        try {
+          await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()), signal);
+        } finally {
+          permit.release();
+        }
         continue;
       }
+      permit.release();
       if (isFmError(error) && error.code === 'INVALID_REQUEST') {
         throw new PermanentJobError(
           'MODEL_FAILED',

@@ -23,7 +23,12 @@ describe('enrichment-worker service', () => {
     let h: WorkerHarness;
     beforeAll(async () => {
       h = await startWorkerHarness({
-        env: { WORKER_CONCURRENCY_MAX: '20', VISIBILITY_TIMEOUT_SECONDS: '10' },
+        // Starts at the max (no slow start): these tests check the gate, not how the limit moves.
+        env: {
+          WORKER_CONCURRENCY_MAX: '20',
+          WORKER_CONCURRENCY_INITIAL: '20',
+          VISIBILITY_TIMEOUT_SECONDS: '10',
+        },
         stack: { bedrock: { profile: 'zero', faults: { extraLatencyMs: 200 } } },
       });
     });
@@ -40,6 +45,12 @@ describe('enrichment-worker service', () => {
       expect(() => loadEnrichmentWorkerConfig({ WORKER_CONCURRENCY_MAX: '0', PORT: 'x' })).toThrow(
         ConfigError,
       );
+      expect(() => loadEnrichmentWorkerConfig({ WORKER_LIMIT_TOLERANCE: '0.9' })).toThrow(
+        /WORKER_LIMIT_TOLERANCE/,
+      );
+      expect(() =>
+        loadEnrichmentWorkerConfig({ WORKER_CONCURRENCY_MIN: '30', WORKER_CONCURRENCY_MAX: '20' }),
+      ).toThrow(/WORKER_CONCURRENCY_MIN.*must not exceed WORKER_CONCURRENCY_MAX/);
     });
 
     it('runs jobs in parallel up to the limit and writes enrichment.<type> + lastUpdated, creating the map', async () => {
@@ -221,7 +232,7 @@ describe('enrichment-worker service', () => {
         h,
         Array.from({ length: 10 }, (_, i) => ({ mangaId: `drain-${i}`, type: 'synopsis' })),
       );
-      await waitFor(() => h.worker.aimd.running === 10);
+      await waitFor(() => h.worker.limiter.running === 10);
       const code = await h.runtime.shutdown.trigger('SIGTERM');
       expect(code).toBe(0);
       const jobs = await allDone(h, ids);
@@ -299,7 +310,6 @@ describe('enrichment-worker service', () => {
       env: {
         WORKER_CONCURRENCY_MAX: '100',
         VISIBILITY_TIMEOUT_SECONDS: '20',
-        WORKER_AIMD_COOLDOWN_MS: '1000',
       },
       stack: { bedrock: { profile: 'zero', faults: { extraLatencyMs: 1000, concurrencyLimit: 20 } } },
     });
@@ -312,7 +322,7 @@ describe('enrichment-worker service', () => {
       const limits: number[] = [];
       await waitFor(
         async () => {
-          limits.push(h.worker.aimd.limit);
+          limits.push(h.worker.limiter.limit);
           return h.worker.processor.counters().completed >= n;
         },
         800_000,

@@ -21,7 +21,7 @@ import { createDlqTurns, createQueueConsumer, type QueueConsumer } from '@manga-
 import { requireRole, STAFF_ROLE, verifierFromConfig } from '@manga-assist/identity';
 import type { EnrichmentWorkerConfig } from './config';
 import { createAdminRouter } from './admin';
-import { createAimdLimiter, type AimdLimiter } from './aimd';
+import { createConcurrencyLimit, type ConcurrencyLimit } from './concurrency-limit';
 import { createCatalogWriter } from './catalog-writer';
 import { isPermanent } from './errors';
 import { createJobStore, type JobStore } from './job-store';
@@ -37,7 +37,7 @@ export interface EnrichmentWorker {
   /** Undefined until the queues answer (or with WORKER_CONSUME=false). */
   readonly consumer: QueueConsumer | undefined;
   readonly reaper: JobReaper | undefined;
-  aimd: AimdLimiter;
+  limiter: ConcurrencyLimit;
   processor: JobProcessor;
   jobs: JobStore;
   stop(): Promise<void>;
@@ -68,20 +68,28 @@ export function createWorkerCore({ config, runtime, clients, fm }: EnrichmentWor
       metrics: registry,
       logger: logger.child({ component: 'fm-client' }),
     });
-  const aimd = createAimdLimiter({
+  const limiter = createConcurrencyLimit({
     min: config.WORKER_CONCURRENCY_MIN,
     max: config.WORKER_CONCURRENCY_MAX,
-    initial: config.WORKER_CONCURRENCY_INITIAL || config.WORKER_CONCURRENCY_MAX,
-    increaseEvery: config.WORKER_AIMD_INCREASE_EVERY,
-    decreaseFactor: config.WORKER_AIMD_DECREASE_FACTOR,
-    cooldownMs: config.WORKER_AIMD_COOLDOWN_MS,
+    initial: config.WORKER_CONCURRENCY_INITIAL || Math.min(10, config.WORKER_CONCURRENCY_MAX),
+    windowMs: config.WORKER_LIMIT_WINDOW_MS,
+    tolerance: config.WORKER_LIMIT_TOLERANCE,
+    now: Date.now,
     onChange: (limit, reason) => {
       metrics.limit.set(limit);
-      if (reason === 'decrease') logger.warn({ limit }, 'model throttled: concurrency limit lowered');
-      else logger.debug({ limit }, 'concurrency limit raised');
+      metrics.limitChanges.inc({ reason });
+      const fields = {
+        limit,
+        reason,
+        mode: limiter.mode,
+        ceiling: limiter.ceiling,
+        backgroundRate: limiter.backgroundRate,
+      };
+      if (reason === 'grow') logger.debug(fields, 'concurrency limit raised');
+      else logger.info(fields, 'concurrency limit changed by throttling');
     },
   });
-  metrics.limit.set(aimd.limit);
+  metrics.limit.set(limiter.limit);
   const jobs = createJobStore({
     documentClient: aws.documentClient,
     tableName: names.tables.enrichmentJobs,
@@ -105,7 +113,7 @@ export function createWorkerCore({ config, runtime, clients, fm }: EnrichmentWor
     jobs,
     catalog,
     catalogTable: names.tables.catalog,
-    aimd,
+    limiter,
     metrics,
     logger,
     model: config.MODEL,
@@ -118,7 +126,7 @@ export function createWorkerCore({ config, runtime, clients, fm }: EnrichmentWor
     if (!fm) await model.close();
     closeAws();
   };
-  return { aws, names, metrics, fm: model, aimd, jobs, processor, close };
+  return { aws, names, metrics, fm: model, limiter, jobs, processor, close };
 }
 
 const STARTING = httpError(
@@ -135,7 +143,7 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
   const shell = createServiceShell(runtime);
   const core = createWorkerCore(deps);
   shell.onStop('worker-core', core.close);
-  const { aws, names, aimd, jobs, processor, metrics } = core;
+  const { aws, names, limiter, jobs, processor, metrics } = core;
 
   // SQS may be unreachable at start-up: the service serves /healthz at once, /readyz says what it
   // waits for, and the consumer and admin API start as soon as the queues answer.
@@ -159,8 +167,8 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
           queueUrl,
           deadLetterQueueUrl: dlqUrl,
           handler: (message) => processor.handle(message),
-          // Model calls are gated at aimd.limit inside the processor; the consumer holds a few more.
-          concurrency: () => aimd.limit + config.WORKER_PREFETCH,
+          // Model calls are gated at limiter.limit inside the processor; the consumer holds a few more.
+          concurrency: () => limiter.limit + config.WORKER_PREFETCH,
           pollers: config.WORKER_POLLERS,
           waitTimeSeconds: config.WORKER_WAIT_TIME_SECONDS,
           visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
@@ -198,7 +206,7 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
         catalog: { documentClient: aws.documentClient, tableName: names.tables.catalog },
         consumer,
         processor,
-        aimd,
+        limiter,
         metrics,
         logger,
         backlogMax: config.BACKLOG_MAX,
@@ -209,7 +217,10 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
     admin = router;
     consumer?.start();
     reaper?.start();
-    logger.info({ queueUrl, limit: aimd.limit, consuming: Boolean(consumer) }, 'enrichment-worker consuming');
+    logger.info(
+      { queueUrl, limit: limiter.limit, consuming: Boolean(consumer) },
+      'enrichment-worker consuming',
+    );
   };
   const wired = queues.ready.then(wire);
   wired.catch(() => undefined);
@@ -260,7 +271,7 @@ export async function startEnrichmentWorker(deps: EnrichmentWorkerDeps): Promise
     get reaper() {
       return reaper;
     },
-    aimd,
+    limiter,
     processor,
     jobs,
     stop: shell.stop,
