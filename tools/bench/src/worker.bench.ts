@@ -1,123 +1,197 @@
 // npm run bench -- worker [--jobs 2000] [--concurrency 100 | 10,50,100] [--latency-ms 2000] [--pollers 4]
+//                         [--throttle rate:0.3,quota:20,rps:10,recover:quota:20] [--quota-jobs 600]
+//                         [--recover-after 30] [--max-seconds 600]
 //
-// One enrichment-worker instance (a child process running the esbuild bundle when built, else
-// tsx on main.ts) against the in-process local stack, with the Bedrock emulator answering every
-// call after `latency-ms`. Submits all jobs at once through the admin API, waits until every job
-// is completed, and prints jobs/min, the ratio to the theoretical concurrency / latency, the
-// emulator's peak concurrency (proof of parallelism) and the worker's CPU ms per job (from
-// /proc/<pid>/stat, so the stack's own CPU is not counted).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createDevTokenIssuer, STAFF_ROLE } from '@manga-assist/identity';
+// One enrichment-worker process against the in-process local stack, with the Bedrock emulator
+// answering every call after `latency-ms`. Submits all jobs at once through the admin API, waits
+// until every job is completed, and prints jobs/min, the ratio to the theoretical concurrency /
+// latency, the emulator's peak concurrency (proof of parallelism) and the worker's CPU ms per job.
+//
+// --throttle: first an unthrottled run, then one run per mode in the same invocation, each printed
+// as a fraction of the unthrottled throughput, with the share of model calls throttled, the DLQ
+// count and the concurrency limit's mean over the second half of the run
+// (docs/architecture.md#concurrency-limit):
+//   rate:P        load-independent throttling: a share P of calls throttled whatever the load;
+//   quota:N       at most N calls in flight (more are throttled); also printed against N / latency;
+//   rps:N         at most N calls admitted per second; also printed against N jobs/s;
+//   recover:MODE  MODE for --recover-after seconds, then no throttling: prints the time from then
+//                 until the limit is back at --concurrency.
+// Quota and rps runs take --quota-jobs jobs (their throughput is low), the others --jobs.
+import { loadavg } from 'node:os';
 import { startLocalStack } from '@manga-assist/local-stack';
+import {
+  arg,
+  cpuMs,
+  sleep,
+  staffHeaders,
+  startWorkerProcess,
+  submitJobs,
+  workerStats,
+  type WorkerStats,
+} from './worker-process';
 
-// The admin API is staff-only: the bench mints its own staff token for a throwaway secret.
-const AUTH_JWT_SECRET = 'bench-only-secret-0123456789abcdefghijkl';
-const staffToken = () =>
-  createDevTokenIssuer({ secret: AUTH_JWT_SECRET, issuer: 'manga-assist', audience: 'manga-assist-chat' })
-    .issue('bench', 3600, [STAFF_ROLE])
-    .then((t) => t.token);
-
-const ROOT = join(__dirname, '../../..');
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-};
 const JOBS = Number(arg('jobs', '2000'));
+const QUOTA_JOBS = Number(arg('quota-jobs', '600'));
 const CONCURRENCIES = arg('concurrency', '100').split(',').map(Number);
 const LATENCY_MS = Number(arg('latency-ms', '2000'));
 const POLLERS = arg('pollers', '4');
+const THROTTLE = arg('throttle', '');
+const RECOVER_AFTER_S = Number(arg('recover-after', '30'));
+const MAX_SECONDS = Number(arg('max-seconds', '600'));
 
-const CLK_TCK = 100; // Linux USER_HZ
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK; // utime + stime
+interface Mode {
+  label: string;
+  faults: Record<string, unknown>;
+  /** Jobs per second the throttling allows at best (undefined: only the concurrency bounds it). */
+  ceilingPerS?: number;
+  recover: boolean;
 }
 
-function startWorker(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; runner: string }> {
-  const bundle = join(ROOT, 'dist/apps/enrichment-worker/main.js');
-  const useBundle = existsSync(bundle);
-  const args = useBundle ? [bundle] : ['--import', 'tsx', join(ROOT, 'apps/enrichment-worker/src/main.ts')];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${buffer.slice(-1000)}`)));
-    child.stdout?.on('data', (d: Buffer) => {
-      buffer = (buffer + String(d)).slice(-20_000);
-      const match = /"url":"(http:\/\/[^"]+)"[^\n]*enrichment-worker listening/.exec(buffer);
-      if (match) resolve({ child, url: match[1], runner: useBundle ? 'bundle' : 'tsx' });
-    });
-  });
+function parseMode(spec: string): Mode {
+  const [kind, value, ...rest] = spec.split(':');
+  if (kind === 'recover') return { ...parseMode([value, ...rest].join(':')), label: spec, recover: true };
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--throttle ${spec}: ${value} is not a number`);
+  if (kind === 'rate') return { label: spec, faults: { throttleRate: n }, recover: false };
+  if (kind === 'quota')
+    return {
+      label: spec,
+      faults: { concurrencyLimit: n },
+      ceilingPerS: n / (LATENCY_MS / 1000),
+      recover: false,
+    };
+  if (kind === 'rps') return { label: spec, faults: { rateLimit: n }, ceilingPerS: n, recover: false };
+  throw new Error(`--throttle ${spec}: expected rate:P, quota:N, rps:N or recover:<mode>`);
 }
 
-async function run(concurrency: number) {
+interface RunResult {
+  runner: string;
+  jobs: number;
+  elapsedS: number;
+  perMin: number;
+  completed: number;
+  failed: number;
+  dlq: number;
+  calls: number;
+  throttled: number;
+  peak: number;
+  cpuPerJob: number;
+  meanLimit: number;
+  mode: string;
+  recoveryS?: number;
+}
+
+async function run(concurrency: number, jobCount: number, mode?: Mode): Promise<RunResult> {
   const stack = await startLocalStack({
     redis: false,
     eventbridge: false,
-    bedrock: { profile: 'zero', faults: { extraLatencyMs: LATENCY_MS } },
+    bedrock: { profile: 'zero', faults: { extraLatencyMs: LATENCY_MS, ...mode?.faults } },
   });
-  const { child, url, runner } = await startWorker({
+  const worker = await startWorkerProcess({
     ...stack.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
     WORKER_CONCURRENCY_MAX: String(concurrency),
     WORKER_POLLERS: POLLERS,
     VISIBILITY_TIMEOUT_SECONDS: '60',
-    BACKLOG_MAX: String(Math.max(10_000, JOBS * 2)),
-    BULK_MAX_JOBS: String(Math.max(5_000, JOBS)),
-    AUTH_JWT_SECRET,
+    BACKLOG_MAX: String(Math.max(10_000, jobCount * 2)),
+    BULK_MAX_JOBS: String(Math.max(5_000, jobCount)),
   });
-  const auth = { authorization: `Bearer ${await staffToken()}` };
+  const auth = await staffHeaders();
   try {
-    const jobs = Array.from({ length: JOBS }, (_, i) => ({
+    const jobs = Array.from({ length: jobCount }, (_, i) => ({
       mangaId: `bench-${i}`,
-      type: 'synopsis',
+      type: 'synopsis' as const,
       manga: { title: `Manga ${i}`, titleJp: `漫画${i}`, genre: 'shonen' },
     }));
-    const cpuBefore = cpuMs(child.pid as number);
+    const pid = worker.child.pid as number;
+    const cpuBefore = cpuMs(pid);
     const started = performance.now();
-    for (let i = 0; i < jobs.length; i += 1000) {
-      const res = await fetch(`${url}/admin/jobs`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...auth },
-        body: JSON.stringify({ jobs: jobs.slice(i, i + 1000) }),
-      });
-      if (res.status !== 202) throw new Error(`submit answered ${res.status}: ${await res.text()}`);
-    }
-    const submitted = performance.now();
-    let stats: { totals: { completed: number; failed: number } } = { totals: { completed: 0, failed: 0 } };
-    while (stats.totals.completed + stats.totals.failed < JOBS) {
-      await new Promise((r) => setTimeout(r, 250));
-      stats = (await (await fetch(`${url}/admin/stats`, { headers: auth })).json()) as typeof stats;
+    await submitJobs(worker.url, auth, jobs);
+    const limits: { t: number; limit: number }[] = [];
+    let stats: WorkerStats | undefined;
+    let clearedAt: number | undefined;
+    let recoveryS: number | undefined;
+    while (!stats || stats.totals.completed + stats.totals.failed < jobCount) {
+      await sleep(250);
+      stats = await workerStats(worker.url, auth);
+      const t = (performance.now() - started) / 1000;
+      limits.push({ t, limit: stats.concurrencyLimit });
+      if (mode?.recover && clearedAt === undefined && t >= RECOVER_AFTER_S) {
+        stack.bedrock!.setFaults({ throttleRate: 0, concurrencyLimit: null, rateLimit: null });
+        clearedAt = t;
+      }
+      if (clearedAt !== undefined && recoveryS === undefined && stats.concurrencyLimit >= concurrency)
+        recoveryS = t - clearedAt;
+      if (t > MAX_SECONDS)
+        throw new Error(`run not finished after ${MAX_SECONDS} s: ${JSON.stringify(stats.totals)}`);
     }
     const elapsedS = (performance.now() - started) / 1000;
-    const cpu = cpuMs(child.pid as number) - cpuBefore;
-    const perMin = (JOBS / elapsedS) * 60;
-    const theoretical = (concurrency / (LATENCY_MS / 1000)) * 60;
-    const peak = stack.bedrock?.stats().peakConcurrency;
-    console.log(
-      `worker bench [${runner}] concurrency ${concurrency}, latency ${LATENCY_MS} ms, ${JOBS} jobs: ` +
-        `${elapsedS.toFixed(1)} s (submit ${((submitted - started) / 1000).toFixed(1)} s), ` +
-        `${perMin.toFixed(0)} jobs/min vs theoretical ${theoretical.toFixed(0)} -> ratio ${(perMin / theoretical).toFixed(3)}; ` +
-        `emulator peak concurrency ${peak}; failed ${stats.totals.failed}; worker CPU ${(cpu / JOBS).toFixed(2)} ms/job`,
-    );
+    const secondHalf = limits.filter((s) => s.t >= elapsedS / 2).map((s) => s.limit);
+    const emulator = stack.bedrock!.stats();
+    return {
+      runner: worker.runner,
+      jobs: jobCount,
+      elapsedS,
+      perMin: (jobCount / elapsedS) * 60,
+      completed: stats.totals.completed,
+      failed: stats.totals.failed,
+      dlq: stats.dlq.visible ?? Number.NaN,
+      calls: emulator.requests,
+      throttled: emulator.errors.ThrottlingException ?? 0,
+      peak: emulator.peakConcurrency,
+      cpuPerJob: (cpuMs(pid) - cpuBefore) / jobCount,
+      meanLimit: secondHalf.reduce((a, b) => a + b, 0) / Math.max(1, secondHalf.length),
+      mode: stats.concurrencyMode,
+      recoveryS,
+    };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await worker.stop();
     await stack.stop();
   }
 }
 
+const load = () =>
+  `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
+
+function summary(label: string, concurrency: number, r: RunResult) {
+  const theoretical = (concurrency / (LATENCY_MS / 1000)) * 60;
+  return (
+    `worker bench [${r.runner}] ${label}: concurrency ${concurrency}, latency ${LATENCY_MS} ms, ${r.jobs} jobs: ` +
+    `${r.elapsedS.toFixed(1)} s, ${r.perMin.toFixed(0)} jobs/min vs theoretical ${theoretical.toFixed(0)} -> ratio ` +
+    `${(r.perMin / theoretical).toFixed(3)}; emulator peak concurrency ${r.peak}; failed ${r.failed}; ` +
+    `worker CPU ${r.cpuPerJob.toFixed(2)} ms/job; ${load()}`
+  );
+}
+
+async function throttled(concurrency: number) {
+  const modes = THROTTLE.split(',').filter(Boolean).map(parseMode);
+  const clear = await run(concurrency, JOBS);
+  console.log(summary('unthrottled', concurrency, clear));
+  for (const mode of modes) {
+    const jobs = mode.ceilingPerS !== undefined && !mode.recover ? QUOTA_JOBS : JOBS;
+    const r = await run(concurrency, jobs, mode);
+    const parts = [
+      `throughput ${(r.perMin / clear.perMin).toFixed(3)} of unthrottled`,
+      mode.ceilingPerS !== undefined
+        ? `${(r.perMin / 60 / Math.min(mode.ceilingPerS, concurrency / (LATENCY_MS / 1000))).toFixed(3)} of the quota's ${mode.ceilingPerS.toFixed(1)} jobs/s`
+        : undefined,
+      `throttled calls ${((100 * r.throttled) / Math.max(1, r.calls)).toFixed(1)}% (${r.throttled}/${r.calls})`,
+      `DLQ ${r.dlq}`,
+      `limit mean (2nd half) ${r.meanLimit.toFixed(1)}, mode ${r.mode}`,
+      mode.recover
+        ? r.recoveryS !== undefined
+          ? `back to ${concurrency} ${r.recoveryS.toFixed(1)} s after throttling stopped (at ${RECOVER_AFTER_S} s)`
+          : `NOT back to ${concurrency} before the run ended`
+        : undefined,
+    ].filter(Boolean);
+    console.log(`${summary(`--throttle ${mode.label}`, concurrency, r)}\n  -> ${parts.join('; ')}`);
+  }
+}
+
 (async () => {
-  for (const c of CONCURRENCIES) await run(c);
+  if (THROTTLE) return throttled(CONCURRENCIES[0]);
+  for (const c of CONCURRENCIES) console.log(summary('', c, await run(c, JOBS)));
 })().catch((error) => {
   console.error(error);
   process.exit(1);
