@@ -1,4 +1,4 @@
-// npm run bench -- gateway [requests] [rate]
+// npm run bench -- gateway [requests] [rate] [--peers]
 //
 // chat-gateway overhead (docs/architecture.md#performance), the gateway bundle (dist/apps/chat-gateway/main.js, built
 // if missing) running as its own process against the zero-latency Bedrock emulator, dynalite and
@@ -15,6 +15,12 @@
 // to a receiver in this process; alternating rounds; CPU per request and p99 added latency for
 // both, BENCH_TRACING_ROUNDS rounds of requests/2), WebSocket first-delta overhead, and memory per
 // idle WebSocket (10,000 open).
+// --peers: instead of the above, the comparison with a peer gateway in the same run (peers.ts:
+// @portkey-ai/gateway, installed into tmp/peers on demand) against the same emulator: both gateways'
+// added latency over the direct model call (sequential p50/p99, open loop at `rate` p50/p99) and CPU
+// per request (/proc/<pid>/stat, the same meter for both) side by side with the ratios; our CPU per
+// request against the CPU of its two SDK calls measured in the same run (sdk-floor.ts, a process of
+// its own); the WebSocket first delta after the model's first token; and the targets met or not.
 // The response cache is off so every request reaches the model. The bench process itself hosts
 // dynalite, the emulator and the EventBridge router, on the same machine's cores as the gateway.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -27,9 +33,12 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createFmClient } from '@manga-assist/fm-client';
 import { startLocalStack, startTraceCollector } from '@manga-assist/local-stack';
+import { processCpuMs, startPortkey, type Peer } from './peers';
 
-const REQUESTS = Number(process.argv[2] ?? process.env.BENCH_REQUESTS ?? 2000);
-const RATE = Number(process.argv[3] ?? process.env.BENCH_RATE ?? 200);
+const PEERS = process.argv.includes('--peers');
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const REQUESTS = Number(args[0] ?? process.env.BENCH_REQUESTS ?? 2000);
+const RATE = Number(args[1] ?? process.env.BENCH_RATE ?? 200);
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
 const WS_SAMPLES = Number(process.env.BENCH_WS_SAMPLES ?? 300);
 const SEQ_SAMPLES = Number(process.env.BENCH_SEQ_SAMPLES ?? 500);
@@ -109,6 +118,23 @@ function added(gateway: Stats, over: Stats, label: string) {
   );
 }
 
+/** Runs sdk-floor.ts in a process of its own (async: this process serves the emulator meanwhile). */
+async function sdkFloor(
+  calls: number,
+  env: Record<string, string>,
+): Promise<{ converseCpuMs: number; putItemCpuMs: number; bothCpuMs: number }> {
+  const child = spawn(
+    join(root, 'node_modules', '.bin', 'tsx'),
+    [join(__dirname, 'sdk-floor.ts'), String(calls)],
+    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`sdk-floor exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
 async function main() {
   if (!existsSync(bundle)) spawnSync('npx', ['nx', 'build', 'chat-gateway'], { cwd: root, stdio: 'inherit' });
   const stack = await startLocalStack({ bedrock: { profile: 'zero' } });
@@ -147,10 +173,10 @@ async function main() {
       if (i > 200) throw new Error('gateway did not start');
       await sleep(100);
     }
-    return { port, url };
+    return { port, url, pid: child.pid! };
   };
   try {
-    const { port, url } = await startGateway({});
+    const { port, url, pid } = await startGateway({});
     const { token } = (await (
       await fetch(`${url}/dev/token`, {
         method: 'POST',
@@ -223,6 +249,221 @@ async function main() {
       'event loop), on the same cores as the gateway process: their CPU is part of every figure below.',
     );
 
+    // First delta: direct stream vs through the WebSocket (one socket, sequential messages).
+    const firstDelta = async () => {
+      const directFirst: number[] = [];
+      for (let i = 0; i < WS_SAMPLES; i++) {
+        const started = performance.now();
+        let first = 0;
+        for await (const ev of fm.stream({
+          model: 'haiku',
+          messages: [{ role: 'user', content: message(10_000 + i) }],
+        })) {
+          if (ev.type === 'delta' && !first) first = performance.now() - started;
+        }
+        directFirst.push(first);
+      }
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      await new Promise((r, j) => ws.once('open', r).once('error', j));
+      const wsFirst: number[] = [];
+      for (let i = 0; i < WS_SAMPLES; i++) {
+        const started = performance.now();
+        let first = 0;
+        await new Promise<void>((resolve) => {
+          const onMessage = (raw: WebSocket.RawData) => {
+            const frame = JSON.parse(raw.toString()) as { type: string };
+            if (frame.type === 'delta' && !first) first = performance.now() - started;
+            if (frame.type === 'final' || frame.type === 'error') {
+              ws.off('message', onMessage);
+              resolve();
+            }
+          };
+          ws.on('message', onMessage);
+          ws.send(
+            JSON.stringify({ id: `b${i}`, action: 'sendMessage', data: { message: message(20_000 + i) } }),
+          );
+        });
+        wsFirst.push(first);
+      }
+      ws.close();
+      return {
+        direct: stats(directFirst.sort((a, b) => a - b)),
+        ws: stats(wsFirst.sort((a, b) => a - b)),
+      };
+    };
+
+    // --peers: our gateway and a peer (Portkey) in the same run, on the same emulator.
+    const comparePeers = async () => {
+      const peer: Peer = await startPortkey({
+        root,
+        node: join(root, 'node_modules', '.bin', 'node'),
+        port: await freePort(),
+        bedrockUrl: stack.env.BEDROCK_ENDPOINT,
+        modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+        maxTokens: 1024,
+      });
+      try {
+        let peerFailures = 0;
+        const viaPeer = async (i: number) => {
+          if (!(await peer.chat(message(i)).catch(() => false))) peerFailures++;
+        };
+        for (let i = 0; i < 300; i++) await viaPeer(-i);
+        if (peerFailures) throw new Error(`${peer.name} failed ${peerFailures} warm-up requests`);
+        const gatewayCpu = () => processCpuMs(pid);
+        const peerCpu = () => processCpuMs(peer.pid);
+
+        // Sequential, the three paths interleaved; each gateway is idle while the others run.
+        const seq = { direct: [] as number[], ours: [] as number[], peer: [] as number[] };
+        const seqCpu = { ours: 0, peer: 0 };
+        failures = 0;
+        peerFailures = 0;
+        for (let i = 0; i < SEQ_SAMPLES; i++) {
+          let t = performance.now();
+          await direct(30_000 + i);
+          seq.direct.push(performance.now() - t);
+          let c = gatewayCpu();
+          t = performance.now();
+          await viaGateway(30_000 + i);
+          seq.ours.push(performance.now() - t);
+          seqCpu.ours += gatewayCpu() - c;
+          c = peerCpu();
+          t = performance.now();
+          await viaPeer(30_000 + i);
+          seq.peer.push(performance.now() - t);
+          seqCpu.peer += peerCpu() - c;
+        }
+        // Background work after the answers (event publishes, persistence) counts too.
+        let c0 = gatewayCpu();
+        await sleep(500);
+        seqCpu.ours += gatewayCpu() - c0;
+        const seqFailures = { ours: failures, peer: peerFailures };
+
+        // Open loop at RATE, one path after the other.
+        const open = { direct: stats(await atRate(REQUESTS, RATE, direct)) } as Record<string, Stats>;
+        failures = 0;
+        peerFailures = 0;
+        c0 = gatewayCpu();
+        open.ours = stats(await atRate(REQUESTS, RATE, viaGateway));
+        await sleep(500);
+        const openOursCpu = (gatewayCpu() - c0) / REQUESTS;
+        c0 = peerCpu();
+        open.peer = stats(await atRate(REQUESTS, RATE, viaPeer));
+        await sleep(500);
+        const openPeerCpu = (peerCpu() - c0) / REQUESTS;
+
+        // The floor: the two SDK calls in a process of their own, same clients, same emulator and table.
+        const floor = await sdkFloor(SEQ_SAMPLES, { ...stack.env, FM_MAX_ATTEMPTS: '3' });
+        const fd = await firstDelta();
+
+        const s = {
+          direct: stats(seq.direct.sort((a, b) => a - b)),
+          ours: stats(seq.ours.sort((a, b) => a - b)),
+          peer: stats(seq.peer.sort((a, b) => a - b)),
+        };
+        const addedSeq = {
+          ours: { p50: s.ours.p50 - s.direct.p50, p99: s.ours.p99 - s.direct.p99 },
+          peer: { p50: s.peer.p50 - s.direct.p50, p99: s.peer.p99 - s.direct.p99 },
+        };
+        const addedOpen = {
+          ours: { p50: open.ours.p50 - open.direct.p50, p99: open.ours.p99 - open.direct.p99 },
+          peer: { p50: open.peer.p50 - open.direct.p50, p99: open.peer.p99 - open.direct.p99 },
+        };
+        const cpu = { ours: seqCpu.ours / SEQ_SAMPLES, peer: seqCpu.peer / SEQ_SAMPLES };
+        const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
+        const col = (v: string) => v.padStart(16);
+        const line = (label: string, ours: string, peerV: string, r: string) =>
+          console.log(`  ${label.padEnd(40)}${col(ours)}${col(peerV)}${col(r)}`);
+        console.log(
+          `\npeers: chat-gateway POST /v1/chat sendMessage vs ${peer.name} POST /v1/chat/completions (Bedrock provider, custom host = the emulator)`,
+        );
+        console.log(
+          `  sequential: ${SEQ_SAMPLES} per path interleaved (non-200: ours ${seqFailures.ours}, peer ${seqFailures.peer}); open loop: ${REQUESTS} per path at ${RATE} req/s (non-200: ours ${failures}, peer ${peerFailures})`,
+        );
+        line('', 'chat-gateway', peer.name, 'ours / peer');
+        line(
+          'direct model call, sequential p50/p99',
+          `${fmt(s.direct.p50)}/${s.direct.p99.toFixed(2)}`,
+          '',
+          '',
+        );
+        line(
+          'added, sequential p50',
+          fmt(addedSeq.ours.p50),
+          fmt(addedSeq.peer.p50),
+          ratio(addedSeq.ours.p50, addedSeq.peer.p50),
+        );
+        line(
+          'added, sequential p99',
+          fmt(addedSeq.ours.p99),
+          fmt(addedSeq.peer.p99),
+          ratio(addedSeq.ours.p99, addedSeq.peer.p99),
+        );
+        line(
+          `direct model call, ${RATE} req/s p50/p99`,
+          `${fmt(open.direct.p50)}/${open.direct.p99.toFixed(2)}`,
+          '',
+          '',
+        );
+        line(
+          `added, ${RATE} req/s p50`,
+          fmt(addedOpen.ours.p50),
+          fmt(addedOpen.peer.p50),
+          ratio(addedOpen.ours.p50, addedOpen.peer.p50),
+        );
+        line(
+          `added, ${RATE} req/s p99`,
+          fmt(addedOpen.ours.p99),
+          fmt(addedOpen.peer.p99),
+          ratio(addedOpen.ours.p99, addedOpen.peer.p99),
+        );
+        line('CPU per request, sequential', fmt(cpu.ours), fmt(cpu.peer), ratio(cpu.ours, cpu.peer));
+        line(
+          `CPU per request, ${RATE} req/s`,
+          fmt(openOursCpu),
+          fmt(openPeerCpu),
+          ratio(openOursCpu, openPeerCpu),
+        );
+        console.log(
+          `\n  the two SDK calls (sdk-floor.ts, own process, same clients): Converse ${fmt(floor.converseCpuMs)} + session PutItem ${fmt(floor.putItemCpuMs)} CPU per call; both in sequence ${fmt(floor.bothCpuMs)}`,
+        );
+        console.log(
+          `  chat-gateway CPU per request / its two SDK calls: ${ratio(cpu.ours, floor.bothCpuMs)} sequential, ${ratio(openOursCpu, floor.bothCpuMs)} at ${RATE} req/s`,
+        );
+        console.log(
+          `  WebSocket first delta, ${WS_SAMPLES} sequential streams: direct p50 ${fmt(fd.direct.p50)}, via /v1/ws p50 ${fmt(fd.ws.p50)} (p99 ${fmt(fd.ws.p99)}): added p50 ${fmt(fd.ws.p50 - fd.direct.p50)}`,
+        );
+        const targets: [string, boolean][] = [
+          [
+            `CPU per request <= 1.5x the two SDK calls (sequential: ${ratio(cpu.ours, floor.bothCpuMs)})`,
+            cpu.ours <= 1.5 * floor.bothCpuMs,
+          ],
+          [
+            `sequential added p50 <= peer's + 0.5 ms (${fmt(addedSeq.ours.p50)} vs ${fmt(addedSeq.peer.p50 + 0.5)})`,
+            addedSeq.ours.p50 <= addedSeq.peer.p50 + 0.5,
+          ],
+          [
+            `${RATE} req/s added p99 <= peer's (${fmt(addedOpen.ours.p99)} vs ${fmt(addedOpen.peer.p99)})`,
+            addedOpen.ours.p99 <= addedOpen.peer.p99,
+          ],
+          [
+            `WebSocket first delta added p50 <= 1 ms (${fmt(fd.ws.p50 - fd.direct.p50)})`,
+            fd.ws.p50 - fd.direct.p50 <= 1,
+          ],
+        ];
+        console.log('\ntargets (docs/architecture.md#performance):');
+        for (const [name, met] of targets) console.log(`  ${met ? 'met    ' : 'NOT met'}  ${name}`);
+        console.log(
+          `load average at the end: ${loadavg()
+            .map((l) => l.toFixed(2))
+            .join(' ')}`,
+        );
+      } finally {
+        await peer.stop();
+      }
+    };
+
     const compareTracing = async () => {
       // Tracing off vs on: a second gateway process, identical but for OTEL_TRACES_EXPORTER=otlp (every
       // request sampled, spans batched to an OTLP/HTTP receiver in this process, as to the collector
@@ -291,6 +532,7 @@ async function main() {
       );
     };
 
+    if (PEERS) return await comparePeers();
     await compareTracing();
     if (process.env.BENCH_TRACING_ONLY === '1') return;
 
@@ -348,53 +590,12 @@ async function main() {
     added(seqGateway, seqBaseline, 'the baseline');
     console.log(`  gateway process CPU per request    : ${seqCpu.toFixed(2)} ms`);
 
-    // First delta: direct stream vs through the WebSocket.
-    const directFirst: number[] = [];
-    for (let i = 0; i < WS_SAMPLES; i++) {
-      const started = performance.now();
-      let first = 0;
-      for await (const ev of fm.stream({
-        model: 'haiku',
-        messages: [{ role: 'user', content: message(10_000 + i) }],
-      })) {
-        if (ev.type === 'delta' && !first) first = performance.now() - started;
-      }
-      directFirst.push(first);
-    }
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    await new Promise((r, j) => ws.once('open', r).once('error', j));
-    const wsFirst: number[] = [];
-    for (let i = 0; i < WS_SAMPLES; i++) {
-      const started = performance.now();
-      let first = 0;
-      await new Promise<void>((resolve) => {
-        const onMessage = (raw: WebSocket.RawData) => {
-          const frame = JSON.parse(raw.toString()) as { type: string };
-          if (frame.type === 'delta' && !first) first = performance.now() - started;
-          if (frame.type === 'final' || frame.type === 'error') {
-            ws.off('message', onMessage);
-            resolve();
-          }
-        };
-        ws.on('message', onMessage);
-        ws.send(
-          JSON.stringify({ id: `b${i}`, action: 'sendMessage', data: { message: message(20_000 + i) } }),
-        );
-      });
-      wsFirst.push(first);
-    }
-    ws.close();
-    directFirst.sort((a, b) => a - b);
-    wsFirst.sort((a, b) => a - b);
+    const fd = await firstDelta();
     console.log(`\nfirst delta, ${WS_SAMPLES} sequential streams`);
+    console.log(`  direct fm-client stream : p50 ${fmt(fd.direct.p50)}  p99 ${fmt(fd.direct.p99)}`);
+    console.log(`  WebSocket /v1/ws        : p50 ${fmt(fd.ws.p50)}  p99 ${fmt(fd.ws.p99)}`);
     console.log(
-      `  direct fm-client stream : p50 ${fmt(pct(directFirst, 50))}  p99 ${fmt(pct(directFirst, 99))}`,
-    );
-    console.log(`  WebSocket /v1/ws        : p50 ${fmt(pct(wsFirst, 50))}  p99 ${fmt(pct(wsFirst, 99))}`);
-    console.log(
-      `  added by the gateway    : p50 ${fmt(pct(wsFirst, 50) - pct(directFirst, 50))} (includes session read, rate limit, prompt build)`,
+      `  added by the gateway    : p50 ${fmt(fd.ws.p50 - fd.direct.p50)} (includes session read, rate limit, prompt build)`,
     );
 
     // Idle WebSockets.

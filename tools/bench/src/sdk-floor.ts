@@ -1,0 +1,87 @@
+// The CPU floor of one chat request: the gateway's two unavoidable SDK calls (Converse, then the
+// session PutItem), issued by a process of their own with the clients the gateway builds
+// (createAwsClients from the same environment: same agents, retry, credentials), so that the CPU
+// counted is the caller's only (the emulator and dynalite run in the bench process).
+// Run by gateway.bench.ts --peers: `tsx tools/bench/src/sdk-floor.ts <calls>`, environment of the
+// local stack; prints one JSON line {converseCpuMs, putItemCpuMs, bothCpuMs} per call.
+import { randomUUID } from 'node:crypto';
+import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  awsEnv,
+  awsClientConfigFromEnv,
+  createAwsClients,
+  resourceNamesEnv,
+  resourceNamesFromEnv,
+} from '@manga-assist/aws-clients';
+import { z } from 'zod';
+
+const CALLS = Number(process.argv[2] ?? 1000);
+const env = z.object({ ...awsEnv, ...resourceNamesEnv }).parse(process.env);
+const aws = createAwsClients(awsClientConfigFromEnv(env), {
+  bedrockMaxAttempts: Number(process.env.FM_MAX_ATTEMPTS ?? 3),
+});
+const names = resourceNamesFromEnv(env);
+const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
+// About the size of the gateway's system prompt (role, language, grounding): the same serialisation work.
+const SYSTEM = 'You are MangaAssist, the shopping assistant of a Japanese manga web store. '.repeat(9);
+const message = (i: number) => `おすすめの新刊マンガを教えて #${i}`;
+
+const converse = async (i: number) => {
+  const out = await aws.bedrock.send(
+    new ConverseCommand({
+      modelId: MODEL,
+      system: [{ text: SYSTEM }],
+      messages: [{ role: 'user', content: [{ text: message(i) }] }],
+      inferenceConfig: { maxTokens: 1024, temperature: 0.7 },
+    }),
+  );
+  return (out.output?.message?.content ?? []).map((b) => b.text ?? '').join('');
+};
+const putItem = async (i: number, text: string) => {
+  const at = Date.now();
+  await aws.documentClient.send(
+    new PutCommand({
+      TableName: names.tables.sessions,
+      Item: {
+        sessionId: randomUUID(),
+        userId: 'bench',
+        version: 1,
+        messages: [
+          { seq: 1, role: 'user', content: message(i), at },
+          { seq: 2, role: 'assistant', content: text, at },
+        ],
+        summarizedThrough: 0,
+        lastSeq: 2,
+        createdAt: at,
+        updatedAt: at,
+        ttl: Math.floor(at / 1000) + 1800,
+      },
+      ConditionExpression: 'attribute_not_exists(sessionId)',
+    }),
+  );
+};
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+async function main() {
+  let text = '';
+  for (let i = 0; i < 300; i++) await putItem(i, (text = await converse(i)));
+  let c0 = cpuMs();
+  for (let i = 0; i < CALLS; i++) text = await converse(i);
+  const converseCpuMs = (cpuMs() - c0) / CALLS;
+  c0 = cpuMs();
+  for (let i = 0; i < CALLS; i++) await putItem(i, text);
+  const putItemCpuMs = (cpuMs() - c0) / CALLS;
+  c0 = cpuMs();
+  for (let i = 0; i < CALLS; i++) await putItem(i, await converse(i));
+  const bothCpuMs = (cpuMs() - c0) / CALLS;
+  process.stdout.write(`${JSON.stringify({ converseCpuMs, putItemCpuMs, bothCpuMs })}\n`);
+  aws.destroy();
+}
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
