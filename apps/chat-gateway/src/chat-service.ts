@@ -12,6 +12,7 @@ import { startBudget, type DeadlinePolicy, type RequestBudget } from './deadline
 import type { UserRateLimiter } from './rate-limit';
 import type { Summarizer } from './summarizer';
 import type { GatewayMetrics } from './metrics';
+import { createSessionWrites } from './session-writes';
 import { groundingText, productCards, type CatalogEntry, type ProductCard } from './catalog';
 
 /** Errors a chat action answers with: a code, an HTTP status and a message in both languages. */
@@ -80,6 +81,11 @@ export interface ChatRequestContext {
   lang: Lang;
   log: Logger;
   transport: 'rest' | 'ws';
+  /**
+   * Save the exchange after answering (REST): sendMessage resolves with the answer and the write
+   * follows; a failed write is logged and counted, as an inline one is. Default: before answering.
+   */
+  saveAfterAnswer?: boolean;
   /** Aborts when the client goes away (WebSocket closed): model calls stop. */
   signal?: AbortSignal;
 }
@@ -105,7 +111,10 @@ export interface SendResult {
   /** History turns left out to fit the input budget. */
   truncated: boolean;
   latencyMs: number;
-  /** False when the exchange could not be saved (logged and counted). */
+  /**
+   * False when the exchange could not be saved (logged and counted). Saved after the answer
+   * (saveAfterAnswer): true means handed to the session writer, whose failures are logged and counted.
+   */
   persisted: boolean;
   /** Catalog titles the message mentioned (what grounding gave the model), for product cards. */
   products: ProductCard[];
@@ -137,6 +146,8 @@ export interface ChatServiceOptions {
   maxOutputTokens: number;
   fallbackModel?: string;
   now?: () => number;
+  /** Bound on sessions with a write pending after the answer (beyond it, writes happen before). */
+  maxPendingWrites?: number;
   /**
    * Called once per accepted user message (after the rate limit, with the session id it goes to),
    * before the model call. Must not block or throw: the gateway queues a MessageReceived event.
@@ -172,6 +183,8 @@ export interface ChatService {
     ctx: ChatRequestContext,
     input: { sessionId: string },
   ): Promise<{ sessionId: string; cleared: true }>;
+  /** Resolves once exchanges saved after their answer are written (stop, tests). */
+  drain(): Promise<void>;
 }
 
 interface Attempt {
@@ -186,7 +199,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const fallbackBudget =
     options.fallbackTokenBudget ?? Math.min(2000, Math.floor(options.inputTokenBudget / 3));
 
+  const writes = createSessionWrites(options.maxPendingWrites);
+
   async function loadSession(ctx: ChatRequestContext, sessionId: string): Promise<Session> {
+    await writes.settled(sessionId);
     const session = await store.get(sessionId, ctx.userId);
     if (!session) throw CHAT_ERRORS.sessionNotFound();
     return session;
@@ -456,29 +472,39 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
       let persisted = true;
       if (path !== 'apology') {
-        try {
-          const saved = await withSpan('session write', { attributes: { 'session.id': sessionId } }, () =>
-            store.append({
-              sessionId,
-              userId: ctx.userId,
-              create: !session,
-              // What this request read (or a brand-new id): the write needs no second read.
-              known: session ?? 'absent',
-              messages: [
-                { role: 'user', content: input.message },
-                { role: 'assistant', content: response.text },
-              ],
-            }),
-          );
-          options.summarizer.maybeSchedule(saved);
-        } catch (error) {
-          persisted = false;
-          metrics.session('write_failed');
-          ctx.log.error(
-            { err: (error as Error).message, sessionId, notFound: error instanceof SessionNotFoundError },
-            'could not save the exchange; the answer is still returned',
-          );
-        }
+        const save = async (): Promise<boolean> => {
+          try {
+            const saved = await withSpan('session write', { attributes: { 'session.id': sessionId } }, () =>
+              store.append({
+                sessionId,
+                userId: ctx.userId,
+                create: !session,
+                // What this request read (or a brand-new id): the write needs no second read.
+                known: session ?? 'absent',
+                messages: [
+                  { role: 'user', content: input.message },
+                  { role: 'assistant', content: response.text },
+                ],
+              }),
+            );
+            options.summarizer.maybeSchedule(saved);
+            return true;
+          } catch (error) {
+            metrics.session('write_failed');
+            ctx.log.error(
+              {
+                err: (error as Error).message,
+                sessionId,
+                notFound: error instanceof SessionNotFoundError,
+                afterAnswer: Boolean(ctx.saveAfterAnswer),
+              },
+              'could not save the exchange; the answer is still returned',
+            );
+            return false;
+          }
+        };
+        if (ctx.saveAfterAnswer && writes.accepts()) writes.after(sessionId, save);
+        else persisted = await save();
       }
       return {
         sessionId,
@@ -507,6 +533,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     },
 
     async clearSession(ctx, { sessionId }) {
+      await writes.settled(sessionId);
       try {
         await store.clear(sessionId, ctx.userId);
       } catch (error) {
@@ -515,5 +542,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       }
       return { sessionId, cleared: true as const };
     },
+
+    drain: () => writes.drain(),
   };
 }

@@ -49,7 +49,7 @@ interface Item {
  * sent after a short linger. Bounded; nothing is dropped silently.
  */
 export function createEventOutbox(options: EventOutboxOptions): EventOutbox {
-  const lingerMs = options.lingerMs ?? 20;
+  const lingerMs = options.lingerMs ?? 50;
   const maxPending = options.maxPending ?? 1000;
   let queue: Item[] = [];
   let sending = 0;

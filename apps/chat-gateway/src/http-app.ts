@@ -126,6 +126,9 @@ export function addChatRoutes(app: express.Express, options: HttpAppOptions): vo
         lang: parsed.lang,
         log: log.child({ userId: res.locals.userId }),
         transport: 'rest',
+        // The answer goes out first, the exchange is saved right after (the WebSocket has streamed
+        // the answer before its final frame already, so it saves before that frame).
+        saveAfterAnswer: true,
         signal: abort.signal,
       },
       parsed.request,

@@ -16,7 +16,11 @@ export const sendMessageAnswerSchema = z.object({
   path: z.enum(['primary', 'fallback', 'apology']),
   truncated: z.boolean().describe('History turns were left out to fit the input budget.'),
   latencyMs: z.number(),
-  persisted: z.boolean().describe('False when the exchange could not be saved.'),
+  persisted: z
+    .boolean()
+    .describe(
+      'False when the exchange could not be saved. REST saves right after answering: true there means handed to the session writer (a write failing later is logged and counted).',
+    ),
   products: z
     .array(
       z.object({

@@ -217,6 +217,30 @@ describe('rate limiting and Redis outages', () => {
     }
   });
 
+  it('REST answers before saving; a save that fails after the answer is logged at error and counted', async () => {
+    // A Sessions table that does not exist: every write fails (start-up waits for no table).
+    const gw = await startGateway(stack, {
+      REDIS_KEY_PREFIX: stack.redisKeyPrefix,
+      SESSIONS_TABLE: 'MangaAssist-Sessions-missing',
+    });
+    try {
+      const res = await gw.post(await gw.token('unsaved'), {
+        action: 'sendMessage',
+        data: { message: '保存できなくても答えて' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.text.length).toBeGreaterThan(0);
+      await gw.gateway.idle(); // the write after the answer has settled
+      const failed = gw.logs.find((l) => /could not save the exchange/.test(String(l.msg)));
+      expect(failed).toMatchObject({ level: 'error', afterAnswer: true, sessionId: res.body.sessionId });
+      expect(await (await fetch(`${gw.url}/metrics`)).text()).toMatch(
+        /chat_session_events_total\{[^}]*event="write_failed"[^}]*\} 1\b/,
+      );
+    } finally {
+      await gw.stop();
+    }
+  });
+
   it('a failed InferenceCompleted publish is logged and counted and never fails the chat', async () => {
     const gw = await startGateway(stack, {
       REDIS_KEY_PREFIX: stack.redisKeyPrefix,

@@ -229,6 +229,9 @@ export async function startChatGateway({
     productUrlTemplate: config.PRODUCT_URL_TEMPLATE,
   });
 
+  // Exchanges saved after their REST answer are written before the AWS clients close.
+  shell.onStop('session-writes', () => chat.drain());
+
   // Each message carries the same token: its signature is checked once, not per message.
   const verifier = verifierFromConfig(config);
   if (!verifier) throw new Error('chat-gateway needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
@@ -287,6 +290,7 @@ export async function startChatGateway({
   );
 
   const idle = async () => {
+    await chat.drain();
     await summarizer.idle();
     await outbox.flush();
     await fm.close();

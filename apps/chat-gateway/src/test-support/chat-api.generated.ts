@@ -200,7 +200,7 @@ export interface operations {
                         /** @description History turns were left out to fit the input budget. */
                         truncated: boolean;
                         latencyMs: number;
-                        /** @description False when the exchange could not be saved. */
+                        /** @description False when the exchange could not be saved. REST saves right after answering: true there means handed to the session writer (a write failing later is logged and counted). */
                         persisted: boolean;
                         /** @description Catalog titles the message mentioned (what grounding gave the model), for product cards. */
                         products: {
