@@ -340,18 +340,38 @@ async function main() {
         seqCpu.ours += gatewayCpu() - c0;
         const seqFailures = { ours: failures, peer: peerFailures };
 
-        // Open loop at RATE, one path after the other.
-        const open = { direct: stats(await atRate(REQUESTS, RATE, direct)) } as Record<string, Stats>;
+        // Open loop at RATE, in rounds whose order rotates (the machine's load changes hit every path alike).
+        const rounds = Number(process.env.BENCH_PEER_ROUNDS ?? 4);
+        const perRound = Math.max(50, Math.floor(REQUESTS / rounds));
+        const lat = { direct: [] as number[], ours: [] as number[], peer: [] as number[] };
+        const openCpuMs = { ours: 0, peer: 0 };
         failures = 0;
         peerFailures = 0;
-        c0 = gatewayCpu();
-        open.ours = stats(await atRate(REQUESTS, RATE, viaGateway));
-        await sleep(500);
-        const openOursCpu = (gatewayCpu() - c0) / REQUESTS;
-        c0 = peerCpu();
-        open.peer = stats(await atRate(REQUESTS, RATE, viaPeer));
-        await sleep(500);
-        const openPeerCpu = (peerCpu() - c0) / REQUESTS;
+        const paths = ['direct', 'ours', 'peer'] as const;
+        for (let r = 0; r < rounds; r++) {
+          for (let k = 0; k < paths.length; k++) {
+            const path = paths[(r + k) % paths.length];
+            const base = 40_000 + r * perRound;
+            if (path === 'direct')
+              lat.direct.push(...(await atRate(perRound, RATE, (i) => direct(base + i))));
+            else {
+              const cpuOf = path === 'ours' ? gatewayCpu : peerCpu;
+              const c = cpuOf();
+              lat[path].push(
+                ...(await atRate(perRound, RATE, (i) => (path === 'ours' ? viaGateway : viaPeer)(base + i))),
+              );
+              await sleep(300); // work after the answers (events, writes) lands in its round
+              openCpuMs[path] += cpuOf() - c;
+            }
+          }
+        }
+        const open = {
+          direct: stats(lat.direct.sort((a, b) => a - b)),
+          ours: stats(lat.ours.sort((a, b) => a - b)),
+          peer: stats(lat.peer.sort((a, b) => a - b)),
+        };
+        const openOursCpu = openCpuMs.ours / (rounds * perRound);
+        const openPeerCpu = openCpuMs.peer / (rounds * perRound);
 
         // The floor: the two SDK calls in a process of their own, same clients, same emulator and table.
         const floor = await sdkFloor(SEQ_SAMPLES, { ...stack.env, FM_MAX_ATTEMPTS: '3' });
@@ -379,7 +399,7 @@ async function main() {
           `\npeers: chat-gateway POST /v1/chat sendMessage vs ${peer.name} POST /v1/chat/completions (Bedrock provider, custom host = the emulator)`,
         );
         console.log(
-          `  sequential: ${SEQ_SAMPLES} per path interleaved (non-200: ours ${seqFailures.ours}, peer ${seqFailures.peer}); open loop: ${REQUESTS} per path at ${RATE} req/s (non-200: ours ${failures}, peer ${peerFailures})`,
+          `  sequential: ${SEQ_SAMPLES} per path interleaved (non-200: ours ${seqFailures.ours}, peer ${seqFailures.peer}); open loop: ${rounds} rounds of ${perRound} per path at ${RATE} req/s, order rotating (non-200: ours ${failures}, peer ${peerFailures})`,
         );
         line('', 'chat-gateway', peer.name, 'ours / peer');
         line(
