@@ -1,5 +1,5 @@
 export { header } from './types';
-export type { SignatureScheme, SignInput, VerifyInput, VerifyResult, VerifyFailure, Headers } from './types';
+export type { SignatureScheme, VerifyInput, VerifyResult, VerifyFailure, Headers } from './types';
 export { stripeScheme, signStripe, parseStripeSignatureHeader, STRIPE_SIGNATURE_HEADER } from './stripe';
 export type { StripeSignatureHeader } from './stripe';
 export { partnerScheme, signPartner } from './partner';

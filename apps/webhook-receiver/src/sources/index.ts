@@ -25,7 +25,7 @@ export function sourceNamed(name: WebhookSourceName): (typeof SOURCES)[number] {
 }
 
 type Upper = Uppercase<WebhookSourceName>;
-export type SecretsKey = `WEBHOOK_SECRETS_${Upper}`;
+type SecretsKey = `WEBHOOK_SECRETS_${Upper}`;
 type SchemeKey = `WEBHOOK_SCHEME_${Upper}`;
 
 /** `WEBHOOK_SECRETS_<NAME>`: the source's active signing secrets, comma-separated (rotation). */
@@ -39,7 +39,7 @@ type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) exten
   : never;
 type SettingsShape = UnionToIntersection<(typeof SOURCES)[number]['settings']>;
 
-export type SourcesEnvShape = { [K in SecretsKey]: ReturnType<typeof env.list> } & {
+type SourcesEnvShape = { [K in SecretsKey]: ReturnType<typeof env.list> } & {
   [K in SchemeKey]: SchemeChoice;
 } & SettingsShape;
 

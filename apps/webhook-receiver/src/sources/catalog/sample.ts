@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CATALOG_UPDATE_TYPES, type CatalogUpdateType } from '@manga-assist/event-schemas';
 import { defineSample } from '../types';
 
-export interface CatalogSampleOptions {
+interface CatalogSampleOptions {
   count: number;
   type?: CatalogUpdateType;
   batchId?: string | undefined;
@@ -20,7 +20,7 @@ const TITLES = [
 ];
 
 /** A publisher's catalog batch of `count` items (volumes of well-known series, yen prices). */
-export function catalogBatch(o: CatalogSampleOptions) {
+function catalogBatch(o: CatalogSampleOptions) {
   const batch = o.batchId ?? `batch-${randomUUID().slice(0, 8)}`;
   return {
     batch_id: batch,

@@ -21,11 +21,7 @@ export function validateReview(payload: unknown): ReviewValidated {
 }
 
 /** Pure: the ReviewSubmitted detail of a review, its text cut to the event's cap in graphemes. */
-export function reviewEvent(
-  review: ReviewValidated,
-  text: string,
-  sentiment: Sentiment,
-): ReviewSubmittedInput {
+function reviewEvent(review: ReviewValidated, text: string, sentiment: Sentiment): ReviewSubmittedInput {
   return {
     review_id: review.review_id,
     product_id: review.product_id,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineSample } from '../types';
 
-export interface ReviewSampleOptions {
+interface ReviewSampleOptions {
   text: string;
   rating: number;
   productId?: string | undefined;
@@ -10,7 +10,7 @@ export interface ReviewSampleOptions {
 }
 
 /** A customer review as the reviews partner sends it. */
-export function reviewSubmitted(o: ReviewSampleOptions) {
+function reviewSubmitted(o: ReviewSampleOptions) {
   return {
     review_id: o.reviewId ?? `rev-${randomUUID().slice(0, 8)}`,
     product_id: o.productId ?? 'manga-frieren-13',

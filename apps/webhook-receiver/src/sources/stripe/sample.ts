@@ -3,7 +3,7 @@ import { defineSample } from '../types';
 
 const token = (length: number) => randomUUID().replace(/-/g, '').slice(0, length);
 
-export interface StripeSampleOptions {
+interface StripeSampleOptions {
   /** Integer in the currency's smallest unit, as Stripe sends `amount_total` (JPY 1500 = ¥1,500). */
   amount: number;
   currency: string;
@@ -16,7 +16,7 @@ export interface StripeSampleOptions {
 }
 
 /** A `checkout.session.completed` event as Stripe delivers it (the fields the receiver reads, and a few it ignores). */
-export function stripeCheckoutCompleted(o: StripeSampleOptions, now = new Date()) {
+function stripeCheckoutCompleted(o: StripeSampleOptions, now = new Date()) {
   const currency = o.currency.toLowerCase();
   const items = o.items ?? [{ title: '葬送のフリーレン 13', qty: 1, product_id: 'manga-frieren-13' }];
   return {
