@@ -8,7 +8,7 @@ export const errorBodySchema = z.object({
   }),
 });
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
+type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 
 export interface HeaderSpec {
   name: string;
@@ -45,7 +45,7 @@ export interface RouteSpec {
   responses: Record<number, ResponseSpec>;
 }
 
-export interface DocumentSpec {
+interface DocumentSpec {
   title: string;
   version: string;
   description: string;

@@ -33,7 +33,7 @@ export interface AwsClients {
   destroy(): void;
 }
 
-export interface AwsClientOptions {
+interface AwsClientOptions {
   /** Attempts for Bedrock calls including the first (the SDK retries throttling itself). */
   bedrockMaxAttempts?: number;
   /** Attempts for the other clients. */
@@ -153,7 +153,7 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
   };
 }
 
-export interface ServiceAws {
+interface ServiceAws {
   aws: AwsClients;
   names: ResourceNames;
   /** Destroys the clients if they were built here; clients a test passed in stay the test's to close. */

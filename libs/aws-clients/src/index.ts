@@ -5,24 +5,9 @@ export {
   resourceNamesFromEnv,
   resourceNamesToEnv,
   DEFAULT_RESOURCE_NAMES,
-  type AwsEnv,
-  type ResourceNamesEnv,
-  type AwsClientConfig,
   type ResourceNames,
 } from './config';
-export {
-  createAwsClients,
-  serviceAws,
-  type AwsClients,
-  type AwsClientOptions,
-  type ServiceAws,
-} from './clients';
-export { tableDefinitions, ttlAttributes, queueDefinitions, type QueueDefinition } from './resources';
+export { createAwsClients, serviceAws, type AwsClients } from './clients';
+export { tableDefinitions, ttlAttributes, queueDefinitions } from './resources';
 export { resolveQueueUrl } from './queue-url';
-export {
-  dynamoTableCheck,
-  dynamoWriteCheck,
-  startupWriteChecks,
-  sqsQueueCheck,
-  type WriteCheckOptions,
-} from './readiness';
+export { dynamoTableCheck, startupWriteChecks, sqsQueueCheck } from './readiness';

@@ -39,7 +39,7 @@ export function sqsQueueCheck(sqs: SQSClient, nameOrUrl: string, critical = true
   };
 }
 
-export interface WriteCheckOptions {
+interface WriteCheckOptions {
   /** Names the canary items, so a leftover one says who wrote it. */
   service: string;
   /** Called with the one-line reason each time the failure changes (the service logs it). */

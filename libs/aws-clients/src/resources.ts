@@ -27,7 +27,7 @@ export function ttlAttributes(names: ResourceNames): Record<string, string> {
   };
 }
 
-export interface QueueDefinition {
+interface QueueDefinition {
   name: string;
   fifo: boolean;
   dlq: string;

@@ -24,7 +24,7 @@ type Input = Record<string, unknown>;
 const queueName = (url: unknown) => (typeof url === 'string' ? (url.split('/').pop() ?? url) : undefined);
 
 /** What an operator searches AWS calls by: table, queue, model, bus; never item or message contents. */
-export function awsCallAttributes(service: string, operation: string, input: Input): Attributes {
+function awsCallAttributes(service: string, operation: string, input: Input): Attributes {
   const attributes: Attributes = { 'rpc.system': 'aws-api', 'rpc.service': service, 'rpc.method': operation };
   if (typeof input.TableName === 'string') attributes['aws.dynamodb.table_names'] = [input.TableName];
   const queue = queueName(input.QueueUrl);

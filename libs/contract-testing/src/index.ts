@@ -4,7 +4,6 @@ export {
   ContractViolation,
   type ContractValidator,
   type FrameValidator,
-  type ObservedResponse,
 } from './validator';
 export { validateOpenApi31 } from './validate-document';
 export { checkCommittedContract, contractFileText, contractPath } from './committed';

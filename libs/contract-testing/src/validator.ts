@@ -2,7 +2,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { errorBodySchema, jsonSchemaOf } from '@manga-assist/api-contracts';
 
-export interface ObservedResponse {
+interface ObservedResponse {
   method: string;
   /** The request path (query ignored). */
   path: string;

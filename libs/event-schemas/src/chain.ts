@@ -1,11 +1,10 @@
-import { ChainDepthExceededError } from './errors';
 import type { ProcessingStage } from './schemas';
 
 /** docs/architecture.md#loop-guards: an event at depth >= 3 is not processed (possible loop). */
 export const MAX_CHAIN_DEPTH = 3;
 
 // A type alias (not an interface) so it stays assignable to the schemas' loose index signature.
-export type ChainMetadata = {
+type ChainMetadata = {
   _chain_depth: number;
   _source_event_id?: string;
   _processed_at?: string;
@@ -16,13 +15,6 @@ export type ChainMetadata = {
 export function chainDepthOf(detail: unknown): number {
   const depth = (detail as { _chain_depth?: unknown } | null | undefined)?._chain_depth;
   return typeof depth === 'number' && Number.isInteger(depth) && depth >= 0 ? depth : 0;
-}
-
-/** Throws ChainDepthExceededError when the received detail is at or past MAX_CHAIN_DEPTH; else returns its depth. */
-export function assertChainDepth(detail: unknown, max = MAX_CHAIN_DEPTH): number {
-  const depth = chainDepthOf(detail);
-  if (depth >= max) throw new ChainDepthExceededError(depth, max);
-  return depth;
 }
 
 /**

@@ -8,7 +8,7 @@
 const UNDELIVERABLE = /[\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const UNDELIVERABLE_ALL = new RegExp(UNDELIVERABLE.source, 'g');
 
-export interface UndeliverableContent {
+interface UndeliverableContent {
   /** Where it is: `items[3].title`, or a key's path followed by `(key)`. */
   path: string;
   /** `U+FFFF` */

@@ -3,7 +3,7 @@ export const MAX_ENTRY_BYTES = 256 * 1024;
 /** Entries per PutEvents request. */
 export const MAX_ENTRIES_PER_PUT = 10;
 
-export interface SizedEntry {
+interface SizedEntry {
   Time?: Date | number | string;
   Source?: string;
   DetailType?: string;

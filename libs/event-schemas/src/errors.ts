@@ -1,5 +1,5 @@
 /** Base of every typed error of this lib: `code` is stable, `message` is English + Japanese. */
-export class EventSchemasError extends Error {
+class EventSchemasError extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -14,7 +14,7 @@ export interface ValidationIssue {
   message: string;
 }
 
-export type EventValidationCode =
+type EventValidationCode =
   | 'UNKNOWN_DETAIL_TYPE'
   | 'INVALID_DETAIL'
   | 'INVALID_ENVELOPE'
@@ -32,19 +32,6 @@ export class EventValidationError extends EventSchemasError {
     readonly index?: number,
   ) {
     super(code, message);
-  }
-}
-
-export class ChainDepthExceededError extends EventSchemasError {
-  constructor(
-    readonly depth: number,
-    readonly max: number,
-  ) {
-    super(
-      'CHAIN_DEPTH_EXCEEDED',
-      `Event chain depth ${depth} reached the maximum ${max}: possible event loop / ` +
-        `イベントチェーンの深さ ${depth} が上限 ${max} に達しました (ループの可能性)`,
-    );
   }
 }
 

@@ -2,7 +2,6 @@ import type { z } from 'zod';
 import { EventValidationError, type ValidationIssue } from './errors';
 import {
   catalogUpdateSchema,
-  eventEnvelopeSchema,
   inferenceCompletedSchema,
   messageReceivedSchema,
   moderationFlaggedSchema,
@@ -10,7 +9,6 @@ import {
   recommendationGeneratedSchema,
   reviewSubmittedSchema,
   reviewDecidedSchema,
-  type EventEnvelope,
 } from './schemas';
 import { CATALOG_UPDATE_PREFIX, isDetailType, type DetailType } from './sources';
 
@@ -29,11 +27,8 @@ export const detailSchemas = {
   'CatalogUpdate.metadata_update': catalogUpdateSchema,
 } as const satisfies Record<DetailType, z.ZodType>;
 
-export type DetailOf<T extends DetailType> = z.output<(typeof detailSchemas)[T]>;
+type DetailOf<T extends DetailType> = z.output<(typeof detailSchemas)[T]>;
 export type DetailInputOf<T extends DetailType> = z.input<(typeof detailSchemas)[T]>;
-
-/** Any known detail, discriminated by its detail type. */
-export type TypedEvent = { [T in DetailType]: { detailType: T; detail: DetailOf<T> } }[DetailType];
 
 function issuesOf(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
@@ -79,43 +74,4 @@ export function parseDetail(detailType: string, detail: unknown): DetailOf<Detai
     }
   }
   return parsed;
-}
-
-/**
- * Parses an event as a consumer receives it (an SQS message body, string or object): validates
- * the envelope, then the detail for its detail type. Throws EventValidationError.
- */
-export function parseEnvelope(body: unknown): EventEnvelope<DetailOf<DetailType>> & TypedEnvelopeTag {
-  let value = body;
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body);
-    } catch {
-      throw new EventValidationError(
-        'INVALID_ENVELOPE',
-        'Event body is not JSON / イベント本文が JSON ではありません',
-      );
-    }
-  }
-  const result = eventEnvelopeSchema.safeParse(value);
-  if (!result.success) {
-    throw new EventValidationError(
-      'INVALID_ENVELOPE',
-      'Not an EventBridge event envelope / EventBridge のイベント形式ではありません',
-      issuesOf(result.error),
-    );
-  }
-  const envelope = result.data;
-  const detail = parseDetail(envelope['detail-type'], envelope.detail);
-  return { ...envelope, detail } as EventEnvelope<DetailOf<DetailType>> & TypedEnvelopeTag;
-}
-
-/** Narrow an envelope by `envelope['detail-type']` in consumer code. */
-export type TypedEnvelopeTag = { 'detail-type': DetailType };
-
-export function isEnvelopeOf<T extends DetailType>(
-  envelope: EventEnvelope<unknown>,
-  detailType: T,
-): envelope is EventEnvelope<DetailOf<T>> {
-  return envelope['detail-type'] === detailType;
 }

@@ -36,11 +36,11 @@ export type PublishEvent = {
   };
 }[DetailType];
 
-export interface PublisherLogger {
+interface PublisherLogger {
   warn(obj: object, msg?: string): void;
 }
 
-export interface EventPublisherOptions {
+interface EventPublisherOptions {
   client: EventBridgeClient;
   eventBusName: string;
   /** Overrides the default source of every event (it must still be the detail type's source). */

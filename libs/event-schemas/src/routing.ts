@@ -129,6 +129,6 @@ export function eventBridgeRuleRequests(
 }
 
 /** The target id of a rule's queue target (EventBridge ids: `[.\-_A-Za-z0-9]+`, at most 64). */
-export function ruleTargetId(rule: RoutingRule): string {
+function ruleTargetId(rule: RoutingRule): string {
   return rule.target.queueName.replace(/[^.\-_A-Za-z0-9]/g, '_').slice(0, 64);
 }

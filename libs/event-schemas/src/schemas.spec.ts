@@ -1,10 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  assertChainDepth,
   chainDepthOf,
-  ChainDepthExceededError,
+  eventEnvelopeSchema,
   EventValidationError,
+  MAX_CHAIN_DEPTH,
   parseDetail,
-  parseEnvelope,
   toContentPreview,
   toResponseSummary,
   toSqsMessageBody,
@@ -102,24 +103,65 @@ describe('detail schemas', () => {
     );
   });
 
-  it('parses an envelope as a consumer receives it from SQS', () => {
-    const body = JSON.stringify({
-      version: '0',
-      id: 'e-1',
-      'detail-type': 'MessageReceived',
-      source: 'mangaassist.chat',
-      account: '000000000000',
-      time: '2026-11-01T00:00:00Z',
-      region: 'us-east-1',
-      resources: [],
-      detail: { session_id: 's', user_id: 'u', message: 'やあ', language: 'ja', channel: 'web' },
+  it('parses an event as a consumer receives it from SQS (the README example)', () => {
+    const body = (detailType: string, detail: object, depth = 0) =>
+      JSON.stringify({
+        version: '0',
+        id: 'e-1',
+        'detail-type': detailType,
+        source: 'mangaassist.webhooks',
+        account: '000000000000',
+        time: '2026-11-01T00:00:00Z',
+        region: 'us-east-1',
+        resources: [],
+        detail: { ...detail, ...(depth ? { _chain_depth: depth } : {}) },
+      });
+    const review = { review_id: 'r-1', product_id: 'p-1', review_text: 'やあ', rating: 4 };
+    expect(onReviewMessage(body('ReviewSubmitted', review))).toEqual({
+      review_id: 'r-1',
+      product_id: 'p-1',
+      rating: 4,
+      _chain_depth: 1,
+      _source_event_id: 'e-1',
+      _processed_at: expect.any(String),
+      processing_stage: 'processed',
     });
-    const envelope = parseEnvelope(body);
-    expect(envelope.detail).toMatchObject({ message: 'やあ', _chain_depth: 0, processing_stage: 'raw' });
-    expect(() => parseEnvelope('{"id":1}')).toThrow(expect.objectContaining({ code: 'INVALID_ENVELOPE' }));
-    expect(() => parseEnvelope('not json')).toThrow(expect.objectContaining({ code: 'INVALID_ENVELOPE' }));
+    expect(onReviewMessage(body('ReviewSubmitted', review, MAX_CHAIN_DEPTH))).toBeUndefined();
+    expect(onReviewMessage(body('PaymentCompleted', {}))).toBeUndefined();
+    expect(() => onReviewMessage(body('ReviewSubmitted', { ...review, rating: 6 }))).toThrow(
+      EventValidationError,
+    );
+    expect(() => onReviewMessage('{"id":1}')).toThrow(/detail-type/);
+  });
+
+  it('shows in the README the consumer example this spec runs', () => {
+    const source = readFileSync(__filename, 'utf8');
+    const example = source.slice(
+      source.indexOf('// README:start\n') + 16,
+      source.lastIndexOf('// README:end'),
+    );
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    expect(example.length).toBeGreaterThan(100);
+    expect(readme).toContain(example);
   });
 });
+
+// The README's consumer example, copied verbatim (the test above checks the copy).
+// README:start
+function onReviewMessage(body: string) {
+  const envelope = eventEnvelopeSchema.parse(JSON.parse(body)); // ZodError: not an EventBridge envelope
+  const depth = chainDepthOf(envelope.detail);
+  if (depth >= MAX_CHAIN_DEPTH) return undefined; // a possible loop: acknowledge, do not process
+  if (envelope['detail-type'] !== 'ReviewSubmitted') return undefined;
+  // Typed ReviewSubmitted with defaults filled; EventValidationError (INVALID_DETAIL) when invalid.
+  const review = parseDetail('ReviewSubmitted', envelope.detail);
+  // An event published because of this one: depth + 1, stage 'processed', the parent's id.
+  return withChainMetadata(
+    { review_id: review.review_id, product_id: review.product_id, rating: review.rating },
+    { parentDepth: depth, sourceEventId: envelope.id },
+  );
+}
+// README:end
 
 describe('chain metadata', () => {
   it('increments depth, marks processed and records the parent event', () => {
@@ -134,8 +176,9 @@ describe('chain metadata', () => {
   });
 
   it('stops at depth 3', () => {
-    expect(assertChainDepth({ _chain_depth: 2 })).toBe(2);
-    expect(() => assertChainDepth({ _chain_depth: 3 })).toThrow(ChainDepthExceededError);
+    expect(MAX_CHAIN_DEPTH).toBe(3);
+    expect(chainDepthOf({ _chain_depth: 2 })).toBe(2);
+    expect(chainDepthOf({ _chain_depth: 3 })).toBe(3);
     expect(chainDepthOf({})).toBe(0);
     expect(chainDepthOf({ _chain_depth: 'x' })).toBe(0);
   });

@@ -15,7 +15,7 @@ const graphemes = (max: number) =>
     .string()
     .refine((s) => graphemeLength(s) <= max, { message: `at most ${max} characters (grapheme clusters)` });
 
-export const PROCESSING_STAGES = ['raw', 'processed', 'completed'] as const;
+const PROCESSING_STAGES = ['raw', 'processed', 'completed'] as const;
 export type ProcessingStage = (typeof PROCESSING_STAGES)[number];
 
 /**
@@ -36,7 +36,7 @@ const chainFields = (stage: ProcessingStage) => ({
  * (which honours six digits after the decimal point), and six decimals keep Haiku's
  * $0.25 / 1M input tokens exact per token.
  */
-export const usdAmount = z
+const usdAmount = z
   .number()
   .finite()
   .nonnegative()
@@ -72,7 +72,7 @@ export const inferenceCompletedSchema = z.looseObject({
   ...chainFields('completed'),
 });
 
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export const moderationFlaggedSchema = z
@@ -141,7 +141,7 @@ export const paymentCompletedSchema = z.looseObject({
   ...chainFields('raw'),
 });
 
-export const REVIEW_DECISIONS = ['approve', 'reject'] as const;
+const REVIEW_DECISIONS = ['approve', 'reject'] as const;
 
 /**
  * A staff member's decision on a review the model could not clear (needs_review) or that was
@@ -183,7 +183,7 @@ export const catalogUpdateSchema = z.looseObject({
 
 /**
  * The EventBridge event as a target receives it (SQS message body = this JSON). `detail` is
- * validated separately, by detail type (parseEnvelope / parseDetail).
+ * validated separately, by detail type (parseDetail; README: a consumer).
  */
 export const eventEnvelopeSchema = z.looseObject({
   version: z.string(),
@@ -222,11 +222,7 @@ export interface EventEnvelope<D = Record<string, unknown>> {
 }
 
 /** What a publisher may pass (chain metadata and defaults optional). */
-export type MessageReceivedInput = z.input<typeof messageReceivedSchema>;
-export type InferenceCompletedInput = z.input<typeof inferenceCompletedSchema>;
 export type ModerationFlaggedInput = z.input<typeof moderationFlaggedSchema>;
-export type RecommendationGeneratedInput = z.input<typeof recommendationGeneratedSchema>;
 export type PaymentCompletedInput = z.input<typeof paymentCompletedSchema>;
 export type ReviewSubmittedInput = z.input<typeof reviewSubmittedSchema>;
 export type CatalogUpdateInput = z.input<typeof catalogUpdateSchema>;
-export type ReviewDecidedInput = z.input<typeof reviewDecidedSchema>;

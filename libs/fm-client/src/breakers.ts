@@ -17,7 +17,7 @@ export interface BreakerOptions {
   halfOpenAfterMs?: number;
 }
 
-export interface ModelBreakers {
+interface ModelBreakers {
   /**
    * Runs fn under the model's breaker; an open circuit throws FmError CIRCUIT_OPEN without calling.
    * `signal`: a call released while queued behind a half-open trial is not run afterwards.

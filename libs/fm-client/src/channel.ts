@@ -1,4 +1,4 @@
-export interface Channel<T> extends AsyncIterable<T> {
+interface Channel<T> extends AsyncIterable<T> {
   /** Adds an item; waits while the buffer is full. Resolves false once the consumer has gone. */
   push(item: T): Promise<boolean>;
   end(): void;

@@ -28,7 +28,7 @@ export interface FmRequest {
   stopSequences?: string[];
 }
 
-export interface FmCallOptions {
+interface FmCallOptions {
   /** Aborts the call (e.g. the client disconnected). */
   signal?: AbortSignal;
   /** Whole-call deadline in ms (SDK retries included); default from the client options. */
@@ -75,7 +75,7 @@ export interface InferenceRecord {
   requestId: string | undefined;
 }
 
-export interface FmLogger {
+interface FmLogger {
   warn(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
   debug(obj: object, msg?: string): void;
@@ -539,7 +539,7 @@ function createLogThrottle(intervalMs: number) {
   };
 }
 
-export type FmClientDeps = Omit<FmClientOptions, 'registry' | 'breaker' | 'cache'> & {
+type FmClientDeps = Omit<FmClientOptions, 'registry' | 'breaker' | 'cache'> & {
   /** Prefix of the response-cache keys in Redis (only used with `redis`). */
   cacheKeyPrefix?: string;
 };

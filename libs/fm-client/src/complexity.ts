@@ -1,6 +1,6 @@
 import { estimateTokens } from '@manga-assist/token-estimator';
 
-export interface ComplexityAssessment {
+interface ComplexityAssessment {
   /** 0 (trivial) .. 1 (clearly needs the stronger model). */
   score: number;
   estimatedTokens: number;
@@ -8,7 +8,7 @@ export interface ComplexityAssessment {
   signals: string[];
 }
 
-export interface ComplexityOptions {
+interface ComplexityOptions {
   /** Score at or above which the complex tier is chosen. Default 0.5. */
   threshold?: number;
 }

@@ -67,7 +67,7 @@ export const fmEnv = {
   FM_DEFAULT_DEADLINE_MS: env.int(25_000, { min: 100, max: 600_000 }),
 };
 
-export type FmEnv = z.infer<z.ZodObject<typeof fmEnv>>;
+type FmEnv = z.infer<z.ZodObject<typeof fmEnv>>;
 
 export interface FmSettings {
   registry: ModelRegistryOverrides;

@@ -1,8 +1,7 @@
-export type FmErrorCode =
-  'THROTTLED' | 'TIMEOUT' | 'CIRCUIT_OPEN' | 'INVALID_REQUEST' | 'MODEL_ERROR' | 'ABORTED';
+type FmErrorCode = 'THROTTLED' | 'TIMEOUT' | 'CIRCUIT_OPEN' | 'INVALID_REQUEST' | 'MODEL_ERROR' | 'ABORTED';
 
 /** Text a caller may show a user for each code (it never contains model or request details). */
-export const FM_ERROR_MESSAGES: Record<FmErrorCode, { ja: string; en: string }> = {
+const FM_ERROR_MESSAGES: Record<FmErrorCode, { ja: string; en: string }> = {
   THROTTLED: {
     ja: 'ただいま混み合っています。少し時間をおいてもう一度お試しください。',
     en: 'The assistant is busy right now. Please try again in a moment.',
@@ -35,7 +34,7 @@ const RETRYABLE: Record<FmErrorCode, boolean> = {
   ABORTED: false,
 };
 
-export interface FmErrorDetails {
+interface FmErrorDetails {
   modelId?: string;
   cause?: unknown;
   retryable?: boolean;
@@ -91,7 +90,7 @@ const PERMANENT_MODEL_NAMES = new Set([
   'UnrecognizedClientException',
 ]);
 
-export interface AbortContext {
+interface AbortContext {
   /** True when the call's own deadline fired (as opposed to the caller's signal). */
   deadlineExceeded: boolean;
   /** True when the caller's signal aborted. */

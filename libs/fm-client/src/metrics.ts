@@ -4,7 +4,7 @@ import type { CacheEvent } from './response-cache';
 export type Operation = 'invoke' | 'stream';
 export type BreakerStateName = 'closed' | 'open' | 'half-open' | 'isolated';
 
-export interface FmMetrics {
+interface FmMetrics {
   call(
     labels: { model: string; operation: Operation; outcome: string; variant: string; cached: boolean },
     seconds: number,

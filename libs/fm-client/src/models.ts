@@ -6,8 +6,6 @@ export const MODEL_IDS = {
   sonnet: 'anthropic.claude-3-sonnet-20240229-v1:0',
 } as const;
 
-export type ModelTier = keyof typeof MODEL_IDS;
-
 export interface ModelPrice {
   /** USD per 1M input tokens. */
   input: number;

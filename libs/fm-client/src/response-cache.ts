@@ -12,7 +12,7 @@ export interface CachedAnswer {
 
 export type CacheEvent = 'hit' | 'miss' | 'store' | 'error' | 'timeout' | 'unavailable';
 
-export interface ResponseCacheOptions {
+interface ResponseCacheOptions {
   redis: Redis | undefined;
   ttlSeconds: number;
   keyPrefix: string;
@@ -20,7 +20,7 @@ export interface ResponseCacheOptions {
   onEvent(event: CacheEvent, detail?: unknown): void;
 }
 
-export interface ResponseCache {
+interface ResponseCache {
   get(hash: string): Promise<CachedAnswer | undefined>;
   /** Starts the write and returns at once: a cache write never delays an answer. */
   put(hash: string, answer: CachedAnswer): void;

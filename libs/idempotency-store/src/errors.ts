@@ -1,4 +1,4 @@
-export type IdempotencyErrorCode =
+type IdempotencyErrorCode =
   /** The result passed to complete() serialises to more than maxResultBytes. */
   | 'RESULT_TOO_LARGE'
   /** complete()/release() with a token that does not own the claim (wrong token, reclaimed, gone). */

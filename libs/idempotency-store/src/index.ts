@@ -1,10 +1,2 @@
-export {
-  createIdempotencyStore,
-  type IdempotencyStore,
-  type IdempotencyStoreOptions,
-  type IdempotencyLogger,
-  type ClaimOutcome,
-  type ClaimOptions,
-} from './store';
-export { IdempotencyError, type IdempotencyErrorCode } from './errors';
-export type { IdempotencyRecord } from './record';
+export { createIdempotencyStore, type IdempotencyStore } from './store';
+export { IdempotencyError } from './errors';

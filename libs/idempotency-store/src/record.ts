@@ -28,7 +28,7 @@ export interface IdempotencyRecord<R = unknown> {
 }
 
 /** What the stored record means at `nowMs`: absent, a live claim/result, or reclaimable. */
-export type RecordState = 'absent' | 'expired' | 'stale_in_progress' | 'in_progress' | 'completed';
+type RecordState = 'absent' | 'expired' | 'stale_in_progress' | 'in_progress' | 'completed';
 
 export function recordState(item: StoredRecord | undefined, nowMs: number): RecordState {
   if (!item) return 'absent';

@@ -2,7 +2,8 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients } from '@manga-assist/aws-clients';
 import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
-import { createIdempotencyStore, IdempotencyError, type IdempotencyStoreOptions } from './index';
+import { createIdempotencyStore, IdempotencyError } from './index';
+import type { IdempotencyStoreOptions } from './store';
 import { recordFromAttributeValues } from './record';
 
 describe('idempotency store (against dynalite)', () => {

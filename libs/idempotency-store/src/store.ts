@@ -18,13 +18,13 @@ import {
   type StoredRecord,
 } from './record';
 
-export type ClaimOutcome<R = unknown> =
+type ClaimOutcome<R = unknown> =
   | { status: 'claimed'; token: string }
   | { status: 'completed'; result: R }
   | { status: 'in_progress'; expiresAt: number }
   | { status: 'payload_mismatch' };
 
-export interface ClaimOptions {
+interface ClaimOptions {
   /** Hash of the request payload; a later claim of the same key with another hash is a mismatch. */
   payloadHash?: string;
 }
@@ -36,7 +36,7 @@ export interface IdempotencyStore {
   get<R = unknown>(key: string): Promise<IdempotencyRecord<R> | undefined>;
 }
 
-export interface IdempotencyLogger {
+interface IdempotencyLogger {
   debug(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
 }

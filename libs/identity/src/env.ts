@@ -15,7 +15,7 @@ export const identityEnv = {
   AUTH_AUDIENCE: env.string('manga-assist-chat'),
 };
 
-export interface IdentityConfig {
+interface IdentityConfig {
   AUTH_JWT_SECRET?: string;
   AUTH_JWKS_URL?: string;
   AUTH_ISSUER: string;

@@ -31,7 +31,7 @@ export class AuthError extends Error {
   }
 }
 
-export interface AuthOptions {
+interface AuthOptions {
   /** HS256 shared secret. */
   secret?: string;
   /** JWKS endpoint (asymmetric keys, e.g. Cognito). Takes precedence over the secret. */

@@ -2,7 +2,7 @@
  * Coalesces single operations into SQS batch calls of up to `max` entries. An entry is flushed at
  * most `delayMs` after it was added; `flush()` sends everything pending and waits for it.
  */
-export interface Batcher<T> {
+interface Batcher<T> {
   add(item: T): Promise<void>;
   flush(): Promise<void>;
 }

@@ -16,7 +16,7 @@ import { consumerMetrics, type ConsumerMetrics } from './metrics';
 import { retryDelaySeconds as defaultRetryDelay } from './plan';
 import type { ConsumerLogger, MessageHandler, MessageOutcome, QueueMessage, SettledMessage } from './types';
 
-export interface QueueConsumerOptions {
+interface QueueConsumerOptions {
   sqs: SQSClient;
   /** The queue URL exactly as SQS returned it. */
   queueUrl: string;

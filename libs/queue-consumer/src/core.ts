@@ -2,7 +2,7 @@ import { contextFromXrayHeader, SpanKind, withSpan } from '@manga-assist/service
 import { planChains } from './plan';
 import type { MessageHandler, MessageOutcome, QueueMessage, SettledMessage } from './types';
 
-export interface RunBatchOptions {
+interface RunBatchOptions {
   fifo: boolean;
   isPoison?: (error: unknown) => boolean;
   /**
@@ -34,7 +34,7 @@ function traced(message: QueueMessage, handler: MessageHandler): Promise<void> {
 }
 
 /** Runs one message through the handler and classifies the result. Never throws. */
-export async function runOne(
+async function runOne(
   message: QueueMessage,
   handler: MessageHandler,
   isPoison?: (error: unknown) => boolean,

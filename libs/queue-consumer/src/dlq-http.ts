@@ -4,7 +4,7 @@ import { httpError, sendHttpError } from '@manga-assist/service-runtime';
 
 /** The body of `POST /admin/dlq/redrive`: everything, or only messages whose reason contains `reason`. */
 export const redriveSchema = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
-export type RedriveRequest = z.infer<typeof redriveSchema>;
+type RedriveRequest = z.infer<typeof redriveSchema>;
 
 const INVALID_REDRIVE = {
   ja: '再投入の指定が不正です (reason のみ指定できます)。',

@@ -2,7 +2,7 @@ import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '
 import type { QueueMessage } from './types';
 
 /** Why a handler failed, for the DLQ attribute and logs: `CODE: message`, else `Name: message`. */
-export function errorReason(error: unknown): string {
+function errorReason(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return typeof code === 'string' ? `${code}: ${error.message}` : `${error.name}: ${error.message}`;

@@ -22,7 +22,7 @@ export interface DlqMessage {
   attributes: Record<string, string>;
 }
 
-export interface DlqOptions {
+interface DlqOptions {
   sqs: SQSClient;
   dlqUrl: string;
   /** At most this many messages per call (default 1000). */
@@ -45,8 +45,7 @@ export function createDlqTurns(): DlqTurns {
 }
 
 /** The reason given to messages SQS moved by the redrive policy (they carry no DlqReason). */
-export const RECEIVES_EXHAUSTED =
-  'receives exhausted: the redrive policy moved it after its last allowed receive';
+const RECEIVES_EXHAUSTED = 'receives exhausted: the redrive policy moved it after its last allowed receive';
 
 const stringAttributes = (m: Message) =>
   Object.fromEntries(
@@ -136,7 +135,7 @@ export async function listDlq(options: DlqOptions): Promise<DlqMessage[]> {
   return all;
 }
 
-export interface RedriveOptions extends DlqOptions {
+interface RedriveOptions extends DlqOptions {
   /** Where the messages go back to (the queue they were consumed from). */
   sourceUrl: string;
   /** Only messages whose reason contains this text (case-insensitive); all when absent. */

@@ -21,7 +21,7 @@ export interface SqsBatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
 }
 
-export interface ProcessSqsEventOptions {
+interface ProcessSqsEventOptions {
   /** Default: the event source ARN ends with `.fifo`. */
   fifo?: boolean;
   /**

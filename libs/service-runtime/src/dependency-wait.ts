@@ -2,7 +2,7 @@ import type { Logger } from './logger';
 import { retryPolicy } from './retry';
 import type { ReadinessCheck } from './health';
 
-export interface DependencyWaitOptions<T> {
+interface DependencyWaitOptions<T> {
   /** What is awaited, for logs and /readyz ("sqs queues", "dynamodb"...). */
   name: string;
   /** One try at what the service needs before it can work (resolve queue URLs...). */
@@ -12,7 +12,7 @@ export interface DependencyWaitOptions<T> {
   maxDelayMs?: number;
 }
 
-export interface DependencyWait<T> {
+interface DependencyWait<T> {
   /** Resolves with the attempt's value once it succeeds; rejects only when cancelled. */
   readonly ready: Promise<T>;
   /** Settles after the first attempt, whatever its outcome (a service may wire what it can at once). */

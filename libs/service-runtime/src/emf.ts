@@ -6,13 +6,13 @@ import { z } from 'zod';
 import { env, loadConfig } from './config';
 
 /** CloudWatch Embedded Metric Format export of the Prometheus registry; off unless METRICS_EMF=true. */
-export const emfEnv = {
+const emfEnv = {
   METRICS_EMF: env.bool(false),
   METRICS_EMF_NAMESPACE: env.string('MangaAssist'),
   METRICS_EMF_INTERVAL_MS: env.int(60_000, { min: 1_000, max: 3_600_000 }),
 };
 
-export interface EmfSettings {
+interface EmfSettings {
   namespace: string;
   intervalMs: number;
 }
@@ -27,14 +27,14 @@ export function emfSettingsFromEnv(
     : undefined;
 }
 
-export interface EmfExporterOptions extends EmfSettings {
+interface EmfExporterOptions extends EmfSettings {
   registry: Registry;
   service: string;
   /** Where EMF lines go (stdout: CloudWatch Logs extracts the metrics from the task's log stream). */
   write?: (line: string) => void;
 }
 
-export interface EmfExporter {
+interface EmfExporter {
   /** Publishes what changed since the last export. */
   flush(): Promise<void>;
   /** Stops the timer after a last flush. */

@@ -8,8 +8,8 @@ export interface ReadinessCheck {
   check: (signal: AbortSignal) => Promise<void>;
 }
 
-export type CheckStatus = { name: string; ok: boolean; critical: boolean; error?: string; ms: number };
-export type ReadinessReport = { status: 'ok' | 'degraded' | 'unavailable'; checks: CheckStatus[] };
+type CheckStatus = { name: string; ok: boolean; critical: boolean; error?: string; ms: number };
+type ReadinessReport = { status: 'ok' | 'degraded' | 'unavailable'; checks: CheckStatus[] };
 
 /** Runs every check concurrently, each bounded by `timeoutMs`, and summarises them. */
 export async function runReadinessChecks(
@@ -47,7 +47,7 @@ export async function runReadinessChecks(
   return { status, checks: results };
 }
 
-export interface OpsRouterOptions {
+interface OpsRouterOptions {
   registry: Registry;
   checks?: ReadinessCheck[];
   isShuttingDown?: () => boolean;

@@ -41,7 +41,7 @@ export function httpError(
   return new HttpError(code, status, messages, details, headers);
 }
 
-export function isHttpError(error: unknown): error is HttpError {
+function isHttpError(error: unknown): error is HttpError {
   return error instanceof HttpError;
 }
 
@@ -116,7 +116,7 @@ export const COMMON_ERRORS = {
 type ExpressError = { type?: string; status?: number; statusCode?: number; message?: string };
 
 /** Maps anything thrown in a route to an HttpError: body-parser failures keep their 4xx meaning, the rest is 500. */
-export function toHttpError(error: unknown): HttpError {
+function toHttpError(error: unknown): HttpError {
   if (isHttpError(error)) return error;
   const e = (error ?? {}) as ExpressError;
   if (e.type === 'entity.too.large') return httpError('PAYLOAD_TOO_LARGE', 413, COMMON_ERRORS.tooLarge);

@@ -4,7 +4,7 @@ import { tracingEnabled, traceLogFields } from './tracing/tracing';
 export type { Logger };
 
 /** Paths whose values never reach a log line (tokens, secrets, signatures, auth headers). */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'authorization',
   'password',
   'secret',
@@ -29,7 +29,7 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
 ];
 
-export interface LoggerOptions {
+interface LoggerOptions {
   service: string;
   level?: string;
   /** For tests: where the JSON lines go (default stdout). */
@@ -43,7 +43,7 @@ export interface LoggerOptions {
  * does not already say it: wrappers that quote their cause ("model call failed: socket hang up")
  * then read once instead of "model call failed: model call failed: socket hang up: socket hang up".
  */
-export function readableErrorMessage(error: unknown): string {
+function readableErrorMessage(error: unknown): string {
   const seen = new Set<unknown>();
   let text = '';
   for (let e: unknown = error; e instanceof Error && !seen.has(e); e = (e as { cause?: unknown }).cause) {

@@ -6,7 +6,7 @@ import { startTracing } from './tracing/tracing';
 import { emfSettingsFromEnv, startEmfExporter } from './emf';
 
 /** Process hooks, injectable so tests can observe the outcome without exiting or writing to stderr. */
-export interface MainHooks {
+interface MainHooks {
   stderr?: { write(text: string): unknown };
   exit?: (code: number) => void;
 }
@@ -37,12 +37,12 @@ export function runMain(
 }
 
 /** The settings every service's config carries for its runtime. */
-export interface RuntimeConfig {
+interface RuntimeConfig {
   LOG_LEVEL: string;
   SHUTDOWN_TIMEOUT_MS: number;
 }
 
-export interface RunServiceHooks extends MainHooks {
+interface RunServiceHooks extends MainHooks {
   /** Signals that trigger shutdown (default SIGTERM, SIGINT). */
   signals?: NodeJS.Signals[];
   /** How signal handlers are installed (default `process.on`). */

@@ -14,17 +14,17 @@ export function createMetricsRegistry(service: string, { defaults = true } = {})
  * Returns the metric already registered under `name`, or registers a new one. Lets libs that are
  * instantiated more than once against one registry (e.g. in tests) share their metrics.
  */
-export function getOrCreateMetric<T>(registry: Registry, name: string, create: () => T): T {
+function getOrCreateMetric<T>(registry: Registry, name: string, create: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? create();
 }
 
-export interface MetricOptions<L extends string> {
+interface MetricOptions<L extends string> {
   name: string;
   help: string;
   labelNames?: readonly L[];
 }
 
-export interface HistogramOptions<L extends string> extends MetricOptions<L> {
+interface HistogramOptions<L extends string> extends MetricOptions<L> {
   buckets?: number[];
 }
 

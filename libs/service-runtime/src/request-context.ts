@@ -10,7 +10,7 @@ export function resolveRequestId(headerValue: string | string[] | undefined): st
   return value && REQUEST_ID.test(value) ? value : randomUUID();
 }
 
-export interface RequestLocals {
+interface RequestLocals {
   requestId: string;
   log: Logger;
 }

@@ -1,6 +1,6 @@
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 
-export interface RetryOptions {
+interface RetryOptions {
   /** Attempts including the first. */
   maxAttempts: number;
   /** First delay; later ones grow exponentially with decorrelated jitter (cockatiel's default), up to `maxDelayMs`. */

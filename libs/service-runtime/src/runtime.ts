@@ -10,7 +10,7 @@ export interface ServiceRuntime {
   shutdown: Shutdown;
 }
 
-export interface ServiceRuntimeOptions {
+interface ServiceRuntimeOptions {
   service: string;
   logLevel?: string;
   shutdownTimeoutMs?: number;

@@ -5,7 +5,7 @@ import { startHttpServer, type RunningHttpServer } from './http-server';
 import { requestContext } from './request-context';
 import type { ServiceRuntime } from './runtime';
 
-export interface ServeOptions {
+interface ServeOptions {
   port: number;
   host?: string;
   /** How long in-flight requests may finish at stop before their sockets are cut (default 10 s). */
@@ -19,7 +19,7 @@ export interface ServeOptions {
  * and `stop` closes it in reverse order (what started last stops first), once, even if called twice
  * (tests, then the shutdown signal). A failing step is logged and the steps after it still run.
  */
-export interface ServiceShell {
+interface ServiceShell {
   readonly runtime: ServiceRuntime;
   onStop(name: string, close: () => unknown): void;
   /** An Express app with the common parts: no x-powered-by, no ETag, request id + logger, ops routes. */

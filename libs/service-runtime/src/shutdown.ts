@@ -2,7 +2,7 @@ import type { Logger } from './logger';
 
 export type SignalSubscriber = (signal: NodeJS.Signals, handler: () => void) => void;
 
-export type ShutdownHook = { name: string; run: () => Promise<void> | void };
+type ShutdownHook = { name: string; run: () => Promise<void> | void };
 
 export interface Shutdown {
   /** Hooks run in reverse registration order: what started last stops first. */
@@ -19,7 +19,7 @@ export interface Shutdown {
   readonly isShuttingDown: boolean;
 }
 
-export interface ShutdownOptions {
+interface ShutdownOptions {
   logger: Logger;
   timeoutMs?: number;
   exit?: (code: number) => void;

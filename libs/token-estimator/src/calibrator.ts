@@ -1,7 +1,7 @@
 import { estimateTokens } from './estimate';
 import { estimateRequestTokens, type RequestShape } from './request';
 
-export interface CalibratorOptions {
+interface CalibratorOptions {
   /** Lowest and highest factor (defaults 0.5 and 2.0): one odd response cannot run away. */
   min?: number;
   max?: number;

@@ -1,7 +1,7 @@
 import { estimateTokens } from './estimate';
 import { estimateSystemTokens, estimateTurnTokens, type Estimate, type Turn } from './request';
 
-export interface TruncateInput {
+interface TruncateInput {
   history: Turn[];
   currentMessage: string;
   system?: string;
@@ -9,7 +9,7 @@ export interface TruncateInput {
   estimate?: Estimate;
 }
 
-export interface TruncateResult {
+interface TruncateResult {
   history: Turn[];
   /** estimateRequestTokens of system + returned history + current message (same estimate). */
   estimatedTokens: number;

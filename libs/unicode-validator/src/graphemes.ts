@@ -29,11 +29,6 @@ export interface TextMetrics {
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-/** The shared segmenter (grapheme granularity); creating one per call is expensive. */
-export function graphemeSegmenter(): Intl.Segmenter {
-  return segmenter;
-}
-
 /** True when the code point always forms a grapheme boundary with any other simple one. */
 export function isSimpleCodePoint(cp: number): boolean {
   if (cp < 0x0300) return cp !== 0x0d; // ASCII, Latin-1, Latin Extended, IPA, modifier letters

@@ -3,10 +3,10 @@ export const LANGS = ['ja', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 
 /** The store's language: what a request that says nothing else gets. */
-export const DEFAULT_LANG: Lang = 'ja';
+const DEFAULT_LANG: Lang = 'ja';
 
 /** 'ja', 'ja-JP', 'JA_jp' -> 'ja'; 'en-GB' -> 'en'; anything else -> undefined. */
-export function toLang(tag: string | undefined | null): Lang | undefined {
+function toLang(tag: string | undefined | null): Lang | undefined {
   if (typeof tag !== 'string') return undefined;
   const primary = tag.trim().toLowerCase().split(/[-_]/, 1)[0];
   return primary === 'ja' || primary === 'en' ? primary : undefined;
@@ -31,7 +31,7 @@ export function detectLanguage(text: string | undefined | null): Lang | undefine
 }
 
 /** The highest-q supported entry of an Accept-Language header (q=0 means "not this"). */
-export function fromAcceptLanguage(acceptLanguage: string | undefined | null): Lang | undefined {
+function fromAcceptLanguage(acceptLanguage: string | undefined | null): Lang | undefined {
   if (typeof acceptLanguage !== 'string' || acceptLanguage.length > 4096) return undefined;
   let best: Lang | undefined;
   let bestQ = 0;
@@ -53,7 +53,7 @@ export function fromAcceptLanguage(acceptLanguage: string | undefined | null): L
   return best;
 }
 
-export interface LanguageInputs {
+interface LanguageInputs {
   /** An explicit choice: the request's `lang`, a user profile, Stripe's checkout `locale`. */
   explicit?: string | null;
   /** What the user wrote: kana/kanji decide Japanese. */

@@ -6,16 +6,16 @@ import { z } from 'zod';
  */
 export const MAX_MESSAGE_UTF16_UNITS = 8000;
 
-export const langSchema = z.enum(['ja', 'en']);
+const langSchema = z.enum(['ja', 'en']);
 
-export const sessionIdSchema = z
+const sessionIdSchema = z
   .string()
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9._:-]+$/, { error: 'sessionId may contain only letters, digits and . _ : -' });
 
 // Not z.string().max(): zod 4 counts code points there, API Gateway counts UTF-16 code units.
-export const messageSchema = z
+const messageSchema = z
   .string()
   .min(1)
   .refine((s) => s.length <= MAX_MESSAGE_UTF16_UNITS, {
@@ -23,19 +23,19 @@ export const messageSchema = z
   });
 
 /** sendMessage without a sessionId starts a new session. */
-export const sendMessageRequestSchema = z.object({
+const sendMessageRequestSchema = z.object({
   action: z.literal('sendMessage'),
   data: z.object({ sessionId: sessionIdSchema.optional(), message: messageSchema }),
   lang: langSchema.optional(),
 });
 
-export const getHistoryRequestSchema = z.object({
+const getHistoryRequestSchema = z.object({
   action: z.literal('getHistory'),
   data: z.object({ sessionId: sessionIdSchema, limit: z.int().min(1).max(100).optional() }),
   lang: langSchema.optional(),
 });
 
-export const clearSessionRequestSchema = z.object({
+const clearSessionRequestSchema = z.object({
   action: z.literal('clearSession'),
   data: z.object({ sessionId: sessionIdSchema }),
   lang: langSchema.optional(),
@@ -52,7 +52,3 @@ export const chatRequestSchema = z.discriminatedUnion('action', [
 ]);
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
-export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
-export type GetHistoryRequest = z.infer<typeof getHistoryRequestSchema>;
-export type ClearSessionRequest = z.infer<typeof clearSessionRequestSchema>;
-export type ChatAction = ChatRequest['action'];

@@ -8,7 +8,7 @@ export const DEFAULT_MAX_GRAPHEMES = 4000;
  * rejects a message the envelope admits with <= 4,000 graphemes; it bounds storage (24 KB per
  * message) for callers that skip the envelope, e.g. 4,000 family emoji (100 KB).
  */
-export const DEFAULT_MAX_UTF8_BYTES = 24_000;
+const DEFAULT_MAX_UTF8_BYTES = 24_000;
 
 /** Every code a message can be refused with (listed in the APIs' documents). */
 export const VALIDATION_CODES = [
@@ -19,15 +19,15 @@ export const VALIDATION_CODES = [
   'CONTROL_CHARACTER',
   'NOT_A_STRING',
 ] as const;
-export type ValidationCode = (typeof VALIDATION_CODES)[number];
+type ValidationCode = (typeof VALIDATION_CODES)[number];
 
-export interface ValidationFailure {
+interface ValidationFailure {
   code: ValidationCode;
   message: Record<Lang, string>;
   details: Record<string, string | number | boolean>;
 }
 
-export interface ValidateOptions {
+interface ValidateOptions {
   /** Default 4,000 grapheme clusters. */
   maxGraphemes?: number;
   /** Default 24,000 bytes (see DEFAULT_MAX_UTF8_BYTES). */

@@ -25,7 +25,7 @@ export interface TracingSdk {
   flush(): Promise<void>;
 }
 
-export function samplerFor(settings: Pick<TracingSettings, 'sampler' | 'ratio'>): Sampler {
+function samplerFor(settings: Pick<TracingSettings, 'sampler' | 'ratio'>): Sampler {
   switch (settings.sampler) {
     case 'always_on':
       return new AlwaysOnSampler();

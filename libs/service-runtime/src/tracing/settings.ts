@@ -1,6 +1,6 @@
 import { ConfigError } from '../config';
 
-export type SamplerName =
+type SamplerName =
   | 'always_on'
   | 'always_off'
   | 'traceidratio'

@@ -58,7 +58,7 @@ export async function stopTracing(): Promise<void> {
 
 const NOOP_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
-export interface SpanOptions {
+interface SpanOptions {
   kind?: SpanKind;
   attributes?: Attributes;
   links?: Link[];
