@@ -10,6 +10,26 @@ import { openWs, startGateway, startStack, type Gateway } from './test-support/h
  */
 const TIME_SCALE = 0.1;
 const CEILING_MS = 29_000 * TIME_SCALE;
+/**
+ * The wall-clock check only proves nothing hangs: the unscaled ceiling leaves room for a loaded
+ * 2-core machine, where timers fire late and dynalite is slow. That the gateway keeps to the scaled
+ * ceiling is checked on its plan instead (`expectPlanWithinCeiling`), which does not depend on speed.
+ */
+const WALL_CLOCK_BOUND_MS = 29_000;
+
+/** The deadlines the gateway logged for one request fit the (scaled) ceiling. */
+function expectPlanWithinCeiling(lines: Record<string, unknown>[]): void {
+  const planned = lines.filter((l) => l.deadlineMs !== undefined || l.fallbackDeadlineMs !== undefined);
+  expect(planned.length).toBeGreaterThan(0);
+  for (const l of planned) {
+    if (l.deadlineMs !== undefined) expect(Number(l.deadlineMs)).toBeLessThanOrEqual(CEILING_MS);
+    if (l.fallbackDeadlineMs !== undefined) {
+      expect(Number(l.primaryDeadlineMs)).toBeLessThanOrEqual(CEILING_MS);
+      // The fallback gets what is left of the ceiling after the time already spent, never more.
+      expect(Number(l.elapsedMs) + Number(l.fallbackDeadlineMs)).toBeLessThanOrEqual(CEILING_MS);
+    }
+  }
+}
 
 const longTurn = (i: number, role: string) =>
   `${role === 'user' ? '質問' : '回答'}${i}: ` +
@@ -61,6 +81,7 @@ describe('scenario 1 replay: Sonnet with a long Japanese context answers within 
     const token = await gw.token('reader-1');
     const sessionId = await seedTwelveTurns('reader-1');
     const started = performance.now();
+    const logsBefore = gw.logs.length;
     const res = await gw.post(token, {
       action: 'sendMessage',
       data: {
@@ -74,7 +95,8 @@ describe('scenario 1 replay: Sonnet with a long Japanese context answers within 
     expect(res.body.text.length).toBeGreaterThan(0);
     expect(['primary', 'fallback']).toContain(res.body.path);
     expect(res.body.truncated).toBe(true);
-    expect(elapsed).toBeLessThan(CEILING_MS);
+    expect(elapsed).toBeLessThan(WALL_CLOCK_BOUND_MS);
+    expectPlanWithinCeiling(gw.logs.slice(logsBefore).filter((l) => l.sessionId === sessionId));
     const line = gw.logs.find(
       (l) =>
         l.sessionId === sessionId &&
@@ -94,6 +116,7 @@ describe('scenario 1 replay: Sonnet with a long Japanese context answers within 
     stack.bedrock!.setFaults({ hangRate: 1 });
     try {
       const started = performance.now();
+      const logsBefore = gw.logs.length;
       const res = await gw.post(token, {
         action: 'sendMessage',
         data: { message: 'なぜこの作品は人気なのか比較して詳しく説明して' },
@@ -103,7 +126,8 @@ describe('scenario 1 replay: Sonnet with a long Japanese context answers within 
       expect(res.status).toBe(200);
       expect(res.body.path).toBe('apology');
       expect(res.body.text).toMatch(/申し訳ございません/);
-      expect(elapsed).toBeLessThan(CEILING_MS);
+      expect(elapsed).toBeLessThan(WALL_CLOCK_BOUND_MS);
+      expectPlanWithinCeiling(gw.logs.slice(logsBefore));
       expect(gw.logs.some((l) => l.path === 'apology')).toBe(true);
     } finally {
       stack.bedrock!.resetFaults();

@@ -55,21 +55,25 @@ describe('enrichment-worker service', () => {
 
     it('runs jobs in parallel up to the limit and writes enrichment.<type> + lastUpdated, creating the map', async () => {
       h.stack.bedrock!.resetStats();
+      // Model calls of 3 s: far longer than the bookkeeping between them even on a loaded machine,
+      // so every slot the limit allows is seen busy at once, whatever the machine's speed.
+      h.stack.bedrock!.setFaults({ extraLatencyMs: 3000 });
       const n = 60;
-      const ids = await submitJobs(
-        h,
-        Array.from({ length: n }, (_, i) => ({ mangaId: `par-${i}`, type: 'synopsis' })),
-      );
-      await waitFor(async () => (await allDone(h, ids)).every((j) => j?.status === 'completed'));
+      let ids: string[];
+      try {
+        ids = await submitJobs(
+          h,
+          Array.from({ length: n }, (_, i) => ({ mangaId: `par-${i}`, type: 'synopsis' })),
+        );
+        await waitFor(async () => (await allDone(h, ids)).every((j) => j?.status === 'completed'));
+      } finally {
+        h.stack.bedrock!.setFaults({ extraLatencyMs: 200 });
+      }
       const item = await h.catalogItem('par-7');
       expect(typeof item?.enrichment?.synopsis).toBe('string');
       expect(item?.enrichment?.lastUpdated).toMatch(/^\d{4}-/);
-      // The emulator saw many calls at once (across receive batches) and never more than the limit.
-      // Near 20 on a quiet machine; the lower bound leaves room for a loaded CI machine, where
-      // bookkeeping between 200 ms calls keeps a few slots briefly empty.
-      const peak = h.stack.bedrock!.stats().peakConcurrency;
-      expect(peak).toBeLessThanOrEqual(20);
-      expect(peak).toBeGreaterThanOrEqual(12);
+      // The emulator saw exactly the limit at once (across receive batches), never more.
+      expect(h.stack.bedrock!.stats().peakConcurrency).toBe(20);
       const job = (await h.api(`/admin/jobs/${ids[0]}`)).body;
       expect(job).toMatchObject({ status: 'completed', attempts: 1, mangaId: 'par-0', type: 'synopsis' });
       expect(job.ttl).toBeGreaterThan(Date.now() / 1000);
@@ -320,10 +324,17 @@ describe('enrichment-worker service', () => {
         1000,
       );
       const limits: number[] = [];
+      const throttledAndRequests = () => {
+        const model = h.stack.bedrock!.stats();
+        return [model.errors.ThrottlingException ?? 0, model.requests] as const;
+      };
+      let atHalfway: readonly [number, number] | undefined;
       await waitFor(
         async () => {
           limits.push(h.worker.limiter.limit);
-          return h.worker.processor.counters().completed >= n;
+          const { completed } = h.worker.processor.counters();
+          if (!atHalfway && completed >= n / 2) atHalfway = throttledAndRequests();
+          return completed >= n;
         },
         800_000,
         100,
@@ -335,12 +346,23 @@ describe('enrichment-worker service', () => {
       expect(stats.throttlesSeen).toBeGreaterThan(0);
       const secondHalf = limits.slice(Math.floor(limits.length / 2));
       const mean = secondHalf.reduce((a, b) => a + b, 0) / secondHalf.length;
+      const [throttled, requests] = throttledAndRequests();
+      const [throttledBefore, requestsBefore] = atHalfway!;
+      // Model calls throttled while the second half of the jobs ran (after the start-up burst at 100).
+      const throttledShare = (throttled - throttledBefore) / (requests - requestsBefore);
       process.stdout.write(
-        `scenario 4: ${n} jobs, quota 20 -> throttles ${stats.throttlesSeen}, limit mean (2nd half) ${mean.toFixed(1)}, ` +
+        `scenario 4: ${n} jobs, quota 20 -> throttles ${stats.throttlesSeen}, ${(100 * throttledShare).toFixed(1)}% of ` +
+          `model calls throttled in the 2nd half, limit mean (2nd half) ${mean.toFixed(1)}, ` +
           `range ${Math.min(...secondHalf)}-${Math.max(...secondHalf)}, emulator peak ${h.stack.bedrock!.stats().peakConcurrency}\n`,
       );
+      // The limit backed off from 100 and did not collapse.
+      expect(h.worker.limiter.decreases).toBeGreaterThan(0);
       expect(mean).toBeGreaterThanOrEqual(8);
-      expect(mean).toBeLessThanOrEqual(30);
+      // No upper bound on the limit sampled by the wall clock: on a loaded machine the worker keeps
+      // fewer calls in flight than the limit allows (dynalite is slow), windows are clean and the
+      // limit grows unused. What does not depend on speed: once backed off, nearly every model call
+      // fits the quota. A limit that stayed at 100 for a quota of 20 would see most calls throttled.
+      expect(throttledShare).toBeLessThan(0.2);
     } finally {
       await h.stop();
     }

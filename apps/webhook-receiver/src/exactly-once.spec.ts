@@ -71,5 +71,5 @@ describe('exactly once under duplicate deliveries', () => {
     const ids = events.map((e) => (e.detail as { stripe_event_id: string }).stripe_event_id);
     expect(ids).toHaveLength(uniqueCount);
     expect(new Set(ids)).toEqual(new Set(unique));
-  });
+  }, 300_000);
 });

@@ -13,6 +13,12 @@ import {
   type Harness,
 } from './test-support/harness';
 
+/**
+ * Room for timers firing late on a loaded 2-core machine. A hung call is otherwise cut only by the
+ * 25 s default deadline, so ending within deadline + 2 s still proves the given deadline cut it.
+ */
+const LOADED_SLACK_MS = 2_000;
+
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
@@ -205,7 +211,7 @@ describe("over the SDK's default HTTP/2 handler (as against AWS)", () => {
       h.emulator.setFaults({ hangRate: 1 });
       const started = performance.now();
       expect((await failure(collect(client.stream(request(), { deadlineMs: 200 })))).code).toBe('TIMEOUT');
-      expect(performance.now() - started).toBeLessThan(200 + 250);
+      expect(performance.now() - started).toBeLessThan(200 + LOADED_SLACK_MS);
     } finally {
       bedrock.destroy();
     }
@@ -278,7 +284,7 @@ describe('response cache (Redis)', () => {
       expect(a.cached).toBe(false);
       expect(b.cached).toBe(false);
       expect(h.emulator.stats().requests).toBe(2);
-      expect(elapsed).toBeLessThan(1000); // no connect wait, no retry loop in the call path
+      expect(elapsed).toBeLessThan(LOADED_SLACK_MS); // no connect wait, no retry loop in the call path
       expect(
         await metricValue(metrics, 'fm_cache_events_total', { event: 'unavailable' }),
       ).toBeGreaterThanOrEqual(2);
@@ -302,7 +308,10 @@ describe('response cache (Redis)', () => {
       const res = await client.invoke(request());
       const elapsed = performance.now() - started;
       expect(res.cached).toBe(false);
-      expect(elapsed).toBeLessThan(40 + 400); // the read waited 40 ms at most; the write did not delay the answer
+      expect(elapsed).toBeLessThan(40 + LOADED_SLACK_MS);
+      // The read was cut by its 40 ms bound; the write's bound has not run out yet when the answer is
+      // back: the answer did not wait for the write (whatever the machine's speed).
+      expect(await metricValue(metrics, 'fm_cache_events_total', { event: 'timeout' })).toBe(1);
       expect(records).toHaveLength(1);
       await client.close();
       expect(await metricValue(metrics, 'fm_cache_events_total', { event: 'timeout' })).toBe(2); // read + write
@@ -338,11 +347,11 @@ describe('resilience', () => {
     const elapsed = performance.now() - started;
     expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true });
     expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(300 + 250);
+    expect(elapsed).toBeLessThan(300 + LOADED_SLACK_MS);
     const streamStarted = performance.now();
     const streamErr = await failure(collect(client.stream(request(), { deadlineMs: 200 })));
     expect(streamErr.code).toBe('TIMEOUT');
-    expect(performance.now() - streamStarted).toBeLessThan(200 + 250);
+    expect(performance.now() - streamStarted).toBeLessThan(200 + LOADED_SLACK_MS);
     for (let i = 0; i < 50 && h.emulator.stats().aborted < 2; i++) await sleep(20);
     expect(h.emulator.stats().aborted).toBe(2); // the emulator saw both connections go
   });
@@ -408,10 +417,13 @@ describe('resilience', () => {
     h.emulator.setFaults({ hangRate: 1 });
     h.emulator.resetStats();
     const trial = failure(client.invoke(request(), { deadlineMs: 400 }));
+    let trialEnded = false;
+    void trial.then(() => (trialEnded = true));
     const started = performance.now();
     const queued = await failure(client.invoke(request(), { deadlineMs: 100 }));
     expect(queued.code).toBe('TIMEOUT');
-    expect(performance.now() - started).toBeLessThan(100 + 250);
+    expect(trialEnded).toBe(false); // released at its own deadline, not when the trial ended
+    expect(performance.now() - started).toBeLessThan(100 + LOADED_SLACK_MS);
     expect((await trial).code).toBe('TIMEOUT');
     await sleep(50);
     expect(h.emulator.stats().requests).toBe(1); // only the trial reached the model

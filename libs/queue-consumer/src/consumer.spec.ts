@@ -1,3 +1,5 @@
+import { getEventListeners } from 'node:events';
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createLogger, createMetricsRegistry } from '@manga-assist/service-runtime';
 import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
 import { createQueueConsumer, type QueueConsumer } from './consumer';
@@ -293,5 +295,42 @@ describe('createQueueConsumer (fauxqs)', () => {
     const result = await c.stop({ drainTimeoutMs: 300 });
     expect(result).toEqual({ drained: false, abandoned: 1 });
     expect(aborted).toBe(true);
+  });
+
+  it('waits after a failed receive without adding an abort listener per retry', async () => {
+    const { url } = await createTestQueue(sqs());
+    // The abort listeners on the receive loop's signal, counted as each receive starts.
+    const listeners: number[] = [];
+    const observed = new Proxy(sqs(), {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return (command: unknown, options?: { abortSignal?: AbortSignal }) => {
+          if (command instanceof ReceiveMessageCommand && options?.abortSignal)
+            listeners.push(getEventListeners(options.abortSignal, 'abort').length);
+          return target.send(command as ReceiveMessageCommand, options);
+        };
+      },
+    }) as SQSClient;
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0); // the shortest waits: 250, 500, 1000 ms
+    try {
+      const c = createQueueConsumer({
+        sqs: observed,
+        logger,
+        queueUrl: `${url}-missing`, // every receive fails
+        concurrency: 1,
+        pollers: 1,
+        waitTimeSeconds: 1,
+        visibilityTimeoutSeconds: 30,
+        handler: async () => undefined,
+      });
+      running.push(c);
+      c.start();
+      await waitFor(() => listeners.length >= 4, 20_000);
+      expect(c.stats().receiveErrors).toBeGreaterThanOrEqual(3);
+      // A sleep that leaves its listener behind would add one per failed receive.
+      expect(new Set(listeners.slice(0, 4)).size).toBe(1);
+    } finally {
+      random.mockRestore();
+    }
   });
 });

@@ -32,13 +32,13 @@ describe('startHttpServer close()', () => {
       const inFlight = Array.from({ length: 50 }, (_, i) => get(agent, `${http.url}/?delay=${200 + i * 10}`));
       await new Promise((r) => setTimeout(r, 100));
       const closeStarted = performance.now();
-      const closed = http.close(10_000).then(() => performance.now());
+      const closed = http.close(60_000).then(() => performance.now());
       const answers = await Promise.all(inFlight);
       const closedAt = await closed;
       const lastAnswer = Math.max(...answers.map((a) => a.at));
       expect(answers.every((a) => a.status === 200 && a.connection === 'close')).toBe(true);
-      // Far below the 10 s grace: close() ends with the work, not with the bound.
-      expect(closedAt - closeStarted).toBeLessThan(5_000);
+      // Far below the 60 s grace (room for a loaded machine): close() ends with the work, not with the bound.
+      expect(closedAt - closeStarted).toBeLessThan(20_000);
       expect(closedAt).toBeGreaterThanOrEqual(lastAnswer - 50);
     } finally {
       agent.destroy();
@@ -54,8 +54,8 @@ describe('startHttpServer close()', () => {
       const answer = get(agent, http.url);
       await new Promise((r) => setTimeout(r, 50));
       const t0 = performance.now();
-      await Promise.all([answer, http.close(10_000)]);
-      expect(performance.now() - t0).toBeLessThan(5_000);
+      await Promise.all([answer, http.close(60_000)]);
+      expect(performance.now() - t0).toBeLessThan(20_000);
     } finally {
       agent.destroy();
     }
