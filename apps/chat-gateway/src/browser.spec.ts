@@ -67,6 +67,15 @@ describe('web chat page in a real browser (playwright-core + Debian chromium)', 
       });
     }
   }, 360_000);
+  /** The browser, or undefined after saying so: in CI a missing prerequisite fails, never passes silently. */
+  function browserOrSkip(): Browser | undefined {
+    if (browser) return browser;
+    const why = `chromium is not at ${CHROMIUM} and "apt-get install -y chromium" failed`;
+    if (process.env.CI === 'true' || process.env.CI === '1')
+      throw new Error(`browser test cannot run: ${why}`);
+    console.warn(`SKIPPED browser test: ${why}`);
+    return undefined;
+  }
   afterAll(async () => {
     await browser?.close();
     await gw.stop();
@@ -74,15 +83,9 @@ describe('web chat page in a real browser (playwright-core + Debian chromium)', 
   });
 
   it('sends 新刊マンガ🎉おすすめ! on a phone-sized screen and shows the answer as it streams', async () => {
-    if (!browser) {
-      const why = `chromium is not at ${CHROMIUM} and "apt-get install -y chromium" failed`;
-      // In CI a missing prerequisite is a failure, never a silent pass; locally it is a loud skip.
-      if (process.env.CI === 'true' || process.env.CI === '1')
-        throw new Error(`browser test cannot run: ${why}`);
-      console.warn(`SKIPPED browser test: ${why}`);
-      return;
-    }
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'ja-JP' });
+    const ready = browserOrSkip();
+    if (!ready) return;
+    const page = await ready.newPage({ viewport: { width: 390, height: 844 }, locale: 'ja-JP' });
     const errors = watchErrors(page);
     const frames: { type: string; text?: string }[] = [];
     page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(JSON.parse(String(f.payload)))));
@@ -121,14 +124,10 @@ describe('web chat page in a real browser (playwright-core + Debian chromium)', 
     ['desktop', { width: 1280, height: 800 }],
   ] as const) {
     it(`${device}: welcome and examples, emulator badge, over-long and rejected messages kept in the input with the reason, product cards for a catalog title, conversation restored on reload, no console errors`, async () => {
-      if (!browser) {
-        console.warn(
-          `SKIPPED browser test: chromium is not at ${CHROMIUM} and "apt-get install -y chromium" failed`,
-        );
-        return;
-      }
+      const ready = browserOrSkip();
+      if (!ready) return;
       // An English browser: the Japanese message is still answered in Japanese (the message decides).
-      const context = await browser.newContext({ viewport, locale: 'en-US' });
+      const context = await ready.newContext({ viewport, locale: 'en-US' });
       const page = await context.newPage();
       const errors = watchErrors(page);
       await page.goto(gw.url);
