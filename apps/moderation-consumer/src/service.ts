@@ -19,6 +19,7 @@ import { createEventPublisher, DETAIL_TYPES, EVENT_SOURCES } from '@manga-assist
 import { createFmClientFromSettings, fmSettingsFromEnv } from '@manga-assist/fm-client';
 import {
   createQueueConsumer,
+  notStartedStats,
   type QueueConsumer,
   type QueueConsumerStats,
 } from '@manga-assist/queue-consumer';
@@ -228,25 +229,7 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
   };
   const wired = queues.ready.then(wire);
   wired.catch(() => undefined);
-  const notStarted: QueueConsumerStats = {
-    queue: 'moderation',
-    running: false,
-    limit: config.CONSUMER_CONCURRENCY,
-    inFlight: 0,
-    active: 0,
-    receiving: 0,
-    received: 0,
-    processed: 0,
-    failed: 0,
-    poison: 0,
-    skipped: 0,
-    receiveErrors: 0,
-    deleteFailures: 0,
-    visibilityFailures: 0,
-    visibilityExtensions: 0,
-    oldestReceivedAgeMs: 0,
-  };
-  const stats = () => consumer?.stats() ?? notStarted;
+  const stats = () => consumer?.stats() ?? notStartedStats('moderation', config.CONSUMER_CONCURRENCY);
 
   const app = shell.app([
     queues.check,

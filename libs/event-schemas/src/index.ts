@@ -20,7 +20,7 @@ export {
   type CatalogUpdateInput,
 } from './schemas';
 export { truncateForEvent, toResponseSummary, toContentPreview } from './truncate';
-export { detailSchemas, parseDetail, type DetailInputOf } from './parse';
+export { detailSchemas, parseDetail } from './parse';
 export { MAX_CHAIN_DEPTH, chainDepthOf, withChainMetadata } from './chain';
 export { MAX_ENTRY_BYTES, MAX_ENTRIES_PER_PUT, putEventsEntrySize } from './entry-size';
 export { createEventPublisher, type EventPublisher, type PublishEvent } from './publisher';

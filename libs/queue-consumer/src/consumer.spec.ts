@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createLogger, createMetricsRegistry } from '@manga-assist/service-runtime';
 import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
-import { createQueueConsumer, type QueueConsumer } from './consumer';
+import { createQueueConsumer, notStartedStats, type QueueConsumer } from './consumer';
 import { createTestQueue, drainQueue, sendAll, sleep, waitFor } from './test-support/queues';
 import type { QueueMessage } from './types';
 
@@ -61,6 +61,10 @@ describe('createQueueConsumer (fauxqs)', () => {
     expect(c.stats()).toMatchObject({ processed: 10, failed: 3 });
     await c.stop();
     expect(await drainQueue(sqs(), url)).toHaveLength(0);
+    // What a service reports before its consumer exists has the same fields, all at rest.
+    const idle = notStartedStats('q', 10);
+    expect(Object.keys(idle).sort()).toEqual(Object.keys(c.stats()).sort());
+    expect(idle).toMatchObject({ queue: 'q', running: false, limit: 10, received: 0, inFlight: 0 });
   });
 
   it('keeps up to the concurrency limit in flight across batches, never more', async () => {

@@ -94,6 +94,32 @@ interface Held {
   nextExtendAt: number;
 }
 
+const ZERO_COUNTS = {
+  received: 0,
+  processed: 0,
+  failed: 0,
+  poison: 0,
+  skipped: 0,
+  receiveErrors: 0,
+  deleteFailures: 0,
+  visibilityFailures: 0,
+  visibilityExtensions: 0,
+};
+
+/** The stats of a consumer not created yet (a service still waiting for its queue URL). */
+export function notStartedStats(queue: string, limit: number): QueueConsumerStats {
+  return {
+    queue,
+    running: false,
+    limit,
+    inFlight: 0,
+    active: 0,
+    receiving: 0,
+    ...ZERO_COUNTS,
+    oldestReceivedAgeMs: 0,
+  };
+}
+
 /**
  * A long-running SQS consumer written on the SDK directly. sqs-consumer 15 was considered: it
  * keeps one batch in flight per consumer (the next receive waits for the slowest message of the
@@ -136,17 +162,7 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
   const capacityWaiters = new Set<() => void>();
   const idleWaiters = new Set<() => void>();
   const groupDelay = createGroupDelays();
-  const counts = {
-    received: 0,
-    processed: 0,
-    failed: 0,
-    poison: 0,
-    skipped: 0,
-    receiveErrors: 0,
-    deleteFailures: 0,
-    visibilityFailures: 0,
-    visibilityExtensions: 0,
-  };
+  const counts = { ...ZERO_COUNTS };
   let oldestReceivedAgeMs = 0;
 
   const limit = () => {

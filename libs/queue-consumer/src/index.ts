@@ -1,4 +1,9 @@
-export { createQueueConsumer, type QueueConsumer, type QueueConsumerStats } from './consumer';
+export {
+  createQueueConsumer,
+  notStartedStats,
+  type QueueConsumer,
+  type QueueConsumerStats,
+} from './consumer';
 export { processSqsEvent, type SqsEvent, type SqsEventRecord, type SqsBatchResponse } from './lambda';
 export type { QueueMessage } from './types';
 export {
