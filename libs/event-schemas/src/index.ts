@@ -1,9 +1,12 @@
 export {
   EVENT_SOURCES,
   DETAIL_TYPES,
+  CATALOG_UPDATE_TYPES,
   CATALOG_UPDATE_PREFIX,
   SOURCE_BY_DETAIL_TYPE,
+  catalogUpdateDetailType,
   type DetailType,
+  type CatalogUpdateType,
 } from './sources';
 export {
   FIELD_CAPS,

@@ -26,6 +26,7 @@ export const CATALOG_UPDATE_TYPES = [
   'discontinued',
   'metadata_update',
 ] as const;
+export type CatalogUpdateType = (typeof CATALOG_UPDATE_TYPES)[number];
 
 /** `CatalogUpdate.<type>` detail types share this prefix (rules match it with `prefix`). */
 export const CATALOG_UPDATE_PREFIX = 'CatalogUpdate.';
@@ -44,6 +45,10 @@ export const DETAIL_TYPES = {
   CatalogUpdateMetadataUpdate: 'CatalogUpdate.metadata_update',
 } as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
+
+export function catalogUpdateDetailType(type: CatalogUpdateType): `CatalogUpdate.${CatalogUpdateType}` {
+  return `${CATALOG_UPDATE_PREFIX}${type}`;
+}
 
 export function isDetailType(value: string): value is DetailType {
   return (Object.values(DETAIL_TYPES) as string[]).includes(value);
