@@ -8,6 +8,7 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { traceAwsClient } from './tracing';
+import { KeyCachingSha256 } from './sha256';
 import {
   awsClientConfigFromEnv,
   resourceNamesFromEnv,
@@ -65,6 +66,8 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
     ...(endpoint ? { endpoint } : {}),
     ...(endpoint && !hasEnvCredentials ? { credentials: LOCAL_CREDENTIALS } : {}),
     maxAttempts: options.maxAttempts ?? 3,
+    // Request signing's HMACs without re-importing the same key on every call.
+    sha256: KeyCachingSha256,
   });
 
   const created: { destroy(): void }[] = [];
