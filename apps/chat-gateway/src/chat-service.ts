@@ -273,7 +273,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     sink?.start({ sessionId, model, variant });
 
     const primary = buildAttempt(ctx.lang, message, session, model, options.inputTokenBudget, grounding);
-    const log = ctx.log.child({ sessionId, model, variant });
+    // Fields on each line rather than a child logger: a child costs its bindings' serialisation on
+    // every request, the lines below are written on some only (info is off in the bench, warn rare).
+    const at = { sessionId, model, variant };
     let streamed = false;
     const markStreamed = () => {
       streamed = true;
@@ -295,8 +297,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           { system: primary.request.system, messages: primary.request.messages },
           response.inputTokens,
         );
-      log.info(
+      ctx.log.info(
         {
+          ...at,
           path: 'primary',
           estimatedTokens: primary.estimatedTokens,
           truncated: primary.truncated,
@@ -326,8 +329,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         grounding,
       );
       const fallbackDeadline = budget.fallbackMs(fallback.estimatedTokens);
-      log.warn(
+      ctx.log.warn(
         {
+          ...at,
           path: 'fallback',
           reason,
           err: (error as Error).message,
@@ -352,8 +356,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           );
           metrics.model('fallback', response.modelId, (performance.now() - startedFallback) / 1000);
           metrics.fallback('fallback', reason);
-          log.info(
+          ctx.log.info(
             {
+              ...at,
               path: 'fallback',
               reason,
               elapsedMs: Math.round(budget.elapsedMs()),
@@ -371,8 +376,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         } catch (fallbackError) {
           if (isFmError(fallbackError, 'ABORTED') || ctx.signal?.aborted) throw fallbackError;
           if (streamed) sink?.restart(isFmError(fallbackError) ? fallbackError.code : 'UNEXPECTED');
-          log.warn(
+          ctx.log.warn(
             {
+              ...at,
               path: 'apology',
               reason,
               fallbackErr: (fallbackError as Error).message,
@@ -382,8 +388,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           );
         }
       } else {
-        log.warn(
-          { path: 'apology', reason, elapsedMs: Math.round(budget.elapsedMs()) },
+        ctx.log.warn(
+          { ...at, path: 'apology', reason, elapsedMs: Math.round(budget.elapsedMs()) },
           'no time left for a fallback; answering with an apology',
         );
       }
