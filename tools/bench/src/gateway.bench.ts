@@ -251,8 +251,7 @@ async function main() {
 
     // First delta: direct stream vs through the WebSocket (one socket, sequential messages).
     const firstDelta = async () => {
-      const directFirst: number[] = [];
-      for (let i = 0; i < WS_SAMPLES; i++) {
+      const directOnce = async (i: number) => {
         const started = performance.now();
         let first = 0;
         for await (const ev of fm.stream({
@@ -261,23 +260,22 @@ async function main() {
         })) {
           if (ev.type === 'delta' && !first) first = performance.now() - started;
         }
-        directFirst.push(first);
-      }
+        return first;
+      };
       const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`, {
         headers: { authorization: `Bearer ${token}` },
       });
       await new Promise((r, j) => ws.once('open', r).once('error', j));
-      const wsFirst: number[] = [];
-      for (let i = 0; i < WS_SAMPLES; i++) {
-        const started = performance.now();
-        let first = 0;
-        await new Promise<void>((resolve) => {
+      const wsOnce = (i: number) =>
+        new Promise<number>((resolve) => {
+          const started = performance.now();
+          let first = 0;
           const onMessage = (raw: WebSocket.RawData) => {
             const frame = JSON.parse(raw.toString()) as { type: string };
             if (frame.type === 'delta' && !first) first = performance.now() - started;
             if (frame.type === 'final' || frame.type === 'error') {
               ws.off('message', onMessage);
-              resolve();
+              resolve(first);
             }
           };
           ws.on('message', onMessage);
@@ -285,7 +283,13 @@ async function main() {
             JSON.stringify({ id: `b${i}`, action: 'sendMessage', data: { message: message(20_000 + i) } }),
           );
         });
-        wsFirst.push(first);
+      for (let i = 0; i < 20; i++) await wsOnce(-i);
+      // Interleaved, so that the machine's load changes hit both alike.
+      const directFirst: number[] = [];
+      const wsFirst: number[] = [];
+      for (let i = 0; i < WS_SAMPLES; i++) {
+        directFirst.push(await directOnce(i));
+        wsFirst.push(await wsOnce(i));
       }
       ws.close();
       return {
@@ -345,6 +349,8 @@ async function main() {
         const perRound = Math.max(50, Math.floor(REQUESTS / rounds));
         const lat = { direct: [] as number[], ours: [] as number[], peer: [] as number[] };
         const openCpuMs = { ours: 0, peer: 0 };
+        // This process's CPU in each path's rounds: load generator + emulator (+ dynalite, router for ours).
+        const benchCpu = { direct: 0, ours: 0, peer: 0 };
         failures = 0;
         peerFailures = 0;
         const paths = ['direct', 'ours', 'peer'] as const;
@@ -352,6 +358,7 @@ async function main() {
           for (let k = 0; k < paths.length; k++) {
             const path = paths[(r + k) % paths.length];
             const base = 40_000 + r * perRound;
+            const b0 = benchCpuMs();
             if (path === 'direct')
               lat.direct.push(...(await atRate(perRound, RATE, (i) => direct(base + i))));
             else {
@@ -363,6 +370,7 @@ async function main() {
               await sleep(300); // work after the answers (events, writes) lands in its round
               openCpuMs[path] += cpuOf() - c;
             }
+            benchCpu[path] += benchCpuMs() - b0;
           }
         }
         const open = {
@@ -445,6 +453,16 @@ async function main() {
           fmt(openPeerCpu),
           ratio(openOursCpu, openPeerCpu),
         );
+        const perReq = (ms: number) => ms / (rounds * perRound);
+        line(
+          `bench process CPU/request, ${RATE} req/s`,
+          fmt(perReq(benchCpu.ours)),
+          fmt(perReq(benchCpu.peer)),
+          `direct ${fmt(perReq(benchCpu.direct))}`,
+        );
+        console.log(
+          '  (the bench process hosts the emulator, dynalite and the router: our path also writes the session and publishes events there)',
+        );
         console.log(
           `\n  the two SDK calls (sdk-floor.ts, own process, same clients): Converse ${fmt(floor.converseCpuMs)} + session PutItem ${fmt(floor.putItemCpuMs)} CPU per call; both in sequence ${fmt(floor.bothCpuMs)}`,
         );
@@ -452,7 +470,7 @@ async function main() {
           `  chat-gateway CPU per request / its two SDK calls: ${ratio(cpu.ours, floor.bothCpuMs)} sequential, ${ratio(openOursCpu, floor.bothCpuMs)} at ${RATE} req/s`,
         );
         console.log(
-          `  WebSocket first delta, ${WS_SAMPLES} sequential streams: direct p50 ${fmt(fd.direct.p50)}, via /v1/ws p50 ${fmt(fd.ws.p50)} (p99 ${fmt(fd.ws.p99)}): added p50 ${fmt(fd.ws.p50 - fd.direct.p50)}`,
+          `  WebSocket first delta, ${WS_SAMPLES} sequential streams per path interleaved: direct p50 ${fmt(fd.direct.p50)}, via /v1/ws p50 ${fmt(fd.ws.p50)} (p99 ${fmt(fd.ws.p99)}): added p50 ${fmt(fd.ws.p50 - fd.direct.p50)}`,
         );
         const targets: [string, boolean][] = [
           [
@@ -611,7 +629,7 @@ async function main() {
     console.log(`  gateway process CPU per request    : ${seqCpu.toFixed(2)} ms`);
 
     const fd = await firstDelta();
-    console.log(`\nfirst delta, ${WS_SAMPLES} sequential streams`);
+    console.log(`\nfirst delta, ${WS_SAMPLES} sequential streams per path, interleaved`);
     console.log(`  direct fm-client stream : p50 ${fmt(fd.direct.p50)}  p99 ${fmt(fd.direct.p99)}`);
     console.log(`  WebSocket /v1/ws        : p50 ${fmt(fd.ws.p50)}  p99 ${fmt(fd.ws.p99)}`);
     console.log(
