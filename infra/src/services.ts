@@ -18,7 +18,7 @@ export const APP_PORTS: Record<AppName, number> = {
   'chat-gateway': 3000,
   'webhook-receiver': 3001,
   'enrichment-worker': 3002,
-  'moderation-consumer': 3002,
+  'moderation-consumer': 3003,
 };
 
 /** Where the ADOT sidecar receives OTLP/HTTP from the app container (same task, same network namespace). */
