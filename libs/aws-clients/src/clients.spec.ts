@@ -50,6 +50,15 @@ describe('createAwsClients against local emulators', () => {
     ).rejects.toThrow();
   });
 
+  it("gives the SDK a logger without info: no redacted copy of each call's input and output is built", async () => {
+    const { logger } = clients.dynamodb.config as unknown as { logger: Record<string, unknown> };
+    expect(logger.info).toBeUndefined();
+    expect(typeof logger.warn).toBe('function'); // the SDK warns unguarded
+    // Calls still answer (the table of the previous test), through the document client too.
+    const { TableNames } = await clients.documentClient.send(new ListTablesCommand({}));
+    expect(TableNames?.length).toBeGreaterThan(0);
+  });
+
   it('resolves queue URLs exactly as SQS reports them', async () => {
     const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'q1' }));
     expect(await resolveQueueUrl(clients.sqs, 'q1')).toBe(QueueUrl);

@@ -43,6 +43,20 @@ interface AwsClientOptions {
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+const noop = () => undefined;
+/**
+ * The SDK's no-op logger has an `info`, so its logger middleware builds a redacted copy of every
+ * command's input and output (walking their schemas) to hand to it, on every call. Without `info`
+ * that copy is skipped; the SDK's warnings (called unguarded) still have somewhere to go.
+ */
+const SDK_LOGGER = { trace: noop, debug: noop, warn: noop, error: noop } as unknown as {
+  trace(): void;
+  debug(): void;
+  info(): void;
+  warn(): void;
+  error(): void;
+};
+
 /**
  * One factory for every AWS SDK client a service uses. Clients are created on first use and
  * reused (keep-alive sockets, bounded by maxSockets). An endpoint override targets the local
@@ -68,6 +82,7 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
     maxAttempts: options.maxAttempts ?? 3,
     // Request signing's HMACs without re-importing the same key on every call.
     sha256: KeyCachingSha256,
+    logger: SDK_LOGGER,
   });
 
   const created: { destroy(): void }[] = [];
