@@ -438,7 +438,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         }
       }
 
-      activeSpan().setAttributes({ 'session.id': sessionId, 'user.hash': hashUserId(ctx.userId) });
+      // A recording span only: with tracing off the user id is not hashed for nothing.
+      const span = activeSpan();
+      if (span.isRecording())
+        span.setAttributes({ 'session.id': sessionId, 'user.hash': hashUserId(ctx.userId) });
       const { response, path, variant, truncated, found } = await withSpan(
         'model answer',
         {},

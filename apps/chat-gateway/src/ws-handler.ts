@@ -30,7 +30,7 @@ export function createWsMessageHandler(chat: ChatService, metrics: GatewayMetric
     );
 
   function handleFrame(conn: WsConnection, raw: string, span: Span): Promise<unknown> | undefined {
-    span.setAttribute('user.hash', hashUserId(conn.identity.userId));
+    if (span.isRecording()) span.setAttribute('user.hash', hashUserId(conn.identity.userId));
     let body: unknown;
     try {
       body = JSON.parse(raw);
@@ -71,17 +71,27 @@ export function createWsMessageHandler(chat: ChatService, metrics: GatewayMetric
       }
       busy.add(conn);
       let seq = 0;
+      // `start` leaves with the first frame that follows it (delta, restart, final or error), in
+      // one write: nothing is written to the client while the model call is being sent.
+      let start: object | undefined;
+      const send = (frame: object) => {
+        if (!start) return conn.send(frame);
+        const frames = [start, frame];
+        start = undefined;
+        return conn.sendAll(frames);
+      };
       const sink = {
-        start: (meta: { sessionId: string; model: string; variant: string }) =>
-          conn.send({ type: 'start', id, ...meta }),
-        delta: (text: string) => conn.send({ type: 'delta', id, seq: seq++, text }),
-        restart: (reason: string) => conn.send({ type: 'restart', id, reason }),
+        start: (meta: { sessionId: string; model: string; variant: string }) => {
+          start = { type: 'start', id, ...meta };
+        },
+        delta: (text: string) => send({ type: 'delta', id, seq: seq++, text }),
+        restart: (reason: string) => send({ type: 'restart', id, reason }),
       };
       return runAction(chat, metrics, ctx, request, sink)
         .then((outcome) => {
-          if (outcome.ok) conn.send({ type: 'final', id, ...outcome.body });
+          if (outcome.ok) send({ type: 'final', id, ...outcome.body });
           else if (outcome.code !== 'ABORTED')
-            conn.send({
+            send({
               type: 'error',
               id,
               code: outcome.code,

@@ -23,6 +23,8 @@ export interface WsConnection {
   connectionId: string;
   /** Sends one JSON frame; false when the socket is gone or was cut off for not reading. */
   send(frame: object): boolean;
+  /** Sends frames in one write to the socket (one system call); false as `send`. */
+  sendAll(frames: object[]): boolean;
   /** Aborts when the client goes away (or is cut off): in-flight model calls stop. */
   signal: AbortSignal;
   log: Logger;
@@ -160,12 +162,23 @@ export function attachChatWebSocket(options: WsServerOptions): ChatWsServer {
       ws.send(JSON.stringify(frame));
       return true;
     };
+    // The upgraded request's socket is the connection's: corked, the frames leave in one write.
+    const socket = req.socket;
+    const sendAll = (frames: object[]): boolean => {
+      socket.cork();
+      try {
+        return frames.every(send);
+      } finally {
+        socket.uncork();
+      }
+    };
 
     const conn: WsConnection = {
       identity,
       acceptLanguage: req.headers['accept-language'],
       connectionId,
       send,
+      sendAll,
       signal: abort.signal,
       log,
       trace,
