@@ -318,30 +318,26 @@ async function main() {
         const gatewayCpu = () => processCpuMs(pid);
         const peerCpu = () => processCpuMs(peer.pid);
 
-        // Sequential, the three paths interleaved; each gateway is idle while the others run.
+        // Sequential, the three paths interleaved. CPU: each gateway process over the whole phase (it
+        // has no other work), so what it does after an answer (our session write, events) is counted
+        // even when it runs while another path is measured.
         const seq = { direct: [] as number[], ours: [] as number[], peer: [] as number[] };
-        const seqCpu = { ours: 0, peer: 0 };
         failures = 0;
         peerFailures = 0;
+        const seqStart = { ours: gatewayCpu(), peer: peerCpu() };
         for (let i = 0; i < SEQ_SAMPLES; i++) {
           let t = performance.now();
           await direct(30_000 + i);
           seq.direct.push(performance.now() - t);
-          let c = gatewayCpu();
           t = performance.now();
           await viaGateway(30_000 + i);
           seq.ours.push(performance.now() - t);
-          seqCpu.ours += gatewayCpu() - c;
-          c = peerCpu();
           t = performance.now();
           await viaPeer(30_000 + i);
           seq.peer.push(performance.now() - t);
-          seqCpu.peer += peerCpu() - c;
         }
-        // Background work after the answers (event publishes, persistence) counts too.
-        let c0 = gatewayCpu();
-        await sleep(500);
-        seqCpu.ours += gatewayCpu() - c0;
+        await sleep(500); // the last answers' background work
+        const seqCpu = { ours: gatewayCpu() - seqStart.ours, peer: peerCpu() - seqStart.peer };
         const seqFailures = { ours: failures, peer: peerFailures };
 
         // Open loop at RATE, in rounds whose order rotates (the machine's load changes hit every path alike).
