@@ -1,9 +1,11 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
-import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { createAwsClients } from './clients';
+import { KeyCachingSha256 } from './sha256';
 import { DEFAULT_RESOURCE_NAMES } from './config';
 import { resolveQueueUrl } from './queue-url';
 import { dynamoTableCheck, sqsQueueCheck } from './readiness';
@@ -57,6 +59,55 @@ describe('createAwsClients against local emulators', () => {
     // Calls still answer (the table of the previous test), through the document client too.
     const { TableNames } = await clients.documentClient.send(new ListTablesCommand({}));
     expect(TableNames?.length).toBeGreaterThan(0);
+  });
+
+  it('keeps one SigV4 signer per client, signing as a client that builds one per call does', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.headers['x-amz-date']} ${req.headers.authorization}`);
+      req.resume().on('end', () => res.setHeader('content-type', 'application/x-amz-json-1.0').end('{}'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const ours = createAwsClients({ region: 'us-east-1', endpoints: { dynamodb: endpoint }, maxSockets: 1 });
+    const reference = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      sha256: KeyCachingSha256,
+    });
+    // The invocation id is signed and random per call: the same one for both.
+    for (const client of [ours.dynamodb, reference]) {
+      type Middleware = Parameters<typeof client.middlewareStack.addRelativeTo>[0];
+      client.middlewareStack.addRelativeTo(
+        ((next: (args: unknown) => Promise<unknown>) =>
+          (args: { request: { headers: Record<string, string> } }) => {
+            args.request.headers['amz-sdk-invocation-id'] = '00000000-0000-4000-8000-000000000000';
+            args.request.headers['amz-sdk-request'] = 'attempt=1; max=3';
+            return next(args);
+          }) as unknown as Middleware,
+        { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'fixedInvocationId' },
+      );
+    }
+    try {
+      const config = ours.dynamodb.config as unknown as { signer(scheme?: object): Promise<unknown> };
+      const scheme = { name: 'sigv4', signingName: 'dynamodb', signingRegion: 'us-east-1' };
+      expect(await config.signer(scheme)).toBe(await config.signer({ ...scheme }));
+      for (let attempt = 0; ; attempt++) {
+        seen.length = 0;
+        for (const client of [ours.dynamodb, reference, ours.dynamodb, reference])
+          await client.send(new ListTablesCommand({}));
+        const [a, b, c, d] = seen;
+        if (a.split(' ')[0] !== d.split(' ')[0] && attempt < 5) continue; // a second boundary
+        expect(a).toMatch(/AWS4-HMAC-SHA256 Credential=local\//);
+        expect([c, a]).toEqual([d, b]);
+        break;
+      }
+    } finally {
+      ours.destroy();
+      reference.destroy();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('resolves queue URLs exactly as SQS reports them', async () => {

@@ -95,6 +95,7 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
         // A span per command when tracing is on (the document client shares its client's stack).
         if ('middlewareStack' in instance)
           traceAwsClient(instance as unknown as Parameters<typeof traceAwsClient>[0]);
+        if ('config' in instance) reuseSigner(instance.config as SignerConfig);
       }
       return instance;
     };
@@ -169,6 +170,31 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
       httpsAgent.destroy();
     },
   };
+}
+
+const REUSED = Symbol('signer reused');
+type SignerConfig = { signer?: unknown; [REUSED]?: true };
+
+/**
+ * The SDK builds a new SigV4 signer (a copy of the whole client configuration) for every call; one
+ * per auth scheme (service + region, constant for a client) is kept instead. The signer holds the
+ * credentials provider, not credentials: refreshes happen as before.
+ */
+function reuseSigner(config: SignerConfig): void {
+  const make = config.signer;
+  if (typeof make !== 'function' || config[REUSED]) return;
+  const signers = new Map<string, Promise<unknown>>();
+  config.signer = (scheme?: { name?: string; signingName?: string; signingRegion?: string }) => {
+    const key = `${scheme?.name}|${scheme?.signingName}|${scheme?.signingRegion}`;
+    let signer = signers.get(key);
+    if (!signer) {
+      signer = Promise.resolve(make(scheme));
+      signers.set(key, signer);
+      signer.catch(() => signers.delete(key)); // a failed build is not kept
+    }
+    return signer;
+  };
+  config[REUSED] = true;
 }
 
 interface ServiceAws {
