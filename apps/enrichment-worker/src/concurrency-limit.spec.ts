@@ -4,18 +4,6 @@ import {
   type ConcurrencyLimitOptions,
 } from './concurrency-limit';
 
-/** mulberry32: the same seed, the same run. */
-function random(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Throttling {
   /** Share of calls throttled whatever the load. */
   rate?: number;
@@ -50,7 +38,14 @@ async function simulate({
   const timers: { at: number; seq: number; fn: () => void }[] = [];
   const after = (ms: number) =>
     new Promise<void>((resolve) => timers.push({ at: t + ms, seq: seq++, fn: resolve }));
-  const rand = random(7);
+  // Low-discrepancy sequences (one for throttling, one for jitter, so they do not correlate):
+  // spread like random draws, the same every run.
+  const sequence = (step: number) => {
+    let u = 0.5;
+    return () => (u = (u + step) % 1);
+  };
+  const draw = sequence(0.6180339887);
+  const jitter = sequence(0.4142135624);
   const limiter = createConcurrencyLimit({
     min: 1,
     max: 100,
@@ -68,7 +63,7 @@ async function simulate({
     stats.calls++;
     while (accepted.length && accepted[0] <= t - 1000) accepted.shift();
     const throttled =
-      (f.rate !== undefined && rand() < f.rate) ||
+      (f.rate !== undefined && draw() < f.rate) ||
       (f.quota !== undefined && inFlight >= f.quota) ||
       (f.perSecond !== undefined && accepted.length >= f.perSecond);
     if (throttled) {
@@ -93,7 +88,7 @@ async function simulate({
           break;
         }
         permit.record('throttled');
-        await after(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + rand()));
+        await after(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + jitter()));
         permit.release();
       }
       stats.completed++;
