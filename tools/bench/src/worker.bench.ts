@@ -12,7 +12,8 @@
 // count and the concurrency limit's mean over the second half of the run
 // (docs/architecture.md#concurrency-limit):
 //   rate:P        load-independent throttling: a share P of calls throttled whatever the load;
-//   quota:N       at most N calls in flight (more are throttled); also printed against N / latency;
+//   quota:N       at most N calls in flight (more are throttled); also printed against N / latency
+//                 and against an unthrottled run at concurrency N (what the quota allows on this box);
 //   rps:N         at most N calls admitted per second; also printed against N jobs/s;
 //   recover:MODE  MODE for --recover-after seconds, then no throttling: prints the time from then
 //                 until the limit is back at --concurrency.
@@ -77,11 +78,27 @@ interface RunResult {
   peak: number;
   cpuPerJob: number;
   meanLimit: number;
+  minLimit: number;
   mode: string;
+  /** Limit changes by reason, from the worker's enrichment_concurrency_limit_changes_total. */
+  changes: string;
   recoveryS?: number;
 }
 
-async function run(concurrency: number, jobCount: number, mode?: Mode): Promise<RunResult> {
+async function limitChanges(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const rows = [
+    ...text.matchAll(/enrichment_concurrency_limit_changes_total\{reason="([^"]+)"[^}]*\} (\d+)/g),
+  ];
+  return rows.map(([, reason, n]) => `${reason} ${n}`).join(', ') || 'none';
+}
+
+async function run(
+  concurrency: number,
+  jobCount: number,
+  mode?: Mode,
+  env: Record<string, string> = {},
+): Promise<RunResult> {
   const stack = await startLocalStack({
     redis: false,
     eventbridge: false,
@@ -94,6 +111,7 @@ async function run(concurrency: number, jobCount: number, mode?: Mode): Promise<
     VISIBILITY_TIMEOUT_SECONDS: '60',
     BACKLOG_MAX: String(Math.max(10_000, jobCount * 2)),
     BULK_MAX_JOBS: String(Math.max(5_000, jobCount)),
+    ...env,
   });
   const auth = await staffHeaders();
   try {
@@ -140,7 +158,9 @@ async function run(concurrency: number, jobCount: number, mode?: Mode): Promise<
       peak: emulator.peakConcurrency,
       cpuPerJob: (cpuMs(pid) - cpuBefore) / jobCount,
       meanLimit: secondHalf.reduce((a, b) => a + b, 0) / Math.max(1, secondHalf.length),
+      minLimit: Math.min(...secondHalf),
       mode: stats.concurrencyMode,
+      changes: await limitChanges(worker.url),
       recoveryS,
     };
   } finally {
@@ -170,15 +190,25 @@ async function throttled(concurrency: number) {
   console.log(summary('unthrottled', concurrency, clear));
   for (const mode of modes) {
     const jobs = mode.ceilingPerS !== undefined && !mode.recover ? QUOTA_JOBS : JOBS;
+    // What the quota allows on this box: an unthrottled run at concurrency = the quota, same jobs.
+    const quota = mode.faults.concurrencyLimit as number | undefined;
+    const reference =
+      quota !== undefined && !mode.recover
+        ? await run(quota, jobs, undefined, { WORKER_CONCURRENCY_INITIAL: String(quota) })
+        : undefined;
+    if (reference) console.log(summary(`unthrottled at the quota's concurrency`, quota as number, reference));
     const r = await run(concurrency, jobs, mode);
     const parts = [
       `throughput ${(r.perMin / clear.perMin).toFixed(3)} of unthrottled`,
       mode.ceilingPerS !== undefined
         ? `${(r.perMin / 60 / Math.min(mode.ceilingPerS, concurrency / (LATENCY_MS / 1000))).toFixed(3)} of the quota's ${mode.ceilingPerS.toFixed(1)} jobs/s`
         : undefined,
+      reference
+        ? `${(r.perMin / reference.perMin).toFixed(3)} of an unthrottled run at concurrency ${quota} on this box`
+        : undefined,
       `throttled calls ${((100 * r.throttled) / Math.max(1, r.calls)).toFixed(1)}% (${r.throttled}/${r.calls})`,
       `DLQ ${r.dlq}`,
-      `limit mean (2nd half) ${r.meanLimit.toFixed(1)}, mode ${r.mode}`,
+      `limit mean (2nd half) ${r.meanLimit.toFixed(1)} (min ${r.minLimit}), mode ${r.mode}, changes: ${r.changes}`,
       mode.recover
         ? r.recoveryS !== undefined
           ? `back to ${concurrency} ${r.recoveryS.toFixed(1)} s after throttling stopped (at ${RECOVER_AFTER_S} s)`
