@@ -139,6 +139,13 @@ describe('concurrency limit (fake clock, simulated model)', () => {
     expect(run.jobsPerSecond / clear.jobsPerSecond).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('load-independent throttling with less work than the limit is not taken for a quota', async () => {
+    const run = await simulate({ seconds: 60, workers: 30, throttling: () => ({ rate: 0.3 }) });
+    expect(run.limiter.mode).toBe('background');
+    expect(run.limiter.ceiling).toBeUndefined();
+    expect(Math.min(...limitsBetween(run, 20, 60))).toBeGreaterThanOrEqual(30);
+  });
+
   it('concurrency quota of 20: settles just under it with few throttled calls', async () => {
     const run = await simulate({ seconds: 120, throttling: () => ({ quota: 20 }) });
     const settled = limitsBetween(run, 30, 120);

@@ -77,6 +77,8 @@ interface Window {
   successes: number;
   /** Integral of calls in flight (not throttled) over time, for their mean. */
   area: number;
+  /** Time callers waited at the gate: the limit, not the demand, bounded the calls. */
+  blocked: number;
   lastAt: number;
 }
 
@@ -104,14 +106,25 @@ export function createConcurrencyLimit(options: ConcurrencyLimitOptions): Concur
 
   function newWindow(): Window {
     const t = now();
-    return { epoch: ++epoch, start: t, started: 0, throttled: 0, successes: 0, area: 0, lastAt: t };
+    return {
+      epoch: ++epoch,
+      start: t,
+      started: 0,
+      throttled: 0,
+      successes: 0,
+      area: 0,
+      blocked: 0,
+      lastAt: t,
+    };
   }
   const accrue = (w: Window) => {
     const t = now();
     w.area += calling * (t - w.lastAt);
+    if (waiters.length) w.blocked += t - w.lastAt;
     w.lastAt = t;
   };
   const wake = () => {
+    if (window && running < limit && waiters.length) accrue(window);
     while (running < limit && waiters.length) waiters.shift()?.();
   };
   const set = (next: number, reason: LimitChangeReason) => {
@@ -134,6 +147,12 @@ export function createConcurrencyLimit(options: ConcurrencyLimitOptions): Concur
     const mean = w.area / Math.max(1, w.lastAt - w.start);
     return early ? Math.min(mean, calling + 0.5) : mean;
   };
+  /**
+   * Whether the limit bounded the calls (callers waited at the gate for most of the window): only
+   * then does accepting fewer calls than the limit say the service refused them. Otherwise there
+   * was not enough work (the end of a backlog), and nothing is learnt about a quota.
+   */
+  const bound = (w: Window) => w.blocked >= 0.5 * (w.lastAt - w.start);
   /** How far above the background rate a window's share must be to count as throttled (3 sigma). */
   const margin = (calls: number) => {
     const p = Math.max(background, 0.01);
@@ -167,7 +186,7 @@ export function createConcurrencyLimit(options: ConcurrencyLimitOptions): Concur
     const share = w.started ? w.throttled / w.started : 0;
     const clean = share <= background + margin(w.started);
     if (mode === 'probe') {
-      const saturated = accepted(w) < SATURATED * limit;
+      const saturated = bound(w) && accepted(w) < SATURATED * limit;
       if (share <= tolerance || (share <= background + margin(w.started) && !saturated)) {
         // Lowering the limit removed the throttling: a quota, and this level is under it.
         ceiling = limit;
@@ -232,7 +251,7 @@ export function createConcurrencyLimit(options: ConcurrencyLimitOptions): Concur
     if (mode === 'open' && (overQuota || aboveCeiling) && elapsed < length) return evaluate(w, true);
     // A probe still over the quota ends early too, once the mean has half a window to settle.
     if (mode === 'probe' && overQuota && elapsed >= length / 2 && elapsed < length) {
-      if (accepted(w) < SATURATED * limit) return evaluate(w, true);
+      if (bound(w) && accepted(w) < SATURATED * limit) return evaluate(w, true);
     }
     if (elapsed >= length && (w.started >= MIN_CALLS || elapsed >= 5 * length)) {
       if (w.started === 0) {
@@ -317,6 +336,7 @@ export function createConcurrencyLimit(options: ConcurrencyLimitOptions): Concur
           return;
         }
         signal?.addEventListener('abort', onAbort, { once: true });
+        if (window) accrue(window);
         waiters.push(grant);
       });
     },
