@@ -2,9 +2,10 @@
 // session PutItem), issued by a process of their own with the clients the gateway builds
 // (createAwsClients from the same environment: same agents, retry, credentials), so that the CPU
 // counted is the caller's only (the emulator and dynalite run in the bench process).
-// Run by gateway.bench.ts --peers: `tsx tools/bench/src/sdk-floor.ts <calls>`, environment of the
-// local stack; prints one JSON line {converseCpuMs, putItemCpuMs, bothCpuMs} per call.
+// Run by gateway.bench.ts --peers: `tsx tools/bench/src/sdk-floor.ts [warm-up]`, environment of the
+// local stack; driven over stdin (see main).
 import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -16,7 +17,7 @@ import {
 } from '@manga-assist/aws-clients';
 import { z } from 'zod';
 
-const CALLS = Number(process.argv[2] ?? 1000);
+const WARMUP = Number(process.argv[2] ?? 300);
 const env = z.object({ ...awsEnv, ...resourceNamesEnv }).parse(process.env);
 const aws = createAwsClients(awsClientConfigFromEnv(env), {
   bedrockMaxAttempts: Number(process.env.FM_MAX_ATTEMPTS ?? 3),
@@ -66,19 +67,30 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
+/**
+ * After a warm-up, one command per stdin line: `both|converse|put <n>` runs n iterations and answers
+ * one JSON line {op, n, cpuMs} (CPU of the whole batch); `exit` ends. The bench interleaves batches
+ * with its own measurements, so that the floor and the gateway see the same machine load.
+ */
 async function main() {
   let text = '';
-  for (let i = 0; i < 300; i++) await putItem(i, (text = await converse(i)));
-  let c0 = cpuMs();
-  for (let i = 0; i < CALLS; i++) text = await converse(i);
-  const converseCpuMs = (cpuMs() - c0) / CALLS;
-  c0 = cpuMs();
-  for (let i = 0; i < CALLS; i++) await putItem(i, text);
-  const putItemCpuMs = (cpuMs() - c0) / CALLS;
-  c0 = cpuMs();
-  for (let i = 0; i < CALLS; i++) await putItem(i, await converse(i));
-  const bothCpuMs = (cpuMs() - c0) / CALLS;
-  process.stdout.write(`${JSON.stringify({ converseCpuMs, putItemCpuMs, bothCpuMs })}\n`);
+  for (let i = 0; i < WARMUP; i++) await putItem(i, (text = await converse(i)));
+  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+  const lines = createInterface({ input: process.stdin });
+  let i = 0;
+  for await (const line of lines) {
+    const [op, count] = line.trim().split(/\s+/);
+    if (op === 'exit') break;
+    const n = Number(count);
+    const c0 = cpuMs();
+    for (let k = 0; k < n; k++, i++) {
+      if (op === 'converse') text = await converse(i);
+      else if (op === 'put') await putItem(i, text);
+      else await putItem(i, (text = await converse(i)));
+    }
+    process.stdout.write(`${JSON.stringify({ op, n, cpuMs: cpuMs() - c0 })}\n`);
+  }
+  lines.close();
   aws.destroy();
 }
 main().catch((error) => {
