@@ -3,6 +3,18 @@ import { counter, createMetricsRegistry, gauge, histogram } from './metrics';
 
 const fresh = () => createMetricsRegistry('svc', { defaults: false });
 
+describe('the service registry', () => {
+  it("has Node's default metrics, the event-loop lag among them", async () => {
+    const text = await createMetricsRegistry('svc').metrics();
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_heap_size_used_bytes',
+    ])
+      expect(text).toMatch(new RegExp(`^${name}\\{service="svc"\\} `, 'm'));
+  });
+});
+
 describe('metric helpers', () => {
   it('return the metric already registered under the name on a second call', () => {
     const registry = fresh();

@@ -2,11 +2,22 @@ import { Registry, collectDefaultMetrics, Counter, Gauge, Histogram } from 'prom
 
 export { Registry, Counter, Gauge, Histogram };
 
+/**
+ * The event-loop delay monitor's sampling period. prom-client's default (10 ms) wakes an idle
+ * process 100 times a second: about 8 ms of CPU per second for nothing; at 100 ms it is under 1 ms,
+ * and a stall still shows in the lag percentiles.
+ */
+const EVENT_LOOP_MONITORING_PRECISION_MS = 100;
+
 /** One Prometheus registry per service instance, with Node's default metrics and a service label. */
 export function createMetricsRegistry(service: string, { defaults = true } = {}): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
-  if (defaults) collectDefaultMetrics({ register: registry });
+  if (defaults)
+    collectDefaultMetrics({
+      register: registry,
+      eventLoopMonitoringPrecision: EVENT_LOOP_MONITORING_PRECISION_MS,
+    });
   return registry;
 }
 
