@@ -67,9 +67,23 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
+/** n pairs (Converse, then PutItem) started open loop at `rate` per second, as the gateway gets them. */
+async function atRate(first: number, n: number, rate: number) {
+  const t0 = performance.now();
+  const all: Promise<void>[] = [];
+  for (let k = 0; k < n; k++) {
+    const wait = t0 + (k * 1000) / rate - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const i = first + k;
+    all.push(converse(i).then((text) => putItem(i, text)));
+  }
+  await Promise.all(all);
+}
+
 /**
- * After a warm-up, one command per stdin line: `both|converse|put <n>` runs n iterations and answers
- * one JSON line {op, n, cpuMs} (CPU of the whole batch); `exit` ends. The bench interleaves batches
+ * After a warm-up, one command per stdin line: `both|converse|put <n>` runs n iterations in sequence,
+ * `rate <n> <per second>` n pairs open loop at that rate; each answers one JSON line {op, n, cpuMs}
+ * (CPU of the whole batch); `exit` ends. The bench interleaves batches
  * with its own measurements, so that the floor and the gateway see the same machine load.
  */
 async function main() {
@@ -79,11 +93,15 @@ async function main() {
   const lines = createInterface({ input: process.stdin });
   let i = 0;
   for await (const line of lines) {
-    const [op, count] = line.trim().split(/\s+/);
+    const [op, count, rate] = line.trim().split(/\s+/);
     if (op === 'exit') break;
     const n = Number(count);
     const c0 = cpuMs();
-    for (let k = 0; k < n; k++, i++) {
+    if (op === 'rate') {
+      await atRate(i, n, Number(rate));
+      i += n;
+    }
+    for (let k = 0; op !== 'rate' && k < n; k++, i++) {
       if (op === 'converse') text = await converse(i);
       else if (op === 'put') await putItem(i, text);
       else await putItem(i, (text = await converse(i)));
