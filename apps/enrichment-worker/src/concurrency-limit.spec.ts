@@ -53,6 +53,7 @@ async function simulate({
     windowMs: 1000,
     tolerance: 0.02,
     now: () => t,
+    schedule: (ms, fn) => timers.push({ at: t + ms, seq: seq++, fn }),
     ...overrides,
   });
   let inFlight = 0;
@@ -163,6 +164,14 @@ describe('concurrency limit (fake clock, simulated model)', () => {
     expect(mean(settled)).toBeGreaterThanOrEqual(8);
     expect(mean(settled)).toBeLessThanOrEqual(13);
     expect(run.throttled / run.calls).toBeLessThanOrEqual(0.08);
+  });
+
+  it('rate quota of 10 calls/s with 2 s calls: starts are paced, so the limit passes one round per second', async () => {
+    const run = await simulate({ seconds: 180, throttling: () => ({ perSecond: 10 }) });
+    const settled = limitsBetween(run, 90, 180);
+    expect(mean(settled)).toBeGreaterThanOrEqual(15);
+    expect(run.throttled / run.calls).toBeLessThanOrEqual(0.05);
+    expect(run.completed / 180 / 10).toBeGreaterThanOrEqual(0.8);
   });
 
   it('back to the full limit within 30 s once a quota is lifted', async () => {

@@ -31,6 +31,8 @@ export interface ConcurrencyLimitOptions {
   tolerance: number;
   now: () => number;
   onChange?: (limit: number, reason: LimitChangeReason) => void;
+  /** Runs `fn` after `ms` (default setTimeout): pacing lets a waiter in later. */
+  schedule?: (ms: number, fn: () => void) => void;
 }
 
 export type LimitChangeReason = 'grow' | 'probe' | 'quota' | 'background' | 'back-to-ceiling';
@@ -84,6 +86,7 @@ interface Window {
 
 export function createConcurrencyLimit(options: ConcurrencyLimitOptions): ConcurrencyLimit {
   const { min, max, windowMs, tolerance, now, onChange } = options;
+  const schedule = options.schedule ?? ((ms, fn) => setTimeout(fn, ms).unref());
   if (!(min >= 1 && max >= min)) throw new RangeError(`invalid concurrency bounds min=${min} max=${max}`);
   const clamp = (n: number) => Math.min(max, Math.max(min, Math.floor(n)));
   let limit = clamp(options.initial);
@@ -123,9 +126,33 @@ export function createConcurrencyLimit(options: ConcurrencyLimitOptions): Concur
     if (waiters.length) w.blocked += t - w.lastAt;
     w.lastAt = t;
   };
-  const wake = () => {
+  let lastGrantAt = -Infinity;
+  let paceArmed = false;
+  /**
+   * Under a known quota, starts are spread over a round trip (at most limit / round trip per
+   * second): a whole round starting at once would meet a requests-per-second quota all together.
+   */
+  const paceWait = () => {
+    if (ceiling === undefined || !rttMs) return 0;
+    return Math.max(0, lastGrantAt + rttMs / limit - now());
+  };
+  const wake = (): void => {
     if (window && running < limit && waiters.length) accrue(window);
-    while (running < limit && waiters.length) waiters.shift()?.();
+    while (running < limit && waiters.length) {
+      const wait = paceWait();
+      if (wait > 0) {
+        if (!paceArmed) {
+          paceArmed = true;
+          schedule(wait, () => {
+            paceArmed = false;
+            wake();
+          });
+        }
+        return;
+      }
+      lastGrantAt = now();
+      waiters.shift()?.();
+    }
   };
   const set = (next: number, reason: LimitChangeReason) => {
     next = clamp(next);
@@ -330,7 +357,8 @@ export function createConcurrencyLimit(options: ConcurrencyLimitOptions): Concur
           reject(signal?.reason ?? new Error('aborted'));
         };
         if (signal?.aborted) return onAbort();
-        if (running < limit && waiters.length === 0) {
+        if (running < limit && waiters.length === 0 && paceWait() === 0) {
+          lastGrantAt = now();
           grant();
           tick();
           return;
@@ -338,6 +366,7 @@ export function createConcurrencyLimit(options: ConcurrencyLimitOptions): Concur
         signal?.addEventListener('abort', onAbort, { once: true });
         if (window) accrue(window);
         waiters.push(grant);
+        wake();
       });
     },
   };
