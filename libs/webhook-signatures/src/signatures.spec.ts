@@ -7,8 +7,8 @@ import {
   signStripe,
   standardWebhooksScheme,
   stripeScheme,
-  type VerifyInput,
 } from './index';
+import type { VerifyInput } from './types';
 
 const stripe = new Stripe('sk_test_placeholder_not_used_for_calls');
 const SECRET = 'whsec_test_secret_primary';

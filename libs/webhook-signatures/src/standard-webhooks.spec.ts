@@ -1,9 +1,5 @@
-import {
-  decodeStandardWebhookSecret,
-  standardWebhookHeaders,
-  verifyStandardWebhook,
-  WebhookSecretError,
-} from './index';
+import { decodeStandardWebhookSecret, standardWebhookHeaders, verifyStandardWebhook } from './index';
+import { WebhookSecretError } from './secret';
 
 // The reference vector published with the Standard Webhooks specification.
 const SPEC_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

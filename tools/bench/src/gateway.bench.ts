@@ -26,7 +26,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
@@ -34,6 +33,7 @@ import WebSocket from 'ws';
 import { createFmClient } from '@manga-assist/fm-client';
 import { startLocalStack, startTraceCollector } from '@manga-assist/local-stack';
 import { processCpuMs, startPortkey, type Peer } from './peers';
+import { newSessionItem } from './session-item';
 
 const PEERS = process.argv.includes('--peers');
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -210,24 +210,10 @@ async function main() {
     // What the gateway must do anyway: the model call, then one conditional session write.
     const baseline = async (i: number) => {
       const { text } = await fm.invoke({ model: 'haiku', messages: [{ role: 'user', content: message(i) }] });
-      const at = Date.now();
       await stack.clients.documentClient.send(
         new PutCommand({
           TableName: stack.names.tables.sessions,
-          Item: {
-            sessionId: randomUUID(),
-            userId: 'bench',
-            version: 1,
-            messages: [
-              { seq: 1, role: 'user', content: message(i), at },
-              { seq: 2, role: 'assistant', content: text, at },
-            ],
-            summarizedThrough: 0,
-            lastSeq: 2,
-            createdAt: at,
-            updatedAt: at,
-            ttl: Math.floor(at / 1000) + 1800,
-          },
+          Item: newSessionItem(message(i), text),
           ConditionExpression: 'attribute_not_exists(sessionId)',
         }),
       );

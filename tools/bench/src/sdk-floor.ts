@@ -4,7 +4,6 @@
 // counted is the caller's only (the emulator and dynalite run in the bench process).
 // Run by gateway.bench.ts --peers: `tsx tools/bench/src/sdk-floor.ts [warm-up]`, environment of the
 // local stack; driven over stdin (see main).
-import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -16,6 +15,7 @@ import {
   resourceNamesFromEnv,
 } from '@manga-assist/aws-clients';
 import { z } from 'zod';
+import { newSessionItem } from './session-item';
 
 const WARMUP = Number(process.argv[2] ?? 300);
 const env = z.object({ ...awsEnv, ...resourceNamesEnv }).parse(process.env);
@@ -40,24 +40,10 @@ const converse = async (i: number) => {
   return (out.output?.message?.content ?? []).map((b) => b.text ?? '').join('');
 };
 const putItem = async (i: number, text: string) => {
-  const at = Date.now();
   await aws.documentClient.send(
     new PutCommand({
       TableName: names.tables.sessions,
-      Item: {
-        sessionId: randomUUID(),
-        userId: 'bench',
-        version: 1,
-        messages: [
-          { seq: 1, role: 'user', content: message(i), at },
-          { seq: 2, role: 'assistant', content: text, at },
-        ],
-        summarizedThrough: 0,
-        lastSeq: 2,
-        createdAt: at,
-        updatedAt: at,
-        ttl: Math.floor(at / 1000) + 1800,
-      },
+      Item: newSessionItem(message(i), text),
       ConditionExpression: 'attribute_not_exists(sessionId)',
     }),
   );
