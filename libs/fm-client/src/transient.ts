@@ -17,7 +17,7 @@ export function isConnectionReset(err: unknown): boolean {
 /**
  * Runs `send`, sending again at once (up to `extraAttempts` times) when it fails with a connection
  * reset and the call is not aborted. Throttling, timeouts and model errors are not retried here:
- * they go to the caller's policy (breaker, AIMD limiter) as before.
+ * they go to the caller's policy (breaker, the worker's concurrency limit) as before.
  */
 export async function retryConnectionResets<T>(
   send: () => Promise<T>,

@@ -21,7 +21,7 @@ interface QueueConsumerOptions {
   /** The queue URL exactly as SQS returned it. */
   queueUrl: string;
   handler: MessageHandler;
-  /** Max messages held at once across batches (received, not yet settled). A function is read before every receive, so a caller can adapt it (AIMD). */
+  /** Max messages held at once across batches (received, not yet settled). A function is read before every receive, so a caller can adapt it (the worker's concurrency limit). */
   concurrency: number | (() => number);
   /** Receive loops running in parallel (default 2). */
   pollers?: number;

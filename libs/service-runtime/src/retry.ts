@@ -15,8 +15,8 @@ interface RetryOptions {
 /**
  * The one retry policy of the services (cockatiel): `policy.execute(({ attempt, signal }) => ..., signal)`
  * retries what `retryIf` accepts with exponential backoff, stops when the signal aborts, and rethrows
- * the last error when the attempts run out. Loops that are not retries (optimistic locking, AIMD
- * pacing) stay bespoke and say so.
+ * the last error when the attempts run out. Loops that are not retries (optimistic locking, a
+ * throttled model call held in its concurrency slot) stay bespoke and say so.
  */
 export function retryPolicy(options: RetryOptions): RetryPolicy {
   const policy = retry(handleWhen(options.retryIf ?? (() => true)), {
