@@ -504,8 +504,20 @@ const absentUnderArrays: Case[] = [
   ],
 ];
 
+const NEGATIVE_ZERO_SRC =
+  'ComparableNumber.generate: the number text is parsed into a BigDecimal (no negative zero), so -0 and 0 are one key';
+// JSON.parse('-0') is -0: an event carrying "-0" must compare as 0, as the engine does.
+const negativeZero: Case[] = [
+  ['-0 is within >= 0', { n: [{ numeric: ['>=', 0, '<', 1] }] }, { n: -0 }, true, NEGATIVE_ZERO_SRC],
+  ['-0 is not > 0', { n: [{ numeric: ['>', 0] }] }, { n: -0 }, false, NEGATIVE_ZERO_SRC],
+  ['-0 equals = 0', { n: [{ numeric: ['=', 0] }] }, { n: -0 }, true, NEGATIVE_ZERO_SRC],
+  ['0 equals = -0', { n: [{ numeric: ['=', -0] }] }, { n: 0 }, true, NEGATIVE_ZERO_SRC],
+  ['-0 is excluded by anything-but 0', { n: [{ 'anything-but': [0] }] }, { n: -0 }, false, NEGATIVE_ZERO_SRC],
+];
+
 describe.each<[string, Case[]]>([
   ['anything-but against values that are not strings', anythingButNonStrings],
+  ['negative zero in numeric comparisons', negativeZero],
   ['arrays nested in arrays and objects in arrays', nestedArrays],
   ['wildcard with escaped characters', wildcardEscapes],
   ['cidr with IPv6', cidrIpv6],

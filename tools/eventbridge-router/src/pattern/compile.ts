@@ -250,9 +250,12 @@ function numeric(spec: unknown[]): Condition {
   }
 }
 
-/** Orders numbers as the engine's ComparableNumber does: -0 sorts before 0. */
+/**
+ * Orders numbers as the engine's ComparableNumber does: it parses the decimal text into a
+ * BigDecimal, which has no negative zero, so -0 equals 0 (`{"numeric": [">=", 0]}` matches -0).
+ */
 export function compareNumbers(a: number, b: number): number {
-  if (a === b) return Object.is(a, b) ? 0 : Object.is(a, -0) ? -1 : 1;
+  if (a === b) return 0;
   return a < b ? -1 : 1;
 }
 
