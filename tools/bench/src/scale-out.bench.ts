@@ -1,5 +1,6 @@
 // npm run bench -- scale-out [--instances 1,2,3] [--jobs-per-instance 400] [--concurrency 20]
 //                            [--latency-ms 1500] [--groups 200] [--max-seconds 300] [--turns 6] [--no-gateway]
+//                            [--quota 20]
 //
 // Horizontal scaling as ECS tasks would do it, simulated on one local stack (issue 18, item 4).
 //
@@ -12,6 +13,11 @@
 // instance completed; and the shared pieces' load: the bench process hosts dynalite, fauxqs and
 // the Bedrock emulator on one event loop (its CPU share of one core and event-loop delay p99), the
 // workers' CPU, the box's load. The model latency is high so that the 2 cores are not the bound.
+//
+// --quota Q: the model accepts at most Q calls at once from all instances together (the emulator's
+// concurrency quota, as an account's Bedrock quota is shared by every task): each instance's
+// limit finds its share on its own; printed: jobs/min against Q / latency and the share of calls
+// throttled.
 //
 // Gateways: two chat-gateway processes behind a round-robin HTTP proxy on 127.0.0.1; one session's
 // turns alternate between them, and the history read back through the proxy has every turn.
@@ -43,6 +49,7 @@ const LATENCY_MS = Number(arg('latency-ms', '1500'));
 const GROUPS = Number(arg('groups', '200'));
 const MAX_SECONDS = Number(arg('max-seconds', '300'));
 const TURNS = Number(arg('turns', '6'));
+const QUOTA = arg('quota', '') ? Number(arg('quota', '')) : undefined;
 const GATEWAY = !process.argv.includes('--no-gateway');
 const TYPES = ['synopsis', 'tags', 'description'] as const;
 
@@ -96,7 +103,10 @@ async function runWorkers(n: number): Promise<WorkerRun> {
     redis: false,
     eventbridge: false,
     ttlSweep: false,
-    bedrock: { profile: 'zero', faults: { extraLatencyMs: LATENCY_MS } },
+    bedrock: {
+      profile: 'zero',
+      faults: { extraLatencyMs: LATENCY_MS, ...(QUOTA ? { concurrencyLimit: QUOTA } : {}) },
+    },
   });
   const workers: WorkerProcess[] = [];
   try {
@@ -151,6 +161,11 @@ async function runWorkers(n: number): Promise<WorkerRun> {
     const notCompleted = jobs.filter((j) => j.status !== 'completed').length;
     const perMin = (total / elapsedS) * 60;
     const stackShare = (stackCpu.user + stackCpu.system) / 1000 / (elapsedS * 1000);
+    const throttled = emulator.errors.ThrottlingException ?? 0;
+    const quotaLine = QUOTA
+      ? `\n  shared quota ${QUOTA} calls at once: ${(perMin / ((Math.min(QUOTA, n * CONCURRENCY) * 60_000) / LATENCY_MS)).toFixed(3)} of its throughput; ` +
+        `throttled ${((100 * throttled) / Math.max(1, emulator.requests)).toFixed(1)}% of calls (${throttled}/${emulator.requests})`
+      : '';
     const workersShare = workerCpu.reduce((a, b) => a + b, 0) / (elapsedS * 1000);
     console.log(
       `scale-out workers N=${n} (concurrency ${CONCURRENCY} each, latency ${LATENCY_MS} ms, ${total} jobs in ${GROUPS} FIFO groups, ` +
@@ -161,7 +176,8 @@ async function runWorkers(n: number): Promise<WorkerRun> {
         `completed per instance ${perInstance.join(' / ')}\n` +
         `  CPU: stack process (dynalite + fauxqs + emulator, one event loop) ${(100 * stackShare).toFixed(0)}% of a core, ` +
         `event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms; workers ${(100 * workersShare).toFixed(0)}% of a core in all ` +
-        `(${workerCpu.map((c) => (c / total).toFixed(1)).join(' + ')} ms per job); ${load()}`,
+        `(${workerCpu.map((c) => (c / total).toFixed(1)).join(' + ')} ms per job); ${load()}` +
+        quotaLine,
     );
     return { n, perMin };
   } finally {
