@@ -39,6 +39,30 @@ export interface JobProcessor {
 const sleep = (ms: number, signal: AbortSignal) =>
   wait(ms, undefined, { signal }).catch(() => Promise.reject(signal.reason));
 
+const isThrottled = (error: unknown) =>
+  isFmError(error) && (error.code === 'THROTTLED' || error.code === 'CIRCUIT_OPEN');
+
+/** What a failed model call means for the job: permanent (to the DLQ) or worth another receive. */
+function modelCallError(error: unknown, throttleRetryBudgetMs: number): Error {
+  if (isThrottled(error))
+    return new RetryableJobError(
+      'MODEL_THROTTLED',
+      `model still throttled after ${throttleRetryBudgetMs} ms`,
+      { cause: error },
+    );
+  if (isFmError(error) && error.code === 'INVALID_REQUEST')
+    return new PermanentJobError('MODEL_FAILED', `model rejected the request: ${error.message}`, undefined, {
+      cause: error,
+    });
+  // An FmError's message already says what failed ("model call failed: ..."): one cause, not a chain of prefixes.
+  if (isFmError(error)) return new RetryableJobError(error.code, error.message, { cause: error });
+  return new RetryableJobError(
+    'MODEL_FAILED',
+    `model call failed: ${(error as Error)?.message ?? String(error)}`,
+    { cause: error },
+  );
+}
+
 /**
  * The job-processing core shared by the long-running consumer and the Lambda handler: parse,
  * claim (job status in_progress with a lease), call the model under the adaptive limit, write the
@@ -73,49 +97,25 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
           { deadlineMs: deps.modelDeadlineMs, signal, cache: false },
         );
         permit.record('success');
-        permit.release();
         return response;
       } catch (e) {
         error = e;
-      }
-      if (isFmError(error) && (error.code === 'THROTTLED' || error.code === 'CIRCUIT_OPEN')) {
-        permit.record('throttled');
-        metrics.throttles.inc();
-        if (Date.now() >= giveUpAt) {
-          permit.release();
-          throw new RetryableJobError(
-            'MODEL_THROTTLED',
-            `model still throttled after ${deps.throttleRetryBudgetMs} ms`,
-            { cause: error },
-          );
+        if (isThrottled(e)) {
+          permit.record('throttled');
+          metrics.throttles.inc();
+          // Not a generic retry (so not the shared policy): paced by the concurrency limit under a
+          // time budget, in place (visibility is extended; no receive is burnt). The call keeps its
+          // slot while it backs off, so that slots over a quota do not spin on throttles
+          // (docs/architecture.md#concurrency-limit).
+          if (Date.now() < giveUpAt) {
+            await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()), signal);
+            continue;
+          }
         }
-        // Not a generic retry (so not the shared policy): paced by the concurrency limit under a time
-        // budget, in place (visibility is extended; no receive is burnt). The call keeps its slot while
-        // it backs off, so that slots over a quota do not spin on throttles
-        // (docs/architecture.md#concurrency-limit).
-        try {
-          await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()), signal);
-        } finally {
-          permit.release();
-        }
-        continue;
+      } finally {
+        permit.release();
       }
-      permit.release();
-      if (isFmError(error) && error.code === 'INVALID_REQUEST') {
-        throw new PermanentJobError(
-          'MODEL_FAILED',
-          `model rejected the request: ${error.message}`,
-          undefined,
-          { cause: error },
-        );
-      }
-      // An FmError's message already says what failed ("model call failed: ..."): one cause, not a chain of prefixes.
-      if (isFmError(error)) throw new RetryableJobError(error.code, error.message, { cause: error });
-      throw new RetryableJobError(
-        'MODEL_FAILED',
-        `model call failed: ${(error as Error)?.message ?? String(error)}`,
-        { cause: error },
-      );
+      throw modelCallError(error, deps.throttleRetryBudgetMs);
     }
   }
 
