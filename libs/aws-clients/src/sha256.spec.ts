@@ -37,7 +37,7 @@ describe('KeyCachingSha256 (the SDK clients’ sha256)', () => {
     }
   });
 
-  it('keeps a key object of its own: a later write into the caller’s key buffer does not change it', async () => {
+  it('follows the key’s content: a key buffer written to after use signs with its new bytes', async () => {
     const key = new Uint8Array([9, 9, 9]);
     const first = new KeyCachingSha256(key);
     first.update('x');
@@ -45,7 +45,13 @@ describe('KeyCachingSha256 (the SDK clients’ sha256)', () => {
     key[0] = 1;
     const second = new KeyCachingSha256(key);
     second.update('x');
-    expect(hex(await second.digest())).toBe(before);
+    const after = hex(await second.digest());
+    expect(after).toBe(
+      createHmac('sha256', Buffer.from([1, 9, 9]))
+        .update('x')
+        .digest('hex'),
+    );
+    expect(after).not.toBe(before);
   });
 
   it('gives an SDK client the same SigV4 signature as its default', async () => {

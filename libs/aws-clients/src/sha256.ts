@@ -6,28 +6,19 @@ type Data = string | ArrayBuffer | ArrayBufferView;
 // access key, for the signer's signing-key cache lookup, and the derived signing key, which the
 // signer keeps as one Uint8Array). node:crypto turns a raw key into a key object on every
 // createHmac, which costs about five times the HMAC itself: the key objects are kept instead.
-const stringKeys = new Map<string, KeyObject>();
-const binaryKeys = new WeakMap<object, KeyObject>();
-const MAX_STRING_KEYS = 32; // credentials rotate (temporary ones hourly): old keys go
+const keys = new Map<string, KeyObject>();
+const MAX_KEYS = 64; // credentials rotate (temporary ones hourly) and signing keys daily: old keys go
 
+/** Looked up by the key's content, so a buffer written to after use never yields a stale key. */
 function keyObject(secret: Data): KeyObject {
-  if (typeof secret === 'string') {
-    let key = stringKeys.get(secret);
-    if (!key) {
-      if (stringKeys.size >= MAX_STRING_KEYS) stringKeys.clear();
-      key = createSecretKey(Buffer.from(secret, 'utf8'));
-      stringKeys.set(secret, key);
-    }
-    return key;
-  }
-  let key = binaryKeys.get(secret);
+  // A view of the caller's bytes; createSecretKey copies them.
+  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : (toBytes(secret) as Buffer);
+  const id = bytes.toString('base64');
+  let key = keys.get(id);
   if (!key) {
-    const bytes = ArrayBuffer.isView(secret)
-      ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
-      : Buffer.from(secret);
-    // A copy: the key object must not follow later writes into the caller's buffer.
-    key = createSecretKey(Buffer.from(bytes));
-    binaryKeys.set(secret, key);
+    if (keys.size >= MAX_KEYS) keys.clear();
+    key = createSecretKey(bytes);
+    keys.set(id, key);
   }
   return key;
 }
@@ -57,13 +48,8 @@ export class KeyCachingSha256 {
   }
 
   async digest(): Promise<Uint8Array> {
-    let out: Buffer;
-    if (this.secret !== undefined) {
-      this.finished = true;
-      out = this.hash.digest();
-    } else {
-      out = (this.hash as Hash).copy().digest();
-    }
+    this.finished = true;
+    const out = this.hash.digest();
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   }
 
