@@ -21,8 +21,9 @@
 // per request (/proc/<pid>/stat, the same meter for both) side by side with the ratios; our CPU per
 // request against the CPU of its two SDK calls measured in the same run (sdk-floor.ts, a process of
 // its own); the WebSocket first delta after the model's first token; and the targets met or not.
-// The response cache is off so every request reaches the model. The bench process itself hosts
-// dynalite, the emulator and the EventBridge router, on the same machine's cores as the gateway.
+// The response cache is off so every request reaches the model. Dynalite, the emulator and the
+// EventBridge router run in a process of their own (stack-process.ts), on the same machine's cores as
+// the gateways, not in this load generator's event loop.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -31,9 +32,10 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createFmClient } from '@manga-assist/fm-client';
-import { startLocalStack, startTraceCollector } from '@manga-assist/local-stack';
+import { startTraceCollector } from '@manga-assist/local-stack';
 import { processCpuMs, startPortkey, type Peer } from './peers';
 import { newSessionItem } from './session-item';
+import { startStackProcess } from './stack-process';
 
 const PEERS = process.argv.includes('--peers');
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -99,11 +101,6 @@ async function gatewayCpuMs(url: string): Promise<number> {
   return (value('process_cpu_user_seconds_total') + value('process_cpu_system_seconds_total')) * 1000;
 }
 
-const benchCpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
 interface Stats {
   p50: number;
   p99: number;
@@ -155,7 +152,7 @@ async function startSdkFloor(env: Record<string, string>) {
 
 async function main() {
   if (!existsSync(bundle)) spawnSync('npx', ['nx', 'build', 'chat-gateway'], { cwd: root, stdio: 'inherit' });
-  const stack = await startLocalStack({ bedrock: { profile: 'zero' } });
+  const stack = await startStackProcess('zero');
   const collector = await startTraceCollector({ maxTraces: 200 });
   const gateways: ChildProcess[] = [];
   const startGateway = async (extraEnv: Record<string, string>) => {
@@ -247,10 +244,10 @@ async function main() {
         .join(' ')}.`,
     );
     console.log(
-      'NOTE: this bench process also hosts dynalite, the Bedrock emulator and the EventBridge router (one',
+      'NOTE: dynalite, the Bedrock emulator and the EventBridge router run in a process of their own (not in',
     );
     console.log(
-      'event loop), on the same cores as the gateway process: their CPU is part of every figure below.',
+      "this load generator's event loop), on the same cores as the gateways: their CPU is part of every figure below.",
     );
 
     // First delta: direct stream vs through the WebSocket (one socket, sequential messages).
@@ -322,14 +319,14 @@ async function main() {
         const gatewayCpu = () => processCpuMs(pid);
         const peerCpu = () => processCpuMs(peer.pid);
 
-        // Sequential, the three paths interleaved, and batches of the floor (the two SDK calls in a
-        // process of their own) between them, so that both see the same machine load. CPU: each
-        // gateway process over the whole phase (it has no other work), so what it does after an
-        // answer (our session write, events) is counted even when it runs during another path.
+        // Sequential: the three paths and one floor pair (the two SDK calls in a process of their
+        // own) in turn, one at a time, so that each sees the same pace and machine load: every one
+        // of them starts from an event loop that was asleep while the others ran, with caches the
+        // others used meanwhile. CPU: each gateway process over the whole phase (it has no other
+        // work), so what it does after an answer (our session write, events) is counted even when it
+        // runs during another path.
         const floor = await startSdkFloor({ ...stack.env, FM_MAX_ATTEMPTS: '3' });
-        const FLOOR_BATCH = 25;
         let floorBothMs = 0;
-        let floorBothN = 0;
         const seq = { direct: [] as number[], ours: [] as number[], peer: [] as number[] };
         failures = 0;
         peerFailures = 0;
@@ -344,20 +341,19 @@ async function main() {
           t = performance.now();
           await viaPeer(30_000 + i);
           seq.peer.push(performance.now() - t);
-          if ((i + 1) % FLOOR_BATCH === 0) {
-            floorBothMs += await floor.run('both', FLOOR_BATCH);
-            floorBothN += FLOOR_BATCH;
-          }
+          floorBothMs += await floor.run('both', 1);
         }
         await sleep(500); // the last answers' background work
         const seqCpu = { ours: gatewayCpu() - seqStart.ours, peer: peerCpu() - seqStart.peer };
-        // Each call alone, for the split (the ratio uses the interleaved batches above).
-        const split = Math.max(FLOOR_BATCH, Math.floor(SEQ_SAMPLES / 4));
+        // For comparison: the same pairs back to back (a warm loop, nothing else running between
+        // them), and each call alone.
+        const split = Math.max(25, Math.floor(SEQ_SAMPLES / 4));
         const floorSplit = {
+          warmLoop: (await floor.run('both', split)) / split,
           converse: (await floor.run('converse', split)) / split,
           put: (await floor.run('put', split)) / split,
         };
-        const floorBoth = floorBothMs / Math.max(1, floorBothN);
+        const floorBoth = floorBothMs / SEQ_SAMPLES;
         const seqFailures = { ours: failures, peer: peerFailures };
 
         // Open loop at RATE, in rounds whose order rotates (the machine's load changes hit every path alike).
@@ -365,8 +361,8 @@ async function main() {
         const perRound = Math.max(50, Math.floor(REQUESTS / rounds));
         const lat = { direct: [] as number[], ours: [] as number[], peer: [] as number[] };
         const openCpuMs = { ours: 0, peer: 0 };
-        // This process's CPU in each path's rounds: load generator + emulator (+ dynalite, router for ours).
-        const benchCpu = { direct: 0, ours: 0, peer: 0 };
+        // The stack process's CPU in each path's rounds: the emulator (+ dynalite, router for ours).
+        const stackCpu = { direct: 0, ours: 0, peer: 0 };
         failures = 0;
         peerFailures = 0;
         const paths = ['direct', 'ours', 'peer'] as const;
@@ -378,7 +374,7 @@ async function main() {
           for (let k = 0; k < paths.length; k++) {
             const path = paths[(r + k) % paths.length];
             const base = 40_000 + r * perRound;
-            const b0 = benchCpuMs();
+            const s0 = processCpuMs(stack.pid);
             if (path === 'direct')
               lat.direct.push(...(await atRate(perRound, RATE, (i) => direct(base + i))));
             else {
@@ -390,7 +386,7 @@ async function main() {
               await sleep(300); // work after the answers (events, writes) lands in its round
               openCpuMs[path] += cpuOf() - c;
             }
-            benchCpu[path] += benchCpuMs() - b0;
+            stackCpu[path] += processCpuMs(stack.pid) - s0;
           }
         }
         const open = {
@@ -475,16 +471,16 @@ async function main() {
         );
         const perReq = (ms: number) => ms / (rounds * perRound);
         line(
-          `bench process CPU/request, ${RATE} req/s`,
-          fmt(perReq(benchCpu.ours)),
-          fmt(perReq(benchCpu.peer)),
-          `direct ${fmt(perReq(benchCpu.direct))}`,
+          `stack process CPU/request, ${RATE} req/s`,
+          fmt(perReq(stackCpu.ours)),
+          fmt(perReq(stackCpu.peer)),
+          `direct ${fmt(perReq(stackCpu.direct))}`,
         );
         console.log(
-          '  (the bench process hosts the emulator, dynalite and the router: our path also writes the session and publishes events there)',
+          '  (the stack process hosts the emulator, dynalite and the router: our path also writes the session and publishes events there)',
         );
         console.log(
-          `\n  the two SDK calls (sdk-floor.ts, own process, same clients, batches of ${FLOOR_BATCH} between the sequential requests): both in sequence ${fmt(floorBoth)} CPU per pair (alone, after: Converse ${fmt(floorSplit.converse)}, session PutItem ${fmt(floorSplit.put)}); open loop at ${RATE} pairs/s, a round after each round of the paths: ${fmt(floorAtRate)} per pair`,
+          `\n  the two SDK calls (sdk-floor.ts, own process, same clients): one pair in turn with the sequential requests ${fmt(floorBoth)} CPU per pair (after: ${split} pairs back to back ${fmt(floorSplit.warmLoop)}, Converse alone ${fmt(floorSplit.converse)}, session PutItem alone ${fmt(floorSplit.put)}); open loop at ${RATE} pairs/s, a round after each round of the paths: ${fmt(floorAtRate)} per pair`,
         );
         console.log(
           `  chat-gateway CPU per request / its two SDK calls: ${ratio(cpu.ours, floorBoth)} sequential, ${ratio(openOursCpu, floorAtRate)} at ${RATE} req/s (each against the floor at the same pace)`,
@@ -603,11 +599,11 @@ async function main() {
     const openBaseline = stats(await atRate(REQUESTS, RATE, baseline));
     failures = 0;
     let cpu0 = await gatewayCpuMs(url);
-    const bench0 = benchCpuMs();
+    const stack0 = processCpuMs(stack.pid);
     const openGateway = stats(await atRate(REQUESTS, RATE, viaGateway));
     await sleep(300); // publishes of the last requests
     const openCpu = ((await gatewayCpuMs(url)) - cpu0) / REQUESTS;
-    const openBenchCpu = (benchCpuMs() - bench0) / REQUESTS;
+    const openStackCpu = (processCpuMs(stack.pid) - stack0) / REQUESTS;
     console.log(
       `\nopen loop: ${REQUESTS} requests per path at ${RATE} req/s, zero-latency emulator, cache off`,
     );
@@ -620,7 +616,7 @@ async function main() {
       `  gateway process CPU per request    : ${openCpu.toFixed(2)} ms (${((openCpu * RATE) / 10).toFixed(0)}% of one core at ${RATE} req/s)`,
     );
     console.log(
-      `  bench process CPU per request      : ${openBenchCpu.toFixed(2)} ms (load generator + dynalite + emulator + router)`,
+      `  stack process CPU per request      : ${openStackCpu.toFixed(2)} ms (dynalite + emulator + router)`,
     );
 
     // Closed loop, one request at a time, the three paths interleaved: per-request cost without queueing.
