@@ -48,6 +48,25 @@ describe('per-user rate limiter in Redis, with admission ahead of the round trip
     expect(await counted()).toBe(41);
   });
 
+  it('writes the consume of a request admitted ahead of Redis after the work it started, then counts it', async () => {
+    const one = limiter(20);
+    await one.consume('u1'); // learns the window
+    expect((await one.consume('u1')).allowed).toBe(true);
+    // This GET is written now, before the admitted request's consume (it leaves at setImmediate).
+    expect(await counted()).toBe(1);
+    expect(await counted()).toBe(2);
+  });
+
+  it('sends the point admitted ahead with the next request that waits for Redis, so Redis counts in admission order', async () => {
+    const one = limiter(3 + 5);
+    await one.consume('u1'); // learns: 7 left
+    // Admitted ahead (its consume not written yet), then one that must wait: both counted by its consume.
+    const [ahead, waiting] = await Promise.all([one.consume('u1'), one.consume('u1')]);
+    expect([ahead.allowed, waiting.allowed]).toEqual([true, true]);
+    expect(waiting.remaining).toBe(5);
+    expect(await counted()).toBe(3);
+  });
+
   it('waits for Redis on every request with a margin of 0 or a limit within the margin', async () => {
     const exact = createUserRateLimiter({
       redis,

@@ -16,8 +16,10 @@ export interface UserRateLimiter {
 interface Known {
   /** Points left after the last answered consume. */
   remaining: number;
-  /** Consumes issued and not answered yet (they follow the last answer on the one connection). */
+  /** Points sent to Redis and not answered yet (they follow the last answer on the one connection). */
   inFlight: number;
+  /** Points admitted here whose consume has not been written to Redis yet (it leaves at setImmediate). */
+  unsent: number;
   /** When the window of the last answer ends (epoch ms). */
   resetAt: number;
 }
@@ -29,12 +31,15 @@ interface Known {
  * Admission without the round trip (docs/architecture.md#chat-gateway): every Redis answer says
  * how many points the user has left and when the window ends. While that figure, less the consumes
  * this instance has in flight, is above `localMargin`, the request is admitted at once and its
- * point is consumed in Redis behind it (the shared count stays exact), one such consume in flight
- * per user at a time. A user's first request here, the first after the window ends, a request
- * while the previous one's consume is unanswered, and every request near the limit wait for Redis
- * as before. Other instances' consumes since the last answer are not seen: the limit can only be
- * passed when more than `localMargin` of one user's requests reach other instances within one
- * Redis round trip of a request here.
+ * point is consumed in Redis behind it (the shared count stays exact), one such consume unanswered
+ * per user at a time. That consume is written at setImmediate, once the work the request started
+ * (the model call) is on the wire: the Redis write is not on the way to the model. A user's first
+ * request here, the first after the window ends, a request while the previous one's consume is
+ * unanswered, and every request near the limit wait for Redis as before; such a request carries
+ * the unsent point with its own, so Redis counts in the order of admission. Other instances'
+ * consumes since the last answer are not seen: the limit can only be passed when more than
+ * `localMargin` of one user's requests reach other instances within one Redis round trip of a
+ * request here.
  */
 export function createUserRateLimiter(options: {
   redis?: Redis;
@@ -67,55 +72,68 @@ export function createUserRateLimiter(options: {
   const now = options.now ?? Date.now;
   const known = new Map<string, Known>();
 
-  const learn = (entry: Known, res: RateLimiterRes) => {
-    entry.inFlight--;
+  const learn = (entry: Known, points: number, res: RateLimiterRes) => {
+    entry.inFlight -= points;
     entry.remaining = res.remainingPoints;
     entry.resetAt = now() + res.msBeforeNext;
   };
 
-  /** One consume in Redis, answered or refused; the entry learns from either. */
-  const consumeIn = async (userId: string, entry: Known): Promise<RateLimitDecision> => {
-    entry.inFlight++;
+  /** `points` consumed in Redis, answered or refused; the entry learns from either. */
+  const consumeIn = async (userId: string, entry: Known, points: number): Promise<RateLimitDecision> => {
+    entry.inFlight += points;
     try {
-      const res = await limiter.consume(userId);
-      learn(entry, res);
+      const res = await limiter.consume(userId, points);
+      learn(entry, points, res);
       return { allowed: true, retryAfterSeconds: 0, remaining: res.remainingPoints };
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
-        learn(entry, rejection);
+        learn(entry, points, rejection);
         return {
           allowed: false,
           retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
           remaining: 0,
         };
       }
-      entry.inFlight--;
+      entry.inFlight -= points;
       known.delete(userId); // unknown again: the next request waits for the limiter
       throw rejection;
     }
   };
 
+  /** Writes the points admitted ahead of Redis (a refusal there is learnt for the next request). */
+  const sendUnsent = (userId: string, entry: Known) => {
+    const points = entry.unsent;
+    if (points === 0) return;
+    entry.unsent = 0;
+    consumeIn(userId, entry, points).catch(() => undefined);
+  };
+
   return {
     async consume(userId) {
       let entry = known.get(userId);
-      if (entry && entry.resetAt <= now() && entry.inFlight === 0) {
+      if (entry && entry.resetAt <= now() && entry.inFlight === 0 && entry.unsent === 0) {
         known.delete(userId);
         entry = undefined;
       }
       if (!entry) {
         if (known.size >= maxKnown) known.delete(known.keys().next().value!);
-        entry = { remaining: 0, inFlight: 0, resetAt: 0 };
+        entry = { remaining: 0, inFlight: 0, unsent: 0, resetAt: 0 };
         known.set(userId, entry);
       }
-      const left = entry.remaining - entry.inFlight;
+      const unanswered = entry.inFlight + entry.unsent;
+      const left = entry.remaining - unanswered;
       // One consume behind an answer at a time per user: what is known is then at most one round
       // trip old, and a burst waits for Redis.
-      if (margin > 0 && entry.inFlight === 0 && entry.resetAt > now() && left > margin) {
-        // Counted in Redis behind the answer; a refusal there is learnt for the next request.
-        consumeIn(userId, entry).catch(() => undefined);
+      if (margin > 0 && unanswered === 0 && entry.resetAt > now() && left > margin) {
+        entry.unsent = 1;
+        const admitted = entry;
+        setImmediate(() => sendUnsent(userId, admitted));
         return { allowed: true, retryAfterSeconds: 0, remaining: left - 1 };
       }
-      return consumeIn(userId, entry);
+      // Waits for Redis, with the point admitted ahead of it if that has not left yet.
+      const points = 1 + entry.unsent;
+      entry.unsent = 0;
+      return consumeIn(userId, entry, points);
     },
   };
 }
