@@ -84,7 +84,11 @@ export function createWsMessageHandler(chat: ChatService, metrics: GatewayMetric
         start: (meta: { sessionId: string; model: string; variant: string }) => {
           start = { type: 'start', id, ...meta };
         },
-        delta: (text: string) => send({ type: 'delta', id, seq: seq++, text }),
+        // The first delta leaves at once (with `start`); the rest of a burst leaves in one write.
+        delta: (text: string) => {
+          const frame = { type: 'delta', id, seq: seq++, text };
+          return frame.seq === 0 ? send(frame) : conn.sendBatched(frame);
+        },
         restart: (reason: string) => send({ type: 'restart', id, reason }),
       };
       return runAction(chat, metrics, ctx, request, sink)
