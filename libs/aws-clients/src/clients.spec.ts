@@ -4,6 +4,7 @@ import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { createAwsClients } from './clients';
 import { KeyCachingSha256 } from './sha256';
 import { DEFAULT_RESOURCE_NAMES } from './config';
@@ -117,6 +118,55 @@ describe('createAwsClients against local emulators', () => {
     await expect(
       sqsQueueCheck(clients.sqs, QueueUrl as string).check(AbortSignal.timeout(2000)),
     ).resolves.toBeUndefined();
+  });
+
+  it('resolves the EventBridge middleware once per command class, and every PutEvents still carries its own entries', async () => {
+    // An endpoint that answers PutEvents as EventBridge does and keeps what each call sent.
+    const bodies: { Entries: { Source: string; Detail: string }[] }[] = [];
+    const bus = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        const parsed = JSON.parse(body) as (typeof bodies)[number];
+        bodies.push(parsed);
+        res.setHeader('content-type', 'application/x-amz-json-1.1');
+        res.end(
+          JSON.stringify({
+            FailedEntryCount: 0,
+            Entries: parsed.Entries.map((_, i) => ({ EventId: `e${i}` })),
+          }),
+        );
+      });
+    });
+    await new Promise<void>((r) => bus.listen(0, '127.0.0.1', r));
+    const local = createAwsClients({
+      region: 'us-east-1',
+      endpoints: { eventbridge: `http://127.0.0.1:${(bus.address() as AddressInfo).port}` },
+      maxSockets: 4,
+    });
+    expect(local.eventBridge.config.cacheMiddleware).toBe(true);
+    const put = (n: number) =>
+      local.eventBridge.send(
+        new PutEventsCommand({
+          Entries: Array.from({ length: n }, (_, i) => ({
+            Source: `test.source${n}`,
+            DetailType: 'Test',
+            Detail: JSON.stringify({ n, i }),
+          })),
+        }),
+      );
+    await put(1);
+    const answers = await Promise.all([put(2), put(3), put(4)]);
+    expect(answers.map((a) => a.Entries?.length)).toEqual([2, 3, 4]);
+    expect(bodies.map((b) => b.Entries.length).sort()).toEqual([1, 2, 3, 4]);
+    for (const body of bodies) {
+      const n = body.Entries.length;
+      expect(body.Entries.every((e) => e.Source === `test.source${n}` && JSON.parse(e.Detail).n === n)).toBe(
+        true,
+      );
+    }
+    local.destroy();
+    await new Promise((r) => bus.close(r));
   });
 
   it('points Bedrock at a plain-HTTP endpoint over HTTP/1.1 when overridden', async () => {

@@ -121,8 +121,18 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
     }),
   );
   const sqs = lazy(() => new SQSClient({ ...base(config.endpoints.sqs), requestHandler: requestHandler() }));
+  // PutEvents is sent without per-call options and no command adds middleware of its own: the SDK
+  // may resolve the middleware stack once per command class instead of on every call (0.12-0.16 ms
+  // of the 1.1-1.4 ms a PutEvents of 10 entries costs here). Not for DynamoDB: the document client
+  // resolves to a handler bound to its first command. Bedrock gains nothing (a call with options,
+  // here its abort signal, is never cached).
   const eventBridge = lazy(
-    () => new EventBridgeClient({ ...base(config.endpoints.eventbridge), requestHandler: requestHandler() }),
+    () =>
+      new EventBridgeClient({
+        ...base(config.endpoints.eventbridge),
+        requestHandler: requestHandler(),
+        cacheMiddleware: true,
+      }),
   );
   // Bedrock Runtime defaults to HTTP/2 (needed for AWS's bidirectional streams). A plain http://
   // endpoint (the local emulator) is served over HTTP/1.1 with keep-alive instead.
