@@ -150,7 +150,8 @@ export interface ChatServiceOptions {
   maxPendingWrites?: number;
   /**
    * Called once per accepted user message (after the rate limit, with the session id it goes to),
-   * before the model call. Must not block or throw: the gateway queues a MessageReceived event.
+   * at setImmediate: after the model call has started. Must not block or throw: the gateway
+   * queues a MessageReceived event.
    */
   onMessage?: (message: AcceptedMessage) => void;
   /** Called when an answer came with product cards (not for apologies). Must not block or throw. */
@@ -423,19 +424,28 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       if (!decision.allowed) throw CHAT_ERRORS.rateLimited(decision.retryAfterSeconds);
       const session = input.sessionId ? await loadSession(ctx, input.sessionId) : undefined;
       const sessionId = input.sessionId ?? store.newSessionId();
-      if (options.onMessage) {
-        try {
-          options.onMessage({
-            sessionId,
-            userId: ctx.userId,
-            requestId: ctx.requestId,
-            message: input.message,
-            lang: ctx.lang,
-            transport: ctx.transport,
-          });
-        } catch (error) {
-          ctx.log.warn({ err: (error as Error).message, sessionId }, 'message hook failed (chat unaffected)');
-        }
+      const onMessage = options.onMessage;
+      if (onMessage) {
+        const accepted: AcceptedMessage = {
+          sessionId,
+          userId: ctx.userId,
+          requestId: ctx.requestId,
+          message: input.message,
+          lang: ctx.lang,
+          transport: ctx.transport,
+        };
+        // Once the model call is on the wire (the trace context follows): building and queueing
+        // the event is not on the way to the model.
+        setImmediate(() => {
+          try {
+            onMessage(accepted);
+          } catch (error) {
+            ctx.log.warn(
+              { err: (error as Error).message, sessionId },
+              'message hook failed (chat unaffected)',
+            );
+          }
+        });
       }
 
       // A recording span only: with tracing off the user id is not hashed for nothing.
