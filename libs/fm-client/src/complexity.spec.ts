@@ -40,6 +40,15 @@ describe('complexity heuristic', () => {
     expect(complexityScore('')).toBe(0);
   });
 
+  it('answers the same for the same text however many calls came before (its patterns keep no state)', () => {
+    const text = 'ワンピースとナルトの違いを比較して、なぜ人気なのか分析して';
+    const first = assessComplexity(text);
+    assessComplexity('比較 比較 比較 why why');
+    assessComplexity('');
+    expect(assessComplexity(text)).toEqual(first);
+    expect(first.signals).toEqual(expect.arrayContaining(['marker:compare', 'marker:why', 'marker:analyse']));
+  });
+
   it('honours a custom threshold', () => {
     const text = 'なぜルフィはゴム人間なの？';
     expect(selectModelForComplexity(text)).toBe('haiku');

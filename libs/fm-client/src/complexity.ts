@@ -34,6 +34,13 @@ const EN_MARKERS: [string, RegExp][] = [
   ['recommend-reasoned', /\brecommend\w*\b.*\bbased on\b/i],
 ];
 
+// Global copies, made once: `match` with a global pattern returns every occurrence and starts from
+// 0 whatever a previous call left in lastIndex, so one shared instance serves every call.
+const MARKERS: [string, RegExp][] = [...JA_MARKERS, ...EN_MARKERS].map(([name, re]) => [
+  name,
+  new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`),
+]);
+
 const MARKER_WEIGHT = 0.25;
 const MARKER_CAP = 0.5;
 
@@ -55,8 +62,8 @@ export function assessComplexity(text: string): ComplexityAssessment {
   // Each distinct marker term counts ("違いを比較して" is two), each category is reported once.
   const categories = new Set<string>();
   const terms = new Set<string>();
-  for (const [name, re] of [...JA_MARKERS, ...EN_MARKERS]) {
-    const found = text.match(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`));
+  for (const [name, re] of MARKERS) {
+    const found = text.match(re);
     if (!found) continue;
     categories.add(name);
     for (const term of found) terms.add(term.toLowerCase());
