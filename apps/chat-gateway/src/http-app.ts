@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import {
   withSpan,
   httpError,
+  lazyChild,
   requestLanguage,
   requestLocals,
   sendHttpError,
@@ -124,7 +125,7 @@ export function addChatRoutes(app: express.Express, options: HttpAppOptions): vo
         userId: res.locals.userId as string,
         requestId,
         lang: parsed.lang,
-        log: log.child({ userId: res.locals.userId }),
+        log: lazyChild(log, { userId: res.locals.userId }),
         transport: 'rest',
         // The answer goes out first, the exchange is saved right after (the WebSocket has streamed
         // the answer before its final frame already, so it saves before that frame).

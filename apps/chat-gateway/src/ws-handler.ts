@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { hashUserId, ROOT_CONTEXT, SpanKind, withSpan, type Span } from '@manga-assist/service-runtime';
+import {
+  hashUserId,
+  lazyChild,
+  ROOT_CONTEXT,
+  SpanKind,
+  withSpan,
+  type Span,
+} from '@manga-assist/service-runtime';
 import { resolveLanguage } from '@manga-assist/unicode-validator';
 import type { ChatService } from './chat-service';
 import { CHAT_ERRORS } from './chat-service';
@@ -58,7 +65,7 @@ export function createWsMessageHandler(chat: ChatService, metrics: GatewayMetric
       userId: conn.identity.userId,
       requestId,
       lang,
-      log: conn.log.child({ requestId, frameId: id }),
+      log: lazyChild(conn.log, { requestId, frameId: id }),
       transport: 'ws' as const,
       signal: conn.signal,
     };

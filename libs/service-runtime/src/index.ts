@@ -1,5 +1,5 @@
 export { loadConfig, ConfigError, env } from './config';
-export { createLogger, type Logger } from './logger';
+export { createLogger, lazyChild, type Logger } from './logger';
 export {
   createMetricsRegistry,
   counter,

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from './logger';
+import { createLogger, lazyChild } from './logger';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -57,5 +57,53 @@ describe('error logging', () => {
     expect((lines[0].err as { message: string }).message).toBe(
       'could not record the job: ResourceNotFoundException: table missing',
     );
+  });
+});
+
+describe('lazyChild', () => {
+  it('writes the same lines as child(), its own children included', () => {
+    const eager = capture();
+    const lazy = capture();
+    const write = (logger: ReturnType<typeof createLogger>) => {
+      logger.info({ n: 1 }, 'one');
+      logger.child({ userId: 'u-1', token: 'secret-token' }).warn({ n: 2 }, 'two');
+    };
+    write(createLogger({ service: 'svc', destination: eager.destination }).child({ requestId: 'r-1' }));
+    write(lazyChild(createLogger({ service: 'svc', destination: lazy.destination }), { requestId: 'r-1' }));
+    const withoutTime = (lines: Record<string, unknown>[]) => lines.map(({ time: _time, ...rest }) => rest);
+    expect(withoutTime(lazy.lines)).toEqual(withoutTime(eager.lines));
+    expect(lazy.lines[1]).toMatchObject({ requestId: 'r-1', userId: 'u-1', token: '[redacted]', msg: 'two' });
+  });
+
+  it('builds no pino child until a line at an enabled level is written, then each once', () => {
+    const { lines, destination } = capture();
+    const parent = createLogger({ service: 'svc', level: 'warn', destination });
+    const child = jest.spyOn(parent, 'child');
+    const log = lazyChild(parent, { requestId: 'r-2' });
+    const grandchild = log.child({ userId: 'u-2' });
+    log.info('not written');
+    grandchild.debug('not written');
+    expect(child).not.toHaveBeenCalled();
+    grandchild.error('written');
+    log.warn('written too');
+    grandchild.error('again');
+    // The request's child and its grandchild (pino children inherit the spied method): once each.
+    expect(child).toHaveBeenCalledTimes(2);
+    expect(lines.map((l) => [l.msg, l.requestId, l.userId])).toEqual([
+      ['written', 'r-2', 'u-2'],
+      ['written too', 'r-2', undefined],
+      ['again', 'r-2', 'u-2'],
+    ]);
+  });
+
+  it("changes its own level, not its parent's", () => {
+    const { lines, destination } = capture();
+    const parent = createLogger({ service: 'svc', level: 'info', destination });
+    const log = lazyChild(parent, { requestId: 'r-3' });
+    log.level = 'error';
+    log.info('dropped');
+    parent.info('kept');
+    expect(lines.map((l) => l.msg)).toEqual(['kept']);
+    expect(parent.level).toBe('info');
   });
 });

@@ -84,3 +84,38 @@ export function createLogger({
     destination,
   );
 }
+
+const LEVEL_METHODS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+const noop = () => undefined;
+/** Per lazy child: the built logger its levels come from (its nearest built ancestor), and its builder. */
+const lazies = new WeakMap<Logger, { levels: Logger; build: () => Logger }>();
+
+/**
+ * `parent.child(bindings)`, built when it first writes a line or is asked for its state: a
+ * request's logger costs nothing before the work that matters (the model call), and nothing at
+ * all when the request logs only at disabled levels (a pino child serialises and redacts its
+ * bindings when it is made). Its own children are lazy too.
+ */
+export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
+  const lazyParent = lazies.get(parent);
+  const levels = lazyParent?.levels ?? parent;
+  let built: Logger | undefined;
+  const real = () => (built ??= (lazyParent?.build() ?? parent).child(bindings));
+  const proxy: Logger = new Proxy(parent, {
+    get(_target, prop) {
+      if (!built && typeof prop === 'string' && LEVEL_METHODS.has(prop) && !levels.isLevelEnabled(prop))
+        return noop;
+      if (!built && prop === 'child')
+        return (childBindings: Record<string, unknown>, options?: object) =>
+          options ? real().child(childBindings, options) : lazyChild(proxy, childBindings);
+      const logger = real();
+      const value: unknown = Reflect.get(logger, prop, logger);
+      return typeof value === 'function' ? value.bind(logger) : value;
+    },
+    set(_target, prop, value) {
+      return Reflect.set(real(), prop, value);
+    },
+  });
+  lazies.set(proxy, { levels, build: real });
+  return proxy;
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from './logger';
+import { lazyChild, type Logger } from './logger';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -15,12 +15,12 @@ interface RequestLocals {
   log: Logger;
 }
 
-/** Express middleware: a request id on every request, echoed back, and a child logger carrying it. */
+/** Express middleware: a request id on every request, echoed back, and a child logger carrying it (built when used). */
 export function requestContext(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const requestId = resolveRequestId(req.headers['x-request-id'] ?? req.headers['x-amzn-requestid']);
     res.locals.requestId = requestId;
-    res.locals.log = logger.child({ requestId });
+    res.locals.log = lazyChild(logger, { requestId });
     res.setHeader('x-request-id', requestId);
     next();
   };
