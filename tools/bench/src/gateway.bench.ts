@@ -36,6 +36,7 @@ import { startTraceCollector } from '@manga-assist/local-stack';
 import { processCpuMs, startPortkey, type Peer } from './peers';
 import { newSessionItem } from './session-item';
 import { startStackProcess } from './stack-process';
+import { onCpu, PINNING, pinSelf, SUT_CPU } from './cpu-pinning';
 
 const PEERS = process.argv.includes('--peers');
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -117,11 +118,14 @@ function added(gateway: Stats, over: Stats, label: string) {
 
 /** sdk-floor.ts in a process of its own (async: this process serves the emulator meanwhile), driven batch by batch. */
 async function startSdkFloor(env: Record<string, string>) {
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'sdk-floor.ts')], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    ...onCpu(SUT_CPU, join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'sdk-floor.ts')]),
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const answers: ((line: string) => void)[] = [];
   let buffered = '';
   child.stdout!.on('data', (d: Buffer) => {
@@ -152,29 +156,33 @@ async function startSdkFloor(env: Record<string, string>) {
 
 async function main() {
   if (!existsSync(bundle)) spawnSync('npx', ['nx', 'build', 'chat-gateway'], { cwd: root, stdio: 'inherit' });
+  pinSelf(0);
   const stack = await startStackProcess('zero');
   const collector = await startTraceCollector({ maxTraces: 200 });
   const gateways: ChildProcess[] = [];
   const startGateway = async (extraEnv: Record<string, string>) => {
     const port = await freePort();
-    const child: ChildProcess = spawn(join(root, 'node_modules', '.bin', 'node'), [bundle], {
-      env: {
-        ...process.env,
-        ...stack.env,
-        REDIS_KEY_PREFIX: stack.redisKeyPrefix,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        AUTH_JWT_SECRET: SECRET,
-        AUTH_DEV_ISSUER: 'true',
-        FM_CACHE_ENABLED: 'false',
-        RATE_LIMIT_POINTS: '10000000',
-        WS_MAX_CONNECTIONS: String(IDLE_SOCKETS + 100),
-        OTEL_TRACES_EXPORTER: 'none',
-        ...extraEnv,
+    const child: ChildProcess = spawn(
+      ...onCpu(SUT_CPU, join(root, 'node_modules', '.bin', 'node'), [bundle]),
+      {
+        env: {
+          ...process.env,
+          ...stack.env,
+          REDIS_KEY_PREFIX: stack.redisKeyPrefix,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          AUTH_JWT_SECRET: SECRET,
+          AUTH_DEV_ISSUER: 'true',
+          FM_CACHE_ENABLED: 'false',
+          RATE_LIMIT_POINTS: '10000000',
+          WS_MAX_CONNECTIONS: String(IDLE_SOCKETS + 100),
+          OTEL_TRACES_EXPORTER: 'none',
+          ...extraEnv,
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    );
     gateways.push(child);
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
@@ -242,6 +250,11 @@ async function main() {
       `\nmachine: ${cpus().length} cores, load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}.`,
+    );
+    console.log(
+      PINNING
+        ? `pinned: each gateway and the SDK floor on core ${SUT_CPU}, this load generator and the stack on core 0 (BENCH_PIN=0: unpinned).`
+        : 'unpinned: every process shares every core.',
     );
     console.log(
       'NOTE: dynalite, the Bedrock emulator and the EventBridge router run in a process of their own (not in',

@@ -4,6 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { onCpu, SUT_CPU } from './cpu-pinning';
 
 export const PORTKEY_VERSION = process.env.BENCH_PORTKEY_VERSION ?? '1.15.2';
 
@@ -51,10 +52,13 @@ export async function startPortkey(opts: {
   maxTokens: number;
 }): Promise<Peer> {
   const script = ensurePortkey(opts.root);
-  const child: ChildProcess = spawn(opts.node, [script, `--port=${opts.port}`, '--headless'], {
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    ...onCpu(SUT_CPU, opts.node, [script, `--port=${opts.port}`, '--headless']),
+    {
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const url = `http://127.0.0.1:${opts.port}`;
   for (let i = 0; ; i++) {
     if (
