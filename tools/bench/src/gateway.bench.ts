@@ -37,6 +37,7 @@ import { processCpuMs, startPortkey, type Peer } from './peers';
 import { newSessionItem } from './session-item';
 import { startStackProcess } from './stack-process';
 import { onCpu, PINNING, pinSelf, SUT_CPU } from './cpu-pinning';
+import { benchGatewayEnv } from './gateway-env';
 
 const PEERS = process.argv.includes('--peers');
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -50,7 +51,6 @@ const TRACING_ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 6);
 const root = join(__dirname, '..', '..', '..');
 // BENCH_GATEWAY_BUNDLE: another build of the gateway (e.g. a copy of an older one, to compare).
 const bundle = process.env.BENCH_GATEWAY_BUNDLE ?? join(root, 'dist', 'apps', 'chat-gateway', 'main.js');
-const SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -116,7 +116,7 @@ function added(gateway: Stats, over: Stats, label: string) {
   );
 }
 
-/** sdk-floor.ts in a process of its own (async: this process serves the emulator meanwhile), driven batch by batch. */
+/** sdk-floor.ts in a process of its own, driven batch by batch over its stdin. */
 async function startSdkFloor(env: Record<string, string>) {
   const child = spawn(
     ...onCpu(SUT_CPU, join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'sdk-floor.ts')]),
@@ -165,21 +165,14 @@ async function main() {
     const child: ChildProcess = spawn(
       ...onCpu(SUT_CPU, join(root, 'node_modules', '.bin', 'node'), [bundle]),
       {
-        env: {
-          ...process.env,
-          ...stack.env,
-          REDIS_KEY_PREFIX: stack.redisKeyPrefix,
+        env: benchGatewayEnv(stack, {
           PORT: String(port),
-          HOST: '127.0.0.1',
           LOG_LEVEL: 'warn',
-          AUTH_JWT_SECRET: SECRET,
-          AUTH_DEV_ISSUER: 'true',
-          FM_CACHE_ENABLED: 'false',
           RATE_LIMIT_POINTS: '10000000',
           WS_MAX_CONNECTIONS: String(IDLE_SOCKETS + 100),
           OTEL_TRACES_EXPORTER: 'none',
           ...extraEnv,
-        },
+        }),
         stdio: ['ignore', 'ignore', 'inherit'],
       },
     );

@@ -41,6 +41,7 @@ import {
   type BenchJob,
   type WorkerProcess,
 } from './worker-process';
+import { benchGatewayEnv } from './gateway-env';
 
 const INSTANCES = arg('instances', '1,2,3').split(',').map(Number);
 const JOBS_PER_INSTANCE = Number(arg('jobs-per-instance', '400'));
@@ -228,17 +229,7 @@ async function runGateways() {
     for (let i = 0; i < 2; i++) {
       const child = spawn(process.execPath, [bundle], {
         cwd: ROOT,
-        env: {
-          ...process.env,
-          ...stack.env,
-          PORT: '0',
-          HOST: '127.0.0.1',
-          LOG_LEVEL: 'info',
-          AUTH_JWT_SECRET: 'bench-secret-0123456789abcdef0123456789abcdef',
-          AUTH_DEV_ISSUER: 'true',
-          FM_CACHE_ENABLED: 'false',
-          OTEL_TRACES_EXPORTER: 'none',
-        },
+        env: benchGatewayEnv(stack, { PORT: '0', LOG_LEVEL: 'info', OTEL_TRACES_EXPORTER: 'none' }),
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       children.push(child);

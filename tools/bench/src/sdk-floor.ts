@@ -1,28 +1,20 @@
 // The CPU floor of one chat request: the gateway's two unavoidable SDK calls (Converse, then the
 // session PutItem), issued by a process of their own with the clients the gateway builds
-// (createAwsClients from the same environment: same agents, retry, credentials), so that the CPU
+// (serviceAws from the same environment, as the services build theirs: same agents, retry, credentials), so that the CPU
 // counted is the caller's only (the emulator and dynalite run in the bench process).
 // Run by gateway.bench.ts --peers: `tsx tools/bench/src/sdk-floor.ts [warm-up]`, environment of the
 // local stack; driven over stdin (see main).
 import { createInterface } from 'node:readline';
 import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  awsEnv,
-  awsClientConfigFromEnv,
-  createAwsClients,
-  resourceNamesEnv,
-  resourceNamesFromEnv,
-} from '@manga-assist/aws-clients';
+import { awsEnv, resourceNamesEnv, serviceAws } from '@manga-assist/aws-clients';
 import { z } from 'zod';
 import { newSessionItem } from './session-item';
 
 const WARMUP = Number(process.argv[2] ?? 300);
-const env = z.object({ ...awsEnv, ...resourceNamesEnv }).parse(process.env);
-const aws = createAwsClients(awsClientConfigFromEnv(env), {
+const { aws, names, close } = serviceAws(z.object({ ...awsEnv, ...resourceNamesEnv }).parse(process.env), {
   bedrockMaxAttempts: Number(process.env.FM_MAX_ATTEMPTS ?? 3),
 });
-const names = resourceNamesFromEnv(env);
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 // About the size of the gateway's system prompt (role, language, grounding): the same serialisation work.
 const SYSTEM = 'You are MangaAssist, the shopping assistant of a Japanese manga web store. '.repeat(9);
@@ -95,7 +87,7 @@ async function main() {
     process.stdout.write(`${JSON.stringify({ op, n, cpuMs: cpuMs() - c0 })}\n`);
   }
   lines.close();
-  aws.destroy();
+  close();
 }
 main().catch((error) => {
   console.error(error);

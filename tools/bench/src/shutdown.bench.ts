@@ -11,10 +11,10 @@ import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startLocalStack } from '@manga-assist/local-stack';
+import { benchGatewayEnv } from './gateway-env';
 
 const CLIENTS = Number(process.argv[2] ?? 50);
 const root = join(__dirname, '..', '..', '..');
-const SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function freePort(): Promise<number> {
@@ -54,19 +54,12 @@ async function main() {
     process.execPath,
     ['--import', 'tsx', join(root, 'apps', 'chat-gateway', 'src', 'main.ts')],
     {
-      env: {
-        ...process.env,
-        ...stack.env,
-        REDIS_KEY_PREFIX: stack.redisKeyPrefix,
+      env: benchGatewayEnv(stack, {
         PORT: String(port),
-        HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
-        AUTH_JWT_SECRET: SECRET,
-        AUTH_DEV_ISSUER: 'true',
-        FM_CACHE_ENABLED: 'false',
         RATE_LIMIT_POINTS: '100000',
         SHUTDOWN_TIMEOUT_MS: '10000',
-      },
+      }),
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );

@@ -9,11 +9,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startLocalStack } from '@manga-assist/local-stack';
 import {
-  awsClientConfigFromEnv,
   awsEnv,
-  createAwsClients,
   resourceNamesEnv,
-  resourceNamesFromEnv,
+  serviceAws,
   type AwsClients,
   type ResourceNames,
 } from '@manga-assist/aws-clients';
@@ -59,16 +57,15 @@ export async function startStackProcess(profile: 'zero' | 'demo' = 'zero'): Prom
   });
   if (child.pid === undefined) throw new Error('the stack process has no pid');
   const pid = child.pid;
-  const env = z.object({ ...awsEnv, ...resourceNamesEnv }).parse(ready.env);
-  const clients = createAwsClients(awsClientConfigFromEnv(env));
+  const { aws, names, close } = serviceAws(z.object({ ...awsEnv, ...resourceNamesEnv }).parse(ready.env));
   return {
     pid,
     env: ready.env,
-    names: resourceNamesFromEnv(env),
+    names,
     redisKeyPrefix: ready.redisKeyPrefix,
-    clients,
+    clients: aws,
     async stop() {
-      clients.destroy();
+      close();
       const exited = new Promise((r) => child.once('exit', r));
       child.stdin.end();
       await exited;
