@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { callSignal, raceAbort } from './deadline';
 
 describe('deadlines', () => {
@@ -17,6 +18,28 @@ describe('deadlines', () => {
     expect(call.callerAborted()).toBe(true);
     expect(call.deadlineExceeded()).toBe(false);
     call.dispose();
+  });
+
+  it('starts aborted, with the reason, when the caller has aborted already', () => {
+    const caller = new AbortController();
+    caller.abort(new Error('gone before the call'));
+    const call = callSignal(caller.signal, 10_000);
+    expect(call.signal.aborted).toBe(true);
+    expect((call.signal.reason as Error).message).toBe('gone before the call');
+    expect(call.callerAborted()).toBe(true);
+    call.dispose();
+  });
+
+  it('leaves no listener on the caller signal once disposed, however many calls it served', () => {
+    // A long-lived caller signal (a WebSocket connection's, a request's with several model calls)
+    // must not collect one listener per call.
+    const caller = new AbortController();
+    for (let i = 0; i < 5; i++) callSignal(caller.signal, 10_000).dispose();
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+    const call = callSignal(caller.signal, 10_000);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+    call.dispose();
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 
   it('raceAbort settles with the promise, or rejects when the signal aborts first', async () => {

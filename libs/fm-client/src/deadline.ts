@@ -8,7 +8,13 @@ export interface CallSignal {
   dispose(): void;
 }
 
-/** One signal for a call: the caller's signal, the deadline, and an internal abort. */
+/**
+ * One signal for a call: the caller's signal, the deadline, and an internal abort. The caller's abort
+ * is forwarded by a listener that `dispose` removes, not with `AbortSignal.any`: Node registers each
+ * composite signal with a FinalizationRegistry and in its sources through WeakRefs, which V8 clears
+ * only in a full GC, so a composite and what its listeners reach outlive the call into the old
+ * generation, and a long-lived caller signal (a WebSocket connection's) collects one entry per call.
+ */
 export function callSignal(callerSignal: AbortSignal | undefined, deadlineMs: number): CallSignal {
   const internal = new AbortController();
   let timedOut = false;
@@ -17,13 +23,18 @@ export function callSignal(callerSignal: AbortSignal | undefined, deadlineMs: nu
     internal.abort(new DOMException(`deadline of ${deadlineMs} ms exceeded`, 'TimeoutError'));
   }, deadlineMs);
   timer.unref?.();
-  const signal = callerSignal ? AbortSignal.any([callerSignal, internal.signal]) : internal.signal;
+  const followCaller = () => internal.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) followCaller();
+  else callerSignal?.addEventListener('abort', followCaller, { once: true });
   return {
-    signal,
+    signal: internal.signal,
     deadlineExceeded: () => timedOut && !(callerSignal?.aborted ?? false),
     callerAborted: () => callerSignal?.aborted ?? false,
     abort: () => internal.abort(new DOMException('call abandoned', 'AbortError')),
-    dispose: () => clearTimeout(timer),
+    dispose: () => {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', followCaller);
+    },
   };
 }
 
