@@ -21,9 +21,9 @@
 // per request (/proc/<pid>/stat, the same meter for both) side by side with the ratios; our CPU per
 // request against the CPU of its two SDK calls measured in the same run (sdk-floor.ts, a process of
 // its own); the WebSocket first delta after the model's first token; and the targets met or not.
-// The response cache is off so every request reaches the model. Dynalite, the emulator and the
-// EventBridge router run in a process of their own (stack-process.ts), on the same machine's cores as
-// the gateways, not in this load generator's event loop.
+// The response cache is off so every request reaches the model. The Bedrock emulator runs in a process
+// of its own, dynalite, fauxqs and the EventBridge router in another (stack-process.ts), on the same
+// machine's cores as the gateways, not in this load generator's event loop.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -250,10 +250,10 @@ async function main() {
         : 'unpinned: every process shares every core.',
     );
     console.log(
-      'NOTE: dynalite, the Bedrock emulator and the EventBridge router run in a process of their own (not in',
+      'NOTE: the Bedrock emulator runs in a process of its own, dynalite, fauxqs and the EventBridge router in another',
     );
     console.log(
-      "this load generator's event loop), on the same cores as the gateways: their CPU is part of every figure below.",
+      "(not in this load generator's event loop), on the same cores as the gateways: their CPU is part of every figure below.",
     );
 
     // First delta: direct stream vs through the WebSocket (one socket, sequential messages).
@@ -367,8 +367,11 @@ async function main() {
         const perRound = Math.max(50, Math.floor(REQUESTS / rounds));
         const lat = { direct: [] as number[], ours: [] as number[], peer: [] as number[] };
         const openCpuMs = { ours: 0, peer: 0 };
-        // The stack process's CPU in each path's rounds: the emulator (+ dynalite, router for ours).
-        const stackCpu = { direct: 0, ours: 0, peer: 0 };
+        // The stack's CPU in each path's rounds: the emulator's process, and dynalite + router's (ours only).
+        const stackCpu = {
+          model: { direct: 0, ours: 0, peer: 0 },
+          services: { direct: 0, ours: 0, peer: 0 },
+        };
         failures = 0;
         peerFailures = 0;
         const paths = ['direct', 'ours', 'peer'] as const;
@@ -380,7 +383,8 @@ async function main() {
           for (let k = 0; k < paths.length; k++) {
             const path = paths[(r + k) % paths.length];
             const base = 40_000 + r * perRound;
-            const s0 = processCpuMs(stack.pid);
+            const m0 = processCpuMs(stack.pids.model);
+            const s0 = processCpuMs(stack.pids.services);
             if (path === 'direct')
               lat.direct.push(...(await atRate(perRound, RATE, (i) => direct(base + i))));
             else {
@@ -392,7 +396,8 @@ async function main() {
               await sleep(300); // work after the answers (events, writes) lands in its round
               openCpuMs[path] += cpuOf() - c;
             }
-            stackCpu[path] += processCpuMs(stack.pid) - s0;
+            stackCpu.model[path] += processCpuMs(stack.pids.model) - m0;
+            stackCpu.services[path] += processCpuMs(stack.pids.services) - s0;
           }
         }
         const open = {
@@ -477,13 +482,19 @@ async function main() {
         );
         const perReq = (ms: number) => ms / (rounds * perRound);
         line(
-          `stack process CPU/request, ${RATE} req/s`,
-          fmt(perReq(stackCpu.ours)),
-          fmt(perReq(stackCpu.peer)),
-          `direct ${fmt(perReq(stackCpu.direct))}`,
+          `emulator process CPU/request, ${RATE} req/s`,
+          fmt(perReq(stackCpu.model.ours)),
+          fmt(perReq(stackCpu.model.peer)),
+          `direct ${fmt(perReq(stackCpu.model.direct))}`,
+        );
+        line(
+          `dynalite + router CPU/request, ${RATE} req/s`,
+          fmt(perReq(stackCpu.services.ours)),
+          fmt(perReq(stackCpu.services.peer)),
+          `direct ${fmt(perReq(stackCpu.services.direct))}`,
         );
         console.log(
-          '  (the stack process hosts the emulator, dynalite and the router: our path also writes the session and publishes events there)',
+          '  (the Bedrock emulator runs in a process of its own; dynalite, fauxqs and the router in another: our path also writes the session and publishes events there)',
         );
         console.log(
           `\n  the two SDK calls (sdk-floor.ts, own process, same clients): one pair in turn with the sequential requests ${fmt(floorBoth)} CPU per pair (after: ${split} pairs back to back ${fmt(floorSplit.warmLoop)}, Converse alone ${fmt(floorSplit.converse)}, session PutItem alone ${fmt(floorSplit.put)}); open loop at ${RATE} pairs/s, a round after each round of the paths: ${fmt(floorAtRate)} per pair`,
@@ -605,11 +616,12 @@ async function main() {
     const openBaseline = stats(await atRate(REQUESTS, RATE, baseline));
     failures = 0;
     let cpu0 = await gatewayCpuMs(url);
-    const stack0 = processCpuMs(stack.pid);
+    const stackCpuMs = () => processCpuMs(stack.pids.model) + processCpuMs(stack.pids.services);
+    const stack0 = stackCpuMs();
     const openGateway = stats(await atRate(REQUESTS, RATE, viaGateway));
     await sleep(300); // publishes of the last requests
     const openCpu = ((await gatewayCpuMs(url)) - cpu0) / REQUESTS;
-    const openStackCpu = (processCpuMs(stack.pid) - stack0) / REQUESTS;
+    const openStackCpu = (stackCpuMs() - stack0) / REQUESTS;
     console.log(
       `\nopen loop: ${REQUESTS} requests per path at ${RATE} req/s, zero-latency emulator, cache off`,
     );
@@ -622,7 +634,7 @@ async function main() {
       `  gateway process CPU per request    : ${openCpu.toFixed(2)} ms (${((openCpu * RATE) / 10).toFixed(0)}% of one core at ${RATE} req/s)`,
     );
     console.log(
-      `  stack process CPU per request      : ${openStackCpu.toFixed(2)} ms (dynalite + emulator + router)`,
+      `  stack process CPU per request      : ${openStackCpu.toFixed(2)} ms (emulator, dynalite, router)`,
     );
 
     // Closed loop, one request at a time, the three paths interleaved: per-request cost without queueing.

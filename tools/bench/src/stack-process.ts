@@ -1,13 +1,17 @@
-// The local stack (dynalite, fauxqs, the Bedrock emulator, the EventBridge router) in a process of
-// its own, for benches whose load generator must not share an event loop with the system's
-// dependencies: in one process, the synchronous work dynalite does for one gateway's session write
-// delays the timestamps of every request the generator measures meanwhile, and a model call made
-// from the generator never leaves its process while one through a gateway crosses two.
-// Parent side: startStackProcess(). Child side: this file run with BENCH_STACK_CHILD=1, which
-// prints one JSON line (env, names, redis key prefix) once ready and stops when its stdin closes.
+// The local stack in processes of its own, for benches whose load generator must not share an event
+// loop with the system's dependencies: in one process, the synchronous work dynalite does for one
+// gateway's session write delays the timestamps of every request the generator measures meanwhile,
+// and a model call made from the generator never leaves its process while one through a gateway
+// crosses two. The Bedrock emulator runs apart from dynalite, fauxqs and the EventBridge router, as
+// Bedrock and DynamoDB are separate services: in one event loop, a gateway's session writes and
+// events delayed the model answers of the requests behind them, which a direct model call (with no
+// writes) never saw.
+// Parent side: startStackProcess(). Child side: this file run with BENCH_STACK_CHILD=services|model,
+// which prints one JSON line (env, redis key prefix) once ready and stops when its stdin closes.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startLocalStack } from '@manga-assist/local-stack';
+import { startBedrockEmulator } from '@manga-assist/bedrock-emulator';
 import {
   awsEnv,
   resourceNamesEnv,
@@ -19,11 +23,14 @@ import { z } from 'zod';
 
 interface Ready {
   env: Record<string, string>;
-  redisKeyPrefix: string;
+  redisKeyPrefix?: string;
 }
 
+type Part = 'services' | 'model';
+
 export interface StackProcess {
-  pid: number;
+  /** The process of dynalite, fauxqs and the router ('services'), and the Bedrock emulator's ('model'). */
+  pids: Record<Part, number>;
   env: Record<string, string>;
   names: ResourceNames;
   redisKeyPrefix: string;
@@ -34,14 +41,13 @@ export interface StackProcess {
 
 const root = join(__dirname, '..', '..', '..');
 
-/** Starts the stack (Bedrock emulator profile `profile`) in a child process; resolves once it is ready. */
-export async function startStackProcess(profile: 'zero' | 'demo' = 'zero'): Promise<StackProcess> {
+function startPart(part: Part, profile: 'zero' | 'demo') {
   const child = spawn(process.execPath, ['--import', 'tsx', __filename], {
     cwd: root,
-    env: { ...process.env, BENCH_STACK_CHILD: '1', BENCH_STACK_PROFILE: profile, NODE_OPTIONS: '' },
+    env: { ...process.env, BENCH_STACK_CHILD: part, BENCH_STACK_PROFILE: profile, NODE_OPTIONS: '' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const ready = await new Promise<Ready>((resolve, reject) => {
+  const ready = new Promise<Ready>((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {
       out += chunk.toString('utf8');
@@ -52,39 +58,71 @@ export async function startStackProcess(profile: 'zero' | 'demo' = 'zero'): Prom
     };
     child.stdout.on('data', onData);
     child.once('exit', (code) =>
-      reject(new Error(`the stack process exited with ${code} before it was ready`)),
+      reject(new Error(`the stack's ${part} process exited with ${code} before it was ready`)),
     );
   });
-  if (child.pid === undefined) throw new Error('the stack process has no pid');
-  const pid = child.pid;
-  const { aws, names, close } = serviceAws(z.object({ ...awsEnv, ...resourceNamesEnv }).parse(ready.env));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.stdin.end();
+    await exited;
+  };
+  return { child, ready, stop };
+}
+
+/** Starts the stack (Bedrock emulator profile `profile`) in two child processes; resolves once both are ready. */
+export async function startStackProcess(profile: 'zero' | 'demo' = 'zero'): Promise<StackProcess> {
+  const parts = { services: startPart('services', profile), model: startPart('model', profile) };
+  let services: Ready;
+  let model: Ready;
+  try {
+    [services, model] = await Promise.all([parts.services.ready, parts.model.ready]);
+  } catch (error) {
+    await Promise.all([parts.services.stop(), parts.model.stop()]);
+    throw error;
+  }
+  const pid = (part: Part) => {
+    const value = parts[part].child.pid;
+    if (value === undefined) throw new Error(`the stack's ${part} process has no pid`);
+    return value;
+  };
+  const env = { ...services.env, ...model.env };
+  const { aws, names, close } = serviceAws(z.object({ ...awsEnv, ...resourceNamesEnv }).parse(env));
   return {
-    pid,
-    env: ready.env,
+    pids: { services: pid('services'), model: pid('model') },
+    env,
     names,
-    redisKeyPrefix: ready.redisKeyPrefix,
+    redisKeyPrefix: services.redisKeyPrefix ?? '',
     clients: aws,
     async stop() {
       close();
-      const exited = new Promise((r) => child.once('exit', r));
-      child.stdin.end();
-      await exited;
+      await Promise.all([parts.services.stop(), parts.model.stop()]);
     },
   };
 }
 
-async function child() {
+async function child(part: Part) {
   const profile = process.env.BENCH_STACK_PROFILE === 'demo' ? 'demo' : 'zero';
-  const stack = await startLocalStack({ bedrock: { profile } });
-  const ready: Ready = { env: stack.env, redisKeyPrefix: stack.redisKeyPrefix };
+  let ready: Ready;
+  let stop: () => Promise<void>;
+  if (part === 'model') {
+    const emulator = await startBedrockEmulator({ profile, host: '127.0.0.1', port: 0 });
+    ready = { env: { BEDROCK_ENDPOINT: emulator.url } };
+    stop = () => emulator.stop();
+  } else {
+    const stack = await startLocalStack({ bedrock: false });
+    ready = { env: stack.env, redisKeyPrefix: stack.redisKeyPrefix };
+    stop = () => stack.stop();
+  }
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   process.stdin.resume();
   await new Promise((r) => process.stdin.once('end', r));
-  await stack.stop();
+  await stop();
 }
 
-if (process.env.BENCH_STACK_CHILD === '1') {
-  child().catch((error) => {
+const part = process.env.BENCH_STACK_CHILD;
+if (part === 'services' || part === 'model') {
+  child(part).catch((error) => {
     console.error(error);
     process.exit(1);
   });
