@@ -47,6 +47,10 @@ const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
 const WS_SAMPLES = Number(process.env.BENCH_WS_SAMPLES ?? 300);
 const SEQ_SAMPLES = Number(process.env.BENCH_SEQ_SAMPLES ?? 500);
 const TRACING_ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 6);
+// Requests per path (and SDK floor pairs) before anything is measured. V8 keeps compiling for a
+// while: sequentially, a gateway's CPU per request still fell from 4.9 ms (requests 750-1,250) to
+// about 3.7 ms (after 2,000), a fifth of it in the compiler threads. 300 measured that tier-up.
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2000);
 // BENCH_TRACING_ONLY=1: only the tracing off/on comparison (quicker; on a busy machine).
 const root = join(__dirname, '..', '..', '..');
 // BENCH_GATEWAY_BUNDLE: another build of the gateway (e.g. a copy of an older one, to compare).
@@ -119,7 +123,10 @@ function added(gateway: Stats, over: Stats, label: string) {
 /** sdk-floor.ts in a process of its own, driven batch by batch over its stdin. */
 async function startSdkFloor(env: Record<string, string>) {
   const child = spawn(
-    ...onCpu(SUT_CPU, join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'sdk-floor.ts')]),
+    ...onCpu(SUT_CPU, join(root, 'node_modules', '.bin', 'tsx'), [
+      join(__dirname, 'sdk-floor.ts'),
+      String(WARMUP),
+    ]),
     {
       cwd: root,
       env: { ...process.env, ...env },
@@ -233,7 +240,7 @@ async function main() {
     };
 
     // Warm-up every path (JIT, keep-alive sockets, table pages).
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < WARMUP; i++) {
       await direct(-i);
       await baseline(-i);
       await viaGateway(-i);
@@ -320,7 +327,7 @@ async function main() {
         const viaPeer = async (i: number) => {
           if (!(await peer.chat(message(i)).catch(() => false))) peerFailures++;
         };
-        for (let i = 0; i < 300; i++) await viaPeer(-i);
+        for (let i = 0; i < WARMUP; i++) await viaPeer(-i);
         if (peerFailures) throw new Error(`${peer.name} failed ${peerFailures} warm-up requests`);
         const gatewayCpu = () => processCpuMs(pid);
         const peerCpu = () => processCpuMs(peer.pid);
@@ -434,7 +441,7 @@ async function main() {
           `\npeers: chat-gateway POST /v1/chat sendMessage vs ${peer.name} POST /v1/chat/completions (Bedrock provider, custom host = the emulator)`,
         );
         console.log(
-          `  sequential: ${SEQ_SAMPLES} per path interleaved (non-200: ours ${seqFailures.ours}, peer ${seqFailures.peer}); open loop: ${rounds} rounds of ${perRound} per path at ${RATE} req/s, order rotating (non-200: ours ${failures}, peer ${peerFailures})`,
+          `  after ${WARMUP} warm-up requests per path and floor pairs (BENCH_WARMUP); sequential: ${SEQ_SAMPLES} per path interleaved (non-200: ours ${seqFailures.ours}, peer ${seqFailures.peer}); open loop: ${rounds} rounds of ${perRound} per path at ${RATE} req/s, order rotating (non-200: ours ${failures}, peer ${peerFailures})`,
         );
         line('', 'chat-gateway', peer.name, 'ours / peer');
         line(
@@ -549,7 +556,7 @@ async function main() {
         OTEL_SERVICE_NAME: 'chat-gateway',
         OTEL_TRACES_SAMPLER: 'always_on',
       });
-      for (let i = 0; i < 300; i++) await viaGatewayAt(traced.url, -i);
+      for (let i = 0; i < WARMUP; i++) await viaGatewayAt(traced.url, -i);
       const rounds = TRACING_ROUNDS;
       const perRound = Math.max(50, Math.floor(REQUESTS / 2));
       const runs = { off: { lat: [] as number[], cpu: 0 }, on: { lat: [] as number[], cpu: 0 } };
