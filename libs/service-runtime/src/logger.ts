@@ -87,8 +87,17 @@ export function createLogger({
 
 const LEVEL_METHODS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 const noop = () => undefined;
-/** Per lazy child: the built logger its levels come from (its nearest built ancestor), and its builder. */
-const lazies = new WeakMap<Logger, { levels: Logger; build: () => Logger }>();
+/**
+ * What a lazy child answers under this key: the built logger its levels come from (its nearest
+ * built ancestor), and its builder. Asked of the proxy itself rather than kept in a WeakMap: a
+ * WeakMap entry per request (two per chat request) lives in an ephemeron table that only a full GC
+ * clears.
+ */
+const LAZY = Symbol('lazyChild');
+interface Lazy {
+  levels: Logger;
+  build: () => Logger;
+}
 
 /**
  * `parent.child(bindings)`, built when it first writes a line or is asked for its state: a
@@ -97,12 +106,14 @@ const lazies = new WeakMap<Logger, { levels: Logger; build: () => Logger }>();
  * bindings when it is made). Its own children are lazy too.
  */
 export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
-  const lazyParent = lazies.get(parent);
+  const lazyParent = (parent as Logger & { [LAZY]?: Lazy })[LAZY];
   const levels = lazyParent?.levels ?? parent;
   let built: Logger | undefined;
   const real = () => (built ??= (lazyParent?.build() ?? parent).child(bindings));
+  const lazy: Lazy = { levels, build: real };
   const proxy: Logger = new Proxy(parent, {
     get(_target, prop) {
+      if (prop === LAZY) return lazy;
       if (!built && typeof prop === 'string' && LEVEL_METHODS.has(prop) && !levels.isLevelEnabled(prop))
         return noop;
       if (!built && prop === 'child')
@@ -116,6 +127,5 @@ export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Lo
       return Reflect.set(real(), prop, value);
     },
   });
-  lazies.set(proxy, { levels, build: real });
   return proxy;
 }
