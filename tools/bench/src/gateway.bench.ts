@@ -641,7 +641,7 @@ async function main() {
       `  gateway process CPU per request    : ${openCpu.toFixed(2)} ms (${((openCpu * RATE) / 10).toFixed(0)}% of one core at ${RATE} req/s)`,
     );
     console.log(
-      `  stack process CPU per request      : ${openStackCpu.toFixed(2)} ms (emulator, dynalite, router)`,
+      `  stack processes CPU per request    : ${openStackCpu.toFixed(2)} ms (emulator, dynalite, router)`,
     );
 
     // Closed loop, one request at a time, the three paths interleaved: per-request cost without queueing.

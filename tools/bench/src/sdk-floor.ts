@@ -1,7 +1,7 @@
 // The CPU floor of one chat request: the gateway's two unavoidable SDK calls (Converse, then the
 // session PutItem), issued by a process of their own with the clients the gateway builds
 // (serviceAws from the same environment, as the services build theirs: same agents, retry, credentials), so that the CPU
-// counted is the caller's only (the emulator and dynalite run in the bench process).
+// counted is the caller's only (the emulator and dynalite run in the stack's processes).
 // Run by gateway.bench.ts --peers: `tsx tools/bench/src/sdk-floor.ts [warm-up]`, environment of the
 // local stack; driven over stdin (see main).
 import { createInterface } from 'node:readline';
