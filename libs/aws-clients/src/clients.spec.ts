@@ -7,6 +7,7 @@ import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { createAwsClients } from './clients';
 import { KeyCachingSha256 } from './sha256';
+import { collectStream } from './stream-collector';
 import { DEFAULT_RESOURCE_NAMES } from './config';
 import { resolveQueueUrl } from './queue-url';
 import { dynamoTableCheck, sqsQueueCheck } from './readiness';
@@ -38,6 +39,19 @@ describe('createAwsClients against local emulators', () => {
   it('reuses one client per service', () => {
     expect(clients.dynamodb).toBe(clients.dynamodb);
     expect(clients.documentClient).toBe(clients.documentClient);
+  });
+
+  it('reads every response body by iteration (collectStream), answers included', async () => {
+    for (const client of [
+      clients.dynamodb,
+      clients.sqs,
+      clients.eventBridge,
+      clients.bedrock,
+      clients.secretsManager,
+    ])
+      expect((client.config as unknown as { streamCollector: unknown }).streamCollector).toBe(collectStream);
+    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'collector-check' }));
+    expect(QueueUrl).toMatch(/collector-check$/);
   });
 
   it('talks to the overridden endpoints with placeholder credentials', async () => {

@@ -9,6 +9,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { traceAwsClient } from './tracing';
 import { KeyCachingSha256 } from './sha256';
+import { collectStream } from './stream-collector';
 import {
   awsClientConfigFromEnv,
   resourceNamesFromEnv,
@@ -83,6 +84,8 @@ export function createAwsClients(config: AwsClientConfig, options: AwsClientOpti
     // Request signing's HMACs without re-importing the same key on every call.
     sha256: KeyCachingSha256,
     logger: SDK_LOGGER,
+    // Response bodies read by iteration, not piped: see stream-collector.ts.
+    streamCollector: collectStream,
   });
 
   const created: { destroy(): void }[] = [];
