@@ -5,41 +5,15 @@
 // Run by gateway.bench.ts --peers: `tsx tools/bench/src/sdk-floor.ts [warm-up]`, environment of the
 // local stack; driven over stdin (see main).
 import { createInterface } from 'node:readline';
-import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { awsEnv, resourceNamesEnv, serviceAws } from '@manga-assist/aws-clients';
 import { z } from 'zod';
-import { newSessionItem } from './session-item';
+import { chatSdkCalls } from './chat-sdk-calls';
 
 const WARMUP = Number(process.argv[2] ?? 300);
 const { aws, names, close } = serviceAws(z.object({ ...awsEnv, ...resourceNamesEnv }).parse(process.env), {
   bedrockMaxAttempts: Number(process.env.FM_MAX_ATTEMPTS ?? 3),
 });
-const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
-// About the size of the gateway's system prompt (role, language, grounding): the same serialisation work.
-const SYSTEM = 'You are MangaAssist, the shopping assistant of a Japanese manga web store. '.repeat(9);
-const message = (i: number) => `おすすめの新刊マンガを教えて #${i}`;
-
-const converse = async (i: number) => {
-  const out = await aws.bedrock.send(
-    new ConverseCommand({
-      modelId: MODEL,
-      system: [{ text: SYSTEM }],
-      messages: [{ role: 'user', content: [{ text: message(i) }] }],
-      inferenceConfig: { maxTokens: 1024, temperature: 0.7 },
-    }),
-  );
-  return (out.output?.message?.content ?? []).map((b) => b.text ?? '').join('');
-};
-const putItem = async (i: number, text: string) => {
-  await aws.documentClient.send(
-    new PutCommand({
-      TableName: names.tables.sessions,
-      Item: newSessionItem(message(i), text),
-      ConditionExpression: 'attribute_not_exists(sessionId)',
-    }),
-  );
-};
+const { converse, putItem, pair } = chatSdkCalls(aws, names.tables.sessions);
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -53,7 +27,7 @@ async function atRate(first: number, n: number, rate: number) {
     const wait = t0 + (k * 1000) / rate - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const i = first + k;
-    all.push(converse(i).then((text) => putItem(i, text)));
+    all.push(pair(i));
   }
   await Promise.all(all);
 }
