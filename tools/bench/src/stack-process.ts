@@ -10,7 +10,7 @@
 // which prints one JSON line (env, redis key prefix) once ready and stops when its stdin closes.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { startLocalStack } from '@manga-assist/local-stack';
+import { startEphemeralRedis, startLocalStack } from '@manga-assist/local-stack';
 import { startBedrockEmulator } from '@manga-assist/bedrock-emulator';
 import {
   awsEnv,
@@ -24,6 +24,8 @@ import { z } from 'zod';
 interface Ready {
   env: Record<string, string>;
   redisKeyPrefix?: string;
+  /** True when the services process runs a redis-server of its own (see startOwnRedis). */
+  ownRedis?: boolean;
 }
 
 type Part = 'services' | 'model';
@@ -34,6 +36,8 @@ export interface StackProcess {
   env: Record<string, string>;
   names: ResourceNames;
   redisKeyPrefix: string;
+  /** Whose Redis: the stack's own, on the stack's core, or the machine's (no redis-server binary). */
+  redis: 'own' | 'machine';
   /** SDK clients in this process aimed at the stack (built from `env` as the services build theirs). */
   clients: AwsClients;
   stop(): Promise<void>;
@@ -93,6 +97,7 @@ export async function startStackProcess(profile: 'zero' | 'demo' = 'zero'): Prom
     env,
     names,
     redisKeyPrefix: services.redisKeyPrefix ?? '',
+    redis: services.ownRedis ? 'own' : 'machine',
     clients: aws,
     async stop() {
       close();
@@ -100,6 +105,15 @@ export async function startStackProcess(profile: 'zero' | 'demo' = 'zero'): Prom
     },
   };
 }
+
+/**
+ * A redis-server of the stack's own, started from this process and so on its core: the machine's
+ * Redis may run on any core, the gateway's included, where its work for our rate limit evicted the
+ * gateway's caches and took its CPU (ElastiCache is another machine). Undefined without the binary,
+ * or with BENCH_REDIS=machine: the machine's Redis is used then.
+ */
+const startOwnRedis = () =>
+  process.env.BENCH_REDIS === 'machine' ? Promise.resolve(undefined) : startEphemeralRedis();
 
 async function child(part: Part) {
   const profile = process.env.BENCH_STACK_PROFILE === 'demo' ? 'demo' : 'zero';
@@ -110,9 +124,18 @@ async function child(part: Part) {
     ready = { env: { BEDROCK_ENDPOINT: emulator.url } };
     stop = () => emulator.stop();
   } else {
-    const stack = await startLocalStack({ bedrock: false });
-    ready = { env: stack.env, redisKeyPrefix: stack.redisKeyPrefix };
-    stop = () => stack.stop();
+    const redis = await startOwnRedis();
+    const stack = await startLocalStack({ bedrock: false, ...(redis ? { redisUrl: redis.url } : {}) }).catch(
+      async (error: unknown) => {
+        await redis?.stop();
+        throw error;
+      },
+    );
+    ready = { env: stack.env, redisKeyPrefix: stack.redisKeyPrefix, ownRedis: Boolean(redis) };
+    stop = async () => {
+      await stack.stop();
+      await redis?.stop();
+    };
   }
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   process.stdin.resume();

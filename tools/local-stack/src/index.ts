@@ -9,10 +9,18 @@ export {
   type ResourceStatus,
 } from './provision';
 export { startTtlSweep, ttlSweepSecondsFromEnv, type TtlSweep, type TtlSweepOptions } from './ttl-sweep';
-export { probeRedis, DEFAULT_REDIS_URL } from './redis';
+export {
+  probeRedis,
+  findRedisServer,
+  ephemeralRedisArgs,
+  startEphemeralRedis,
+  DEFAULT_REDIS_URL,
+  type EphemeralRedis,
+} from './redis';
 export {
   BASE_PORTS,
   LOCAL_HOST,
+  freePort,
   localPorts,
   portOffsetFromEnv,
   type LocalPorts,

@@ -1,10 +1,9 @@
 // `npm start`: the whole MangaAssist system on one machine, no AWS account. Starts the local
 // stack (DynamoDB, SQS, Redis, Bedrock emulator, EventBridge router) on fixed ports, then the four
 // services, prints their URLs, and stops everything cleanly on Ctrl-C.
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalStack, type LocalStack } from './stack';
-import { DEFAULT_REDIS_URL, probeRedis } from './redis';
+import { DEFAULT_REDIS_URL, ephemeralRedisArgs, findRedisServer, probeRedis } from './redis';
 import { LOCAL_OUTBOUND_SECRET, localServices } from './services';
 import { firstBusyPort, LOCAL_HOST, localPorts, portOffsetFromEnv } from './ports';
 import { ttlSweepSecondsFromEnv } from './ttl-sweep';
@@ -26,7 +25,7 @@ const log = (msg: string) => process.stdout.write(`[local-stack] ${msg}\n`);
 
 async function ensureRedis(): Promise<Supervised | undefined> {
   if (await probeRedis(DEFAULT_REDIS_URL)) return undefined;
-  const binary = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
+  const binary = findRedisServer();
   if (!binary) {
     log(
       'Redis is not running and redis-server is not installed: services run without cache and rate limits in Redis (degraded).',
@@ -37,7 +36,7 @@ async function ensureRedis(): Promise<Supervised | undefined> {
   const redis = startChild(
     'redis',
     binary,
-    ['--port', '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ephemeralRedisArgs(Number(new URL(DEFAULT_REDIS_URL).port)),
     process.env,
   );
   for (let i = 0; i < 50 && !(await probeRedis(DEFAULT_REDIS_URL)); i++)

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { firstBusyPort, localPorts, portOffsetFromEnv } from './ports';
+import { firstBusyPort, freePort, localPorts, portOffsetFromEnv } from './ports';
 
 describe('npm start ports', () => {
   it('PORT_OFFSET moves every port by the same amount', () => {
@@ -33,5 +33,11 @@ describe('npm start ports', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('finds a port a server can listen on right after', async () => {
+    const port = await freePort();
+    expect(port).toBeGreaterThan(0);
+    expect(await firstBusyPort({ dynamodb: port })).toBeUndefined();
   });
 });

@@ -56,3 +56,15 @@ export async function firstBusyPort(
   }
   return undefined;
 }
+
+/** A port free on the host now (the kernel's pick), for a server started right after. */
+export function freePort(host = LOCAL_HOST): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
