@@ -26,13 +26,12 @@
 // machine's cores as the gateways, not in this load generator's event loop.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createFmClient } from '@manga-assist/fm-client';
-import { startTraceCollector } from '@manga-assist/local-stack';
+import { freePort, startTraceCollector } from '@manga-assist/local-stack';
 import { processCpuMs, startPortkey, type Peer } from './peers';
 import { newSessionItem } from './session-item';
 import { startStackProcess } from './stack-process';
@@ -64,14 +63,6 @@ const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Open loop: request i starts at t0 + i / rate whatever the previous ones are doing. */
 async function atRate(n: number, rate: number, run: (i: number) => Promise<void>): Promise<number[]> {
@@ -182,6 +173,10 @@ async function main() {
           RATE_LIMIT_POINTS: '10000000',
           WS_MAX_CONNECTIONS: String(IDLE_SOCKETS + 100),
           OTEL_TRACES_EXPORTER: 'none',
+          // Knock-out experiments on our gateway, e.g. '{"REDIS_URL":""}' (JSON object of strings).
+          ...(process.env.BENCH_GATEWAY_ENV
+            ? (JSON.parse(process.env.BENCH_GATEWAY_ENV) as Record<string, string>)
+            : {}),
           ...extraEnv,
         }),
         stdio: ['ignore', 'ignore', 'inherit'],
@@ -259,6 +254,11 @@ async function main() {
       PINNING
         ? `pinned: each gateway and the SDK floor on core ${SUT_CPU}, this load generator and the stack on core 0 (BENCH_PIN=0: unpinned).`
         : 'unpinned: every process shares every core.',
+    );
+    console.log(
+      stack.redis === 'own'
+        ? `Redis: a redis-server of the stack's own${PINNING ? ', on core 0' : ''} (not the machine's, which may run on any core).`
+        : "Redis: the machine's (no redis-server binary found): it may run on the gateways' core.",
     );
     console.log(
       'NOTE: the Bedrock emulator runs in a process of its own, dynalite, fauxqs and the EventBridge router in another',
@@ -374,7 +374,7 @@ async function main() {
         const seqFailures = { ours: failures, peer: peerFailures };
 
         // Open loop at RATE, in rounds whose order rotates (the machine's load changes hit every path alike).
-        const rounds = Number(process.env.BENCH_PEER_ROUNDS ?? 8);
+        const rounds = Number(process.env.BENCH_PEER_ROUNDS ?? 40);
         const perRound = Math.max(50, Math.floor(REQUESTS / rounds));
         const lat = { direct: [] as number[], ours: [] as number[], peer: [] as number[] };
         const openCpuMs = { ours: 0, peer: 0 };
@@ -411,6 +411,19 @@ async function main() {
             stackCpu.services[path] += processCpuMs(stack.pids.services) - s0;
           }
         }
+        // Each path's p99 round by round, before the latencies are sorted: the machine's stalls (which
+        // the direct call meets too) show as rounds far above the others, and short rotating rounds
+        // spread them over the paths alike.
+        const roundP99 = (path: (typeof paths)[number]) => {
+          const byRound = Array.from({ length: rounds }, (_, r) =>
+            pct(
+              lat[path].slice(r * perRound, (r + 1) * perRound).sort((a, b) => a - b),
+              99,
+            ),
+          ).sort((a, b) => a - b);
+          return `${pct(byRound, 50).toFixed(1)}/${byRound[byRound.length - 1].toFixed(1)} ms`;
+        };
+        const p99ByRound = { direct: roundP99('direct'), ours: roundP99('ours'), peer: roundP99('peer') };
         const open = {
           direct: stats(lat.direct.sort((a, b) => a - b)),
           ours: stats(lat.ours.sort((a, b) => a - b)),
@@ -483,6 +496,12 @@ async function main() {
           fmt(addedOpen.ours.p99),
           fmt(addedOpen.peer.p99),
           ratio(addedOpen.ours.p99, addedOpen.peer.p99),
+        );
+        line(
+          `p99 per round, ${RATE} req/s (median/max)`,
+          p99ByRound.ours,
+          p99ByRound.peer,
+          `direct ${p99ByRound.direct}`,
         );
         line('CPU per request, sequential', fmt(cpu.ours), fmt(cpu.peer), ratio(cpu.ours, cpu.peer));
         line(

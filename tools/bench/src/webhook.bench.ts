@@ -17,13 +17,12 @@
 // a noisy shared machine (both sides slow down together).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients } from '@manga-assist/aws-clients';
 import Stripe from 'stripe';
-import { startLocalStack } from '@manga-assist/local-stack';
+import { freePort, startLocalStack } from '@manga-assist/local-stack';
 
 const DELIVERIES = Number(process.argv[2] ?? process.env.BENCH_DELIVERIES ?? 2000);
 const CONCURRENCY = Number(process.argv[3] ?? process.env.BENCH_CONCURRENCY ?? 32);
@@ -40,14 +39,6 @@ async function pool<T>(items: T[], concurrency: number, run: (item: T) => Promis
       while (next < items.length) await run(items[next++]);
     }),
   );
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 async function cpuSeconds(url: string): Promise<number> {
