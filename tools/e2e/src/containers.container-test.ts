@@ -6,6 +6,7 @@ import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { signPartner, signStripe } from '@manga-assist/webhook-signatures';
 import {
+  freePort,
   startLocalStack,
   startTraceCollector,
   startWebhookSink,
@@ -16,7 +17,6 @@ import {
 import {
   containerLogs,
   docker,
-  freePort,
   removeLabelled,
   runContainer,
   stopContainer,

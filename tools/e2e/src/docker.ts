@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
@@ -13,18 +12,6 @@ export async function docker(...args: string[]): Promise<string> {
     const e = error as { stderr?: string; message: string };
     throw new Error(`docker ${args.slice(0, 2).join(' ')} failed: ${e.stderr?.trim() || e.message}`);
   }
-}
-
-/** A free TCP port on 127.0.0.1 (containers run with --network host and listen there). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface RunningContainer {

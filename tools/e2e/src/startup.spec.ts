@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import {
   BASE_PORTS,
+  freePort,
   localServices,
   startLocalStack,
   type LocalStack,
@@ -13,14 +14,6 @@ import {
 // down, stays alive, answers /healthz, reports not ready with the reason on /readyz, and becomes
 // ready on its own within seconds once they are up, without a restart.
 const root = resolve(__dirname, '../../..');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const readyz = async (port: number) => {
   try {

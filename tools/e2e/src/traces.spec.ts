@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import {
+  freePort,
   LOCAL_OUTBOUND_SECRET,
   localPorts,
   localServices,
@@ -27,16 +27,6 @@ const APPS = ['chat-gateway', 'webhook-receiver', 'enrichment-worker', 'moderati
 const REVIEWS_SECRET = `whsec_${Buffer.from('trace-test-reviews-signing-key!!').toString('base64')}`;
 
 jest.setTimeout(180_000);
-
-const freePort = () =>
-  new Promise<number>((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 
 async function waitReady(url: string, child: ChildProcess, output: () => string) {
   const deadline = Date.now() + 60_000;
