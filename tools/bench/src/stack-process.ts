@@ -133,8 +133,11 @@ async function child(part: Part) {
     );
     ready = { env: stack.env, redisKeyPrefix: stack.redisKeyPrefix, ownRedis: Boolean(redis) };
     stop = async () => {
-      await stack.stop();
-      await redis?.stop();
+      try {
+        await stack.stop();
+      } finally {
+        await redis?.stop();
+      }
     };
   }
   process.stdout.write(`${JSON.stringify(ready)}\n`);

@@ -31,4 +31,10 @@ describe('a throwaway redis-server', () => {
       /redis-server did not answer on port \d+/,
     );
   });
+
+  it('says so when the binary cannot be run at all', async () => {
+    await expect(startEphemeralRedis('/nonexistent/redis-server')).rejects.toThrow(
+      /redis-server did not answer on port \d+/,
+    );
+  });
 });

@@ -45,10 +45,19 @@ export async function startEphemeralRedis(binary = findRedisServer()): Promise<E
   if (!binary) return undefined;
   const port = await freePort();
   const server = spawn(binary, ephemeralRedisArgs(port), { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  let gone = false;
+  const exited = new Promise<void>((resolve) => {
+    const done = () => {
+      gone = true;
+      resolve();
+    };
+    server.once('exit', done);
+    // A binary that cannot be run at all emits 'error' and never 'exit'.
+    server.once('error', done);
+  });
   const url = `redis://${LOCAL_HOST}:${port}`;
   for (let i = 0; !(await probeRedis(url, 200)); i++) {
-    if (i >= 50 || server.exitCode !== null) {
+    if (i >= 50 || gone) {
       server.kill('SIGKILL');
       throw new Error(`redis-server did not answer on port ${port}`);
     }
@@ -57,7 +66,7 @@ export async function startEphemeralRedis(binary = findRedisServer()): Promise<E
   return {
     url,
     stop: () => {
-      if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+      if (!gone) server.kill('SIGTERM');
       return exited;
     },
   };
