@@ -46,6 +46,23 @@ export default [
     rules: {
       '@nx/enforce-module-boundaries': boundaries(sourceConstraints),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // One JSON body reader: jsonBody from service-runtime (its errors, limits and CPU cost are known).
+      'no-restricted-properties': [
+        'error',
+        { object: 'express', property: 'json', message: 'Use jsonBody from @manga-assist/service-runtime.' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'express',
+              importNames: ['json'],
+              message: 'Use jsonBody from @manga-assist/service-runtime.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

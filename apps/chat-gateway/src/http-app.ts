@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
+  jsonBody,
   withSpan,
   httpError,
   lazyChild,
@@ -56,7 +57,7 @@ export function addChatRoutes(app: express.Express, options: HttpAppOptions): vo
 
   if (options.devIssuer) {
     const issuer = options.devIssuer;
-    app.post('/dev/token', express.json({ limit: 1024 }), async (req, res) => {
+    app.post('/dev/token', jsonBody({ limitBytes: 1024 }), async (req, res) => {
       const userId =
         typeof req.body?.userId === 'string'
           ? req.body.userId
@@ -94,7 +95,7 @@ export function addChatRoutes(app: express.Express, options: HttpAppOptions): vo
     }
   };
 
-  app.post('/v1/chat', authenticate, express.json({ limit: options.bodyLimitBytes }), async (req, res) => {
+  app.post('/v1/chat', authenticate, jsonBody({ limitBytes: options.bodyLimitBytes }), async (req, res) => {
     const { requestId, log } = requestLocals(res);
     const parsed = withSpan('validate request', {}, () =>
       parseChatRequest(req.body, req.headers['accept-language']),

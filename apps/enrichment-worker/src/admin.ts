@@ -1,10 +1,11 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
   activeSpan,
   httpError,
+  jsonBody,
   retryBatch,
   retryPolicy,
   sendHttpError,
@@ -64,7 +65,7 @@ export const bulkSchema = z.object({ jobs: z.array(jobRequestSchema).min(1) });
 export function createAdminRouter(deps: AdminDeps): Router {
   const { sqs, queueUrl, dlqUrl, jobs, logger, metrics } = deps;
   const router = Router();
-  router.use(express.json({ limit: '8mb' }));
+  router.use(jsonBody({ limitBytes: 8 * 1024 * 1024 }));
 
   let cached: { at: number; depth: QueueDepth } | undefined;
   const depthOf = async (url: string): Promise<QueueDepth> => {

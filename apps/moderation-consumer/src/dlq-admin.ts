@@ -1,6 +1,6 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Logger } from '@manga-assist/service-runtime';
+import { jsonBody, type Logger } from '@manga-assist/service-runtime';
 import {
   countByReason,
   createDlqTurns,
@@ -68,7 +68,8 @@ export function createDlqAdminRouter(deps: DlqAdminDeps): Router {
     });
   });
 
-  router.post('/admin/dlq/redrive', express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
+  const redriveBody = jsonBody({ limitBytes: 16 * 1024 });
+  router.post('/admin/dlq/redrive', redriveBody, async (req: Request, res: Response) => {
     const request = readRedriveRequest(req, res);
     if (!request) return;
     const startedAt = Date.now();

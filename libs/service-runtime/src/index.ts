@@ -14,6 +14,7 @@ export { runReadinessChecks } from './health';
 export { createShutdown } from './shutdown';
 export { waitForDependency } from './dependency-wait';
 export { requestLocals } from './request-context';
+export { jsonBody, type JsonBodyOptions } from './json-body';
 export { runMain, runService } from './main';
 export { createServiceRuntime, type ServiceRuntime } from './runtime';
 export {

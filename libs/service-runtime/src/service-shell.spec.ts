@@ -1,8 +1,8 @@
-import express from 'express';
 import { createLogger } from './logger';
 import { createServiceRuntime } from './runtime';
 import { createServiceShell } from './service-shell';
 import { httpError } from './http-error';
+import { jsonBody } from './json-body';
 
 const runtime = () =>
   createServiceRuntime({
@@ -50,7 +50,7 @@ describe('service shell', () => {
   it('serves ops routes, and answers unknown paths and errors in the one JSON error shape', async () => {
     const shell = createServiceShell(runtime());
     const app = shell.app([]);
-    app.post('/json', express.json({ limit: 10 }), (_req, res) => {
+    app.post('/json', jsonBody({ limitBytes: 10 }), (_req, res) => {
       res.json({ ok: true });
     });
     app.get('/refused', () => {

@@ -1,7 +1,7 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { callerOf } from '@manga-assist/identity';
-import { httpError, sendHttpError, type Logger } from '@manga-assist/service-runtime';
+import { httpError, jsonBody, sendHttpError, type Logger } from '@manga-assist/service-runtime';
 import {
   DECIDABLE_STATUSES,
   REVIEW_QUEUE_STATUSES,
@@ -97,7 +97,7 @@ export function createReviewAdminRouter(deps: ReviewAdminDeps): Router {
 
   router.post(
     '/admin/reviews/:reviewId/decision',
-    express.json({ limit: 8 * 1024 }),
+    jsonBody({ limitBytes: 8 * 1024 }),
     async (req: Request, res: Response) => {
       const parsed = decisionBody.safeParse(req.body);
       if (!parsed.success) {
