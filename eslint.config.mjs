@@ -66,6 +66,20 @@ export default [
     },
   },
   {
+    files: ['**/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/test-support/**'],
+    rules: {
+      // One way to answer with JSON: sendJson from service-runtime (res.json re-parses its content type per call).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='json'][arguments.length>0]",
+          message: 'Answer with sendJson(res, status, body) from @manga-assist/service-runtime.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/test-support/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries(testConstraints) },
   },

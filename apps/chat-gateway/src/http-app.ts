@@ -9,6 +9,7 @@ import {
   sendHttpError,
   sendLocalizedError,
   type ErrorResponderOptions,
+  sendJson,
 } from '@manga-assist/service-runtime';
 import {
   AuthError,
@@ -66,7 +67,7 @@ export function addChatRoutes(app: express.Express, options: HttpAppOptions): vo
       const roles = Array.isArray(req.body?.roles) ? (req.body.roles as unknown[]).map(String) : [];
       try {
         const { token, expiresIn } = await issuer.issue(userId, undefined, roles);
-        res.json({ token, userId, roles, expiresIn, tokenType: 'Bearer' });
+        sendJson(res, 200, { token, userId, roles, expiresIn, tokenType: 'Bearer' });
       } catch (error) {
         sendLocalizedError(res, requestLanguage(req), {
           status: 400,
@@ -136,7 +137,7 @@ export function addChatRoutes(app: express.Express, options: HttpAppOptions): vo
       parsed.request,
     );
     if (res.headersSent || abort.signal.aborted) return;
-    if (outcome.ok) return res.status(200).json(outcome.body);
+    if (outcome.ok) return sendJson(res, 200, outcome.body);
     const retry = outcome.retryAfterSeconds;
     sendLocalizedError(res, parsed.lang, {
       status: outcome.status,

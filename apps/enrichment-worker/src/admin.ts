@@ -10,6 +10,7 @@ import {
   retryPolicy,
   sendHttpError,
   type Logger,
+  sendJson,
 } from '@manga-assist/service-runtime';
 import type { QueueConsumer } from '@manga-assist/queue-consumer';
 import type { ConcurrencyLimit } from './concurrency-limit';
@@ -204,7 +205,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
     cached = undefined;
     const accepted = messages.length - failed.length;
     metrics.submitted.inc(accepted);
-    res.status(failed.length === messages.length ? 503 : 202).json({
+    sendJson(res, failed.length === messages.length ? 503 : 202, {
       accepted,
       jobs: messages
         .filter((m) => !failed.some((f) => f.jobId === m.jobId))
@@ -254,7 +255,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
       sendHttpError(req, res, refusal('JOB_NOT_FOUND', 404, 'ジョブが見つかりません。', 'Job not found.'));
       return;
     }
-    res.json({
+    sendJson(res, 200, {
       ...job,
       ...(job.status === 'failed' ? { message: jobErrorMessage(job.errorCode) } : {}),
       // Where the result lives for good: the catalog item (the job record expires after JOB_TTL_DAYS).
@@ -280,7 +281,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
       );
       return;
     }
-    res.json(out.Item);
+    sendJson(res, 200, out.Item);
   });
 
   router.get('/admin/stats', async (_req: Request, res: Response) => {
@@ -290,7 +291,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
     ]);
     const consumer = deps.consumer?.stats();
     const counters = deps.processor.counters();
-    res.json({
+    sendJson(res, 200, {
       queue: queue ?? { error: 'unavailable' },
       dlq: dlq ? { visible: dlq.visible } : { error: 'unavailable' },
       oldestMessageAgeSeconds: oldestAgeSeconds(),

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { jsonBody, type Logger } from '@manga-assist/service-runtime';
+import { jsonBody, sendJson, type Logger } from '@manga-assist/service-runtime';
 import {
   countByReason,
   listDlq,
@@ -41,7 +41,7 @@ export function createDlqAdminRouter({
     const messages = (await exclusive(() => listDlq({ sqs, dlqUrl }))).filter(
       (m) => !reason || m.reason.toLowerCase().includes(reason),
     );
-    res.json({
+    sendJson(res, 200, {
       count: messages.length,
       byReason: countByReason(messages),
       messages: messages.map((m) => ({
@@ -71,7 +71,7 @@ export function createDlqAdminRouter({
       }),
     );
     logger.info({ ...result, reason: request.reason }, 'DLQ redrive');
-    res.json(result);
+    sendJson(res, 200, result);
   });
 
   return router;

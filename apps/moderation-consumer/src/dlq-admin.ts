@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { jsonBody, type Logger } from '@manga-assist/service-runtime';
+import { jsonBody, sendJson, type Logger } from '@manga-assist/service-runtime';
 import {
   countByReason,
   createDlqTurns,
@@ -56,7 +56,7 @@ export function createDlqAdminRouter(deps: DlqAdminDeps): Router {
       (await Promise.all(dlqs.map((dlqUrl) => listDlq({ sqs, dlqUrl })))).flat(),
     );
     const messages = all.filter((m) => !reason || m.reason.toLowerCase().includes(reason));
-    res.json({
+    sendJson(res, 200, {
       count: messages.length,
       byReason: countByReason(messages),
       messages: messages.map((m) => ({
@@ -106,7 +106,7 @@ export function createDlqAdminRouter(deps: DlqAdminDeps): Router {
       failures: results.flatMap((r) => r.failures),
     };
     logger.info({ ...total, reason: request.reason }, 'DLQ redrive');
-    res.json(total);
+    sendJson(res, 200, total);
   });
 
   return router;

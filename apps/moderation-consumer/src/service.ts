@@ -6,6 +6,7 @@ import {
   sendHttpError,
   waitForDependency,
   type ServiceRuntime,
+  sendJson,
 } from '@manga-assist/service-runtime';
 import {
   dynamoTableCheck,
@@ -247,7 +248,7 @@ export async function startModerationConsumer(deps: ModerationConsumerDeps): Pro
   ]);
   app.get('/openapi.json', openApiHandler(moderationConsumerOpenApi()));
   app.get('/stats', (_req, res) => {
-    res.json(stats());
+    sendJson(res, 200, stats());
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (admin) return admin(req, res, next);

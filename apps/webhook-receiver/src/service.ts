@@ -6,6 +6,7 @@ import {
   sendHttpError,
   type HttpError,
   type ServiceRuntime,
+  sendJson,
 } from '@manga-assist/service-runtime';
 import { dynamoTableCheck, serviceAws, startupWriteChecks, type AwsClients } from '@manga-assist/aws-clients';
 import { createIdempotencyStore } from '@manga-assist/idempotency-store';
@@ -129,7 +130,7 @@ export async function startWebhookReceiver({
         const response = await handleDelivery(String(req.params.source), req.headers, body, log);
         if (response.headers) res.set(response.headers);
         if ('error' in response) sendHttpError(req, res, response.error);
-        else res.status(response.status).json(response.body);
+        else sendJson(res, response.status, response.body);
       } catch (error) {
         next(error);
       }

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
+import { sendJson } from './send-json';
 
 export interface ReadinessCheck {
   name: string;
@@ -63,14 +64,14 @@ export function createOpsRouter({
 }: OpsRouterOptions): Router {
   const router = Router();
   router.get('/healthz', (_req: Request, res: Response) => {
-    res.json({ status: 'ok' });
+    sendJson(res, 200, { status: 'ok' });
   });
   router.get('/readyz', async (_req: Request, res: Response) => {
     const report = await runReadinessChecks(checks, {
       timeoutMs: checkTimeoutMs,
       shuttingDown: isShuttingDown(),
     });
-    res.status(report.status === 'unavailable' ? 503 : 200).json(report);
+    sendJson(res, report.status === 'unavailable' ? 503 : 200, report);
   });
   router.get('/metrics', async (_req: Request, res: Response) => {
     res.set('content-type', registry.contentType).send(await registry.metrics());

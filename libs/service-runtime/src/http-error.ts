@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { resolveLanguage, type Lang } from '@manga-assist/unicode-validator';
 import { requestLocals } from './request-context';
+import { sendJson } from './send-json';
 
 /** A user-facing message in every language the services answer in. */
 export type Messages = Record<Lang, string>;
@@ -73,7 +74,7 @@ export function sendHttpError(
   error: HttpError,
   lang: Lang = requestLanguage(req),
 ): void {
-  res.status(error.status).set(error.headers).set('content-language', lang).json(errorBody(error, lang));
+  sendJson(res, error.status, errorBody(error, lang), { ...error.headers, 'content-language': lang });
 }
 
 /** For a message already in `lang` (e.g. a chat outcome): the same body shape and headers. */
@@ -94,11 +95,7 @@ export function sendLocalizedError(
     headers?: Record<string, string>;
   },
 ): void {
-  res
-    .status(status)
-    .set(headers)
-    .set('content-language', lang)
-    .json({ error: { code, message, ...details } });
+  sendJson(res, status, { error: { code, message, ...details } }, { ...headers, 'content-language': lang });
 }
 
 /** Errors every Express app sees from its body parsers, as HttpErrors. */

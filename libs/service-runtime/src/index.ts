@@ -15,6 +15,7 @@ export { createShutdown } from './shutdown';
 export { waitForDependency } from './dependency-wait';
 export { requestLocals } from './request-context';
 export { jsonBody, type JsonBodyOptions } from './json-body';
+export { sendJson } from './send-json';
 export { runMain, runService } from './main';
 export { createServiceRuntime, type ServiceRuntime } from './runtime';
 export {

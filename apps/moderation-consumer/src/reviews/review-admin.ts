@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { callerOf } from '@manga-assist/identity';
-import { httpError, jsonBody, sendHttpError, type Logger } from '@manga-assist/service-runtime';
+import { httpError, jsonBody, sendHttpError, sendJson, type Logger } from '@manga-assist/service-runtime';
 import {
   DECIDABLE_STATUSES,
   REVIEW_QUEUE_STATUSES,
@@ -92,7 +92,7 @@ export function createReviewAdminRouter(deps: ReviewAdminDeps): Router {
       limit: parsed.data.limit,
       cursor,
     });
-    res.json({ reviews, next: encodeCursor(next) ?? null });
+    sendJson(res, 200, { reviews, next: encodeCursor(next) ?? null });
   });
 
   router.post(
@@ -137,7 +137,7 @@ export function createReviewAdminRouter(deps: ReviewAdminDeps): Router {
           return fail(req, res, 503, 'DECISION_EVENT_NOT_PUBLISHED', MESSAGES.notPublished, { review });
         }
       }
-      res.json({ review, repeated: result.outcome === 'same_decision' });
+      sendJson(res, 200, { review, repeated: result.outcome === 'same_decision' });
     },
   );
 
