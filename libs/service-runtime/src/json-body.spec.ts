@@ -1,9 +1,8 @@
 import { request } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { createLogger } from './logger';
-import { createServiceRuntime } from './runtime';
 import { createServiceShell } from './service-shell';
 import { jsonBody, jsonMediaType, parseJsonBody } from './json-body';
+import { quietRuntime } from './test-support/quiet-runtime';
 
 describe('jsonMediaType', () => {
   it('reads application/json and +json types in UTF-8, and nothing else', () => {
@@ -29,14 +28,7 @@ describe('parseJsonBody', () => {
 });
 
 describe('jsonBody on a service app', () => {
-  const shell = createServiceShell(
-    createServiceRuntime({
-      service: 'json-body-test',
-      logger: createLogger({ service: 'json-body-test', level: 'silent' }),
-      defaultMetrics: false,
-      exit: () => undefined,
-    }),
-  );
+  const shell = createServiceShell(quietRuntime('json-body-test'));
   let url: string;
   beforeAll(async () => {
     const app = shell.app([]);

@@ -1,17 +1,9 @@
-import { createLogger } from './logger';
-import { createServiceRuntime } from './runtime';
 import { createServiceShell } from './service-shell';
 import { sendJson } from './send-json';
+import { quietRuntime } from './test-support/quiet-runtime';
 
 describe('sendJson on a service app', () => {
-  const shell = createServiceShell(
-    createServiceRuntime({
-      service: 'send-json-test',
-      logger: createLogger({ service: 'send-json-test', level: 'silent' }),
-      defaultMetrics: false,
-      exit: () => undefined,
-    }),
-  );
+  const shell = createServiceShell(quietRuntime('send-json-test'));
   let url: string;
   beforeAll(async () => {
     const app = shell.app([]);

@@ -1,16 +1,9 @@
-import { createLogger } from './logger';
-import { createServiceRuntime } from './runtime';
 import { createServiceShell } from './service-shell';
 import { httpError } from './http-error';
 import { jsonBody } from './json-body';
+import { quietRuntime } from './test-support/quiet-runtime';
 
-const runtime = () =>
-  createServiceRuntime({
-    service: 'shell-test',
-    logger: createLogger({ service: 'shell-test', level: 'silent' }),
-    defaultMetrics: false,
-    exit: () => undefined,
-  });
+const runtime = () => quietRuntime('shell-test');
 
 describe('service shell', () => {
   it('stops what it opened in reverse order, once, and the HTTP server before the clients', async () => {
