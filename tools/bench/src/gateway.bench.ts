@@ -24,7 +24,7 @@
 // The response cache is off so every request reaches the model. The Bedrock emulator runs in a process
 // of its own, dynalite, fauxqs and the EventBridge router in another (stack-process.ts), on the same
 // machine's cores as the gateways, not in this load generator's event loop.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -35,8 +35,10 @@ import { freePort, startTraceCollector } from '@manga-assist/local-stack';
 import { processCpuMs, startPortkey, type Peer } from './peers';
 import { newSessionItem } from './session-item';
 import { startStackProcess } from './stack-process';
-import { onCpu, PINNING, pinSelf, SUT_CPU } from './cpu-pinning';
+import { PINNING, pinSelf, SUT_CPU } from './cpu-pinning';
 import { benchGatewayEnv } from './gateway-env';
+import { devToken, startGatewayProcess, type GatewayProcess } from './gateway-process';
+import { startSdkFloor } from './sdk-floor-process';
 
 const PEERS = process.argv.includes('--peers');
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -115,97 +117,33 @@ function added(gateway: Stats, over: Stats, label: string) {
   );
 }
 
-/** sdk-floor.ts in a process of its own, driven batch by batch over its stdin. */
-async function startSdkFloor(env: Record<string, string>) {
-  const child = spawn(
-    ...onCpu(SUT_CPU, join(root, 'node_modules', '.bin', 'tsx'), [
-      join(__dirname, 'sdk-floor.ts'),
-      String(WARMUP),
-    ]),
-    {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
-  const answers: ((line: string) => void)[] = [];
-  let buffered = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buffered += d.toString();
-    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      answers.shift()?.(line);
-    }
-  });
-  const next = () => new Promise<string>((resolve) => answers.push(resolve));
-  const exited = new Promise<number | null>((r) => child.once('exit', r));
-  const ready = await Promise.race([next(), exited.then((code) => `exit ${code}`)]);
-  if (!ready.includes('ready')) throw new Error(`sdk-floor did not start: ${ready}`);
-  return {
-    /** CPU (ms) of n iterations of `op` in the floor process. */
-    async run(op: 'both' | 'converse' | 'put' | 'rate', n: number, rate?: number): Promise<number> {
-      const answer = next();
-      child.stdin!.write(`${op} ${n}${rate ? ` ${rate}` : ''}\n`);
-      return (JSON.parse(await answer) as { cpuMs: number }).cpuMs;
-    },
-    async stop() {
-      child.stdin!.end('exit\n');
-      await exited;
-    },
-  };
-}
-
 async function main() {
   if (!existsSync(bundle)) spawnSync('npx', ['nx', 'build', 'chat-gateway'], { cwd: root, stdio: 'inherit' });
   pinSelf(0);
   const stack = await startStackProcess('zero');
   const collector = await startTraceCollector({ maxTraces: 200 });
-  const gateways: ChildProcess[] = [];
+  const gateways: GatewayProcess[] = [];
   const startGateway = async (extraEnv: Record<string, string>) => {
-    const port = await freePort();
-    const child: ChildProcess = spawn(
-      ...onCpu(SUT_CPU, join(root, 'node_modules', '.bin', 'node'), [bundle]),
-      {
-        env: benchGatewayEnv(stack, {
-          PORT: String(port),
-          LOG_LEVEL: 'warn',
-          RATE_LIMIT_POINTS: '10000000',
-          WS_MAX_CONNECTIONS: String(IDLE_SOCKETS + 100),
-          OTEL_TRACES_EXPORTER: 'none',
-          // Knock-out experiments on our gateway, e.g. '{"REDIS_URL":""}' (JSON object of strings).
-          ...(process.env.BENCH_GATEWAY_ENV
-            ? (JSON.parse(process.env.BENCH_GATEWAY_ENV) as Record<string, string>)
-            : {}),
-          ...extraEnv,
-        }),
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
+    const gateway = await startGatewayProcess(
+      bundle,
+      benchGatewayEnv(stack, {
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_POINTS: '10000000',
+        WS_MAX_CONNECTIONS: String(IDLE_SOCKETS + 100),
+        OTEL_TRACES_EXPORTER: 'none',
+        // Knock-out experiments on our gateway, e.g. '{"REDIS_URL":""}' (JSON object of strings).
+        ...(process.env.BENCH_GATEWAY_ENV
+          ? (JSON.parse(process.env.BENCH_GATEWAY_ENV) as Record<string, string>)
+          : {}),
+        ...extraEnv,
+      }),
     );
-    gateways.push(child);
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      if (
-        await fetch(`${url}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      if (i > 200) throw new Error('gateway did not start');
-      await sleep(100);
-    }
-    return { port, url, pid: child.pid! };
+    gateways.push(gateway);
+    return gateway;
   };
   try {
     const { port, url, pid } = await startGateway({});
-    const { token } = (await (
-      await fetch(`${url}/dev/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"userId":"bench"}',
-      })
-    ).json()) as { token: string };
+    const token = await devToken(url);
     const fm = createFmClient({ bedrock: stack.clients.bedrock });
     const message = (i: number) => `おすすめの新刊マンガを教えて #${i}`;
     const direct = async (i: number) => {
@@ -342,7 +280,7 @@ async function main() {
         // others used meanwhile. CPU: each gateway process over the whole phase (it has no other
         // work), so what it does after an answer (our session write, events) is counted even when it
         // runs during another path.
-        const floor = await startSdkFloor({ ...stack.env, FM_MAX_ATTEMPTS: '3' });
+        const floor = await startSdkFloor({ ...stack.env, FM_MAX_ATTEMPTS: '3' }, WARMUP);
         let floorBothMs = 0;
         const seq = { direct: [] as number[], ours: [] as number[], peer: [] as number[] };
         failures = 0;
@@ -738,13 +676,7 @@ async function main() {
     for (const s of sockets) s.terminate();
     await fm.close();
   } finally {
-    await Promise.all(
-      gateways.map((child) => {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        return exited;
-      }),
-    );
+    await Promise.all(gateways.map((gateway) => gateway.stop()));
     await collector.stop();
     await stack.stop();
   }

@@ -1,0 +1,122 @@
+// npm run bench -- gateway-ab <bundle A> <bundle B> [rounds] [requests per round]
+//
+// Two chat-gateway bundles (e.g. `dist/apps/chat-gateway/main.js` built at two commits, copied
+// aside) against each other in one run: CPU per sequential request of each, in turn with one SDK floor
+// pair (sdk-floor.ts), all three on the core of the process under test, with a pause after each so
+// that every request starts from an event loop that was asleep, as in `gateway --peers`. Per round:
+// each gateway's CPU per request (/proc/<pid>/stat), its ratio to the floor pair, and B / A.
+// Between full `gateway --peers` runs the sequential ratio moved by ±5 % on the same code; within
+// one run, A and B meet the same machine, so an effect of 2-3 % shows as B / A in most rounds.
+// BENCH_AB_ENV_B (a JSON object of strings) is added to B's environment only: with the same bundle
+// twice it measures a knock-out, e.g. BENCH_AB_ENV_B='{"REDIS_URL":""}'.
+import { loadavg } from 'node:os';
+import { processCpuMs } from './peers';
+import { startStackProcess } from './stack-process';
+import { pinSelf } from './cpu-pinning';
+import { benchGatewayEnv } from './gateway-env';
+import { devToken, startGatewayProcess, type GatewayProcess } from './gateway-process';
+import { startSdkFloor } from './sdk-floor-process';
+
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+if (args.length < 2) {
+  console.error('usage: npm run bench -- gateway-ab <bundle A> <bundle B> [rounds] [requests per round]');
+  process.exit(2);
+}
+const [bundleA, bundleB] = args;
+const ROUNDS = Number(args[2] ?? 4);
+const PER_ROUND = Number(args[3] ?? 1000);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2000);
+// About what a gateway sleeps between its requests in `gateway --peers` (the other paths' turns).
+const PAUSE_MS = Number(process.env.BENCH_AB_PAUSE_MS ?? 4);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  pinSelf(0);
+  const stack = await startStackProcess('zero');
+  const gateways: GatewayProcess[] = [];
+  try {
+    const env = (extra: Record<string, string>) =>
+      benchGatewayEnv(stack, {
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_POINTS: '10000000',
+        OTEL_TRACES_EXPORTER: 'none',
+        ...extra,
+      });
+    const envB = process.env.BENCH_AB_ENV_B
+      ? (JSON.parse(process.env.BENCH_AB_ENV_B) as Record<string, string>)
+      : {};
+    for (const [bundle, extra] of [
+      [bundleA, {}],
+      [bundleB, envB],
+    ] as const)
+      gateways.push(await startGatewayProcess(bundle, env(extra)));
+    const sides = await Promise.all(
+      gateways.map(async (gateway, k) => ({
+        name: k === 0 ? 'A' : 'B',
+        gateway,
+        token: await devToken(gateway.url),
+      })),
+    );
+    const floor = await startSdkFloor({ ...stack.env, FM_MAX_ATTEMPTS: '3' }, WARMUP);
+    const send = async (side: (typeof sides)[number], i: number) => {
+      const res = await fetch(`${side.gateway.url}/v1/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${side.token}` },
+        body: JSON.stringify({
+          action: 'sendMessage',
+          data: { message: `おすすめの新刊マンガを教えて #${i}` },
+        }),
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`gateway ${side.name}: HTTP ${res.status}`);
+    };
+    for (let i = 0; i < WARMUP; i++) for (const side of sides) await send(side, -i);
+
+    console.log(
+      `A: ${bundleA}\nB: ${bundleB}${process.env.BENCH_AB_ENV_B ? ` + ${process.env.BENCH_AB_ENV_B}` : ''}`,
+    );
+    console.log(
+      `${ROUNDS} rounds of ${PER_ROUND} sequential requests per gateway, in turn with one floor pair, ${PAUSE_MS} ms pause after each; after ${WARMUP} warm-up requests each; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    const ratios: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      // The order alternates by round, so that neither always follows the floor.
+      const order = r % 2 ? [sides[1], sides[0]] : sides;
+      const cpu0 = sides.map((s) => processCpuMs(s.gateway.pid));
+      let floorMs = 0;
+      for (let i = 0; i < PER_ROUND; i++) {
+        for (const side of order) {
+          await send(side, r * PER_ROUND + i);
+          await sleep(PAUSE_MS);
+        }
+        floorMs += await floor.run('both', 1);
+        await sleep(PAUSE_MS);
+      }
+      await sleep(500); // work after the last answers (session writes, events) lands in the round
+      const [a, b] = sides.map((s, k) => (processCpuMs(s.gateway.pid) - cpu0[k]) / PER_ROUND);
+      const pair = floorMs / PER_ROUND;
+      ratios.push(b / a);
+      console.log(
+        `  round ${r + 1}: floor pair ${pair.toFixed(3)} ms; A ${a.toFixed(3)} ms (${(a / pair).toFixed(3)}x), B ${b.toFixed(3)} ms (${(b / pair).toFixed(3)}x); B / A ${(b / a).toFixed(3)}`,
+      );
+    }
+    await floor.stop();
+    console.log(
+      `B / A CPU per request: median ${median(ratios).toFixed(3)}, B cheaper in ${ratios.filter((x) => x < 1).length} of ${ROUNDS} rounds; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+  } finally {
+    await Promise.all(gateways.map((g) => g.stop()));
+    await stack.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
