@@ -286,6 +286,8 @@ async function main() {
         failures = 0;
         peerFailures = 0;
         const seqStart = { ours: gatewayCpu(), peer: peerCpu() };
+        const floorProcStart = processCpuMs(floor.pid);
+        const seqStartedAt = performance.now();
         for (let i = 0; i < SEQ_SAMPLES; i++) {
           let t = performance.now();
           await direct(30_000 + i);
@@ -298,8 +300,21 @@ async function main() {
           seq.peer.push(performance.now() - t);
           floorBothMs += await floor.run('both', 1);
         }
+        const iterationMs = (performance.now() - seqStartedAt) / SEQ_SAMPLES;
         await sleep(500); // the last answers' background work
         const seqCpu = { ours: gatewayCpu() - seqStart.ours, peer: peerCpu() - seqStart.peer };
+        // The floor measured as the gateways are (/proc over the phase: work after each batch, V8's
+        // background tasks, counted too), less what a command costs it by itself (a no-op command at
+        // the same pace). Printed beside the ratio; the target is decided on the floor's own meter.
+        const floorProcMs = processCpuMs(floor.pid) - floorProcStart;
+        const noops = Math.max(100, Math.floor(SEQ_SAMPLES / 2));
+        const noopStart = processCpuMs(floor.pid);
+        for (let i = 0; i < noops; i++) {
+          await floor.run('noop', 1);
+          await sleep(iterationMs);
+        }
+        const noopMs = (processCpuMs(floor.pid) - noopStart) / noops;
+        const floorByProc = floorProcMs / SEQ_SAMPLES - noopMs;
         // For comparison: the same pairs back to back (a warm loop, nothing else running between
         // them), and each call alone.
         const split = Math.max(25, Math.floor(SEQ_SAMPLES / 4));
@@ -469,6 +484,9 @@ async function main() {
         );
         console.log(
           `  chat-gateway CPU per request / its two SDK calls: ${ratio(cpu.ours, floorBoth)} sequential, ${ratio(openOursCpu, floorAtRate)} at ${RATE} req/s (each against the floor at the same pace)`,
+        );
+        console.log(
+          `  the sequential floor by /proc over the phase as the gateways are measured, less a no-op command in turn (${fmt(noopMs)}): ${fmt(floorByProc)} per pair; ours / that ${ratio(cpu.ours, floorByProc)} (for comparison; not the target's meter)`,
         );
         console.log(
           `  WebSocket first delta, ${WS_SAMPLES} sequential streams per path interleaved: direct p50 ${fmt(fd.direct.p50)}, via /v1/ws p50 ${fmt(fd.ws.p50)} (p99 ${fmt(fd.ws.p99)}): added p50 ${fmt(fd.ws.p50 - fd.direct.p50)}`,

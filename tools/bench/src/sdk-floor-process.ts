@@ -35,9 +35,12 @@ export async function startSdkFloor(env: Record<string, string>, warmup: number)
   const exited = new Promise<number | null>((r) => child.once('exit', r));
   const ready = await Promise.race([next(), exited.then((code) => `exit ${code}`)]);
   if (!ready.includes('ready')) throw new Error(`sdk-floor did not start: ${ready}`);
+  const { pid } = JSON.parse(ready) as { pid: number };
   return {
+    /** The floor's own process (for /proc: tsx runs it as a child of the one spawned). */
+    pid,
     /** CPU (ms) of n iterations of `op` in the floor process. */
-    async run(op: 'both' | 'converse' | 'put' | 'rate', n: number, rate?: number): Promise<number> {
+    async run(op: 'both' | 'converse' | 'put' | 'rate' | 'noop', n: number, rate?: number): Promise<number> {
       const answer = next();
       child.stdin!.write(`${op} ${n}${rate ? ` ${rate}` : ''}\n`);
       return (JSON.parse(await answer) as { cpuMs: number }).cpuMs;

@@ -33,7 +33,8 @@ async function atRate(first: number, n: number, rate: number) {
 }
 
 /**
- * After a warm-up, one command per stdin line: `both|converse|put <n>` runs n iterations in sequence,
+ * After a warm-up, one command per stdin line: `both|converse|put <n>` runs n iterations in sequence
+ * (`noop <n>` none: what a command costs by itself),
  * `rate <n> <per second>` n pairs open loop at that rate; each answers one JSON line {op, n, cpuMs}
  * (CPU of the whole batch); `exit` ends. The bench interleaves batches
  * with its own measurements, so that the floor and the gateway see the same machine load.
@@ -41,7 +42,8 @@ async function atRate(first: number, n: number, rate: number) {
 async function main() {
   let text = '';
   for (let i = 0; i < WARMUP; i++) await putItem(i, (text = await converse(i)));
-  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+  // Its own pid: started through tsx, this is not the process the parent spawned.
+  process.stdout.write(`${JSON.stringify({ ready: true, pid: process.pid })}\n`);
   const lines = createInterface({ input: process.stdin });
   let i = 0;
   for await (const line of lines) {
@@ -53,7 +55,7 @@ async function main() {
       await atRate(i, n, Number(rate));
       i += n;
     }
-    for (let k = 0; op !== 'rate' && k < n; k++, i++) {
+    for (let k = 0; op !== 'rate' && op !== 'noop' && k < n; k++, i++) {
       if (op === 'converse') text = await converse(i);
       else if (op === 'put') await putItem(i, text);
       else await putItem(i, (text = await converse(i)));
