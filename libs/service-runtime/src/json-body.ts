@@ -59,7 +59,7 @@ export function parseJsonBody(text: string): { ok: true; value: unknown } | { ok
 
 /**
  * The one JSON body reader of the services' Express apps (instead of express.json, whose per-request
- * media-type, charset and decoder machinery cost the chat route about 3% of its CPU): a JSON request's
+ * media-type, charset and decoder machinery cost CPU on every request): a JSON request's
  * body becomes `req.body` (a JSON object or array; `{}` when empty), gzip, deflate and br bodies are
  * inflated; a body over the limit is a 413 (PAYLOAD_TOO_LARGE), anything unreadable a 400
  * (INVALID_JSON), both in the errors' one shape. Other media types pass through with `req.body` unset.

@@ -1,9 +1,9 @@
 import type { Response } from 'express';
 
 /**
- * The one way the services write a JSON answer (instead of Express's `res.json`, whose per-call
- * content-type lookup and re-parsing cost the chat route about 2% of its CPU). Node leaves the body
- * out of a HEAD answer.
+ * The one way the services write a JSON answer (instead of Express's `res.json`, which looks its
+ * content type up and re-parses it on every call; with jsonBody, about 2 % of the chat route's CPU).
+ * Node leaves the body out of a HEAD answer.
  */
 export function sendJson(
   res: Response,
