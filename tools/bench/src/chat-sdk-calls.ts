@@ -8,7 +8,8 @@ import { newSessionItem } from './session-item';
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 // About the size of the gateway's system prompt (role, language, grounding): the same serialisation work.
 const SYSTEM = 'You are MangaAssist, the shopping assistant of a Japanese manga web store. '.repeat(9);
-const message = (i: number) => `おすすめの新刊マンガを教えて #${i}`;
+/** The i-th chat message every gateway bench sends (distinct, so no cache or dedup answers it). */
+export const chatMessage = (i: number) => `おすすめの新刊マンガを教えて #${i}`;
 
 export interface ChatSdkClients {
   bedrock: BedrockRuntimeClient;
@@ -21,7 +22,7 @@ export function chatSdkCalls(clients: ChatSdkClients, sessionsTable: string) {
       new ConverseCommand({
         modelId: MODEL,
         system: [{ text: SYSTEM }],
-        messages: [{ role: 'user', content: [{ text: message(i) }] }],
+        messages: [{ role: 'user', content: [{ text: chatMessage(i) }] }],
         inferenceConfig: { maxTokens: 1024, temperature: 0.7 },
       }),
     );
@@ -31,7 +32,7 @@ export function chatSdkCalls(clients: ChatSdkClients, sessionsTable: string) {
     await clients.documentClient.send(
       new PutCommand({
         TableName: sessionsTable,
-        Item: newSessionItem(message(i), text),
+        Item: newSessionItem(chatMessage(i), text),
         ConditionExpression: 'attribute_not_exists(sessionId)',
       }),
     );

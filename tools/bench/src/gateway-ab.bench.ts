@@ -13,8 +13,8 @@ import { loadavg } from 'node:os';
 import { processCpuMs } from './peers';
 import { startStackProcess } from './stack-process';
 import { pinSelf } from './cpu-pinning';
-import { benchGatewayEnv } from './gateway-env';
-import { devToken, startGatewayProcess, type GatewayProcess } from './gateway-process';
+import { measuredGatewayEnv } from './gateway-env';
+import { devToken, sendChat, startGatewayProcess, type GatewayProcess } from './gateway-process';
 import { startSdkFloor } from './sdk-floor-process';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -37,13 +37,6 @@ async function main() {
   const stack = await startStackProcess('zero');
   const gateways: GatewayProcess[] = [];
   try {
-    const env = (extra: Record<string, string>) =>
-      benchGatewayEnv(stack, {
-        LOG_LEVEL: 'warn',
-        RATE_LIMIT_POINTS: '10000000',
-        OTEL_TRACES_EXPORTER: 'none',
-        ...extra,
-      });
     const envB = process.env.BENCH_AB_ENV_B
       ? (JSON.parse(process.env.BENCH_AB_ENV_B) as Record<string, string>)
       : {};
@@ -51,7 +44,7 @@ async function main() {
       [bundleA, {}],
       [bundleB, envB],
     ] as const)
-      gateways.push(await startGatewayProcess(bundle, env(extra)));
+      gateways.push(await startGatewayProcess(bundle, measuredGatewayEnv(stack, extra)));
     const sides = await Promise.all(
       gateways.map(async (gateway, k) => ({
         name: k === 0 ? 'A' : 'B',
@@ -61,16 +54,8 @@ async function main() {
     );
     const floor = await startSdkFloor({ ...stack.env, FM_MAX_ATTEMPTS: '3' }, WARMUP);
     const send = async (side: (typeof sides)[number], i: number) => {
-      const res = await fetch(`${side.gateway.url}/v1/chat`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${side.token}` },
-        body: JSON.stringify({
-          action: 'sendMessage',
-          data: { message: `おすすめの新刊マンガを教えて #${i}` },
-        }),
-      });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`gateway ${side.name}: HTTP ${res.status}`);
+      const status = await sendChat(side.gateway.url, side.token, i);
+      if (status !== 200) throw new Error(`gateway ${side.name}: HTTP ${status}`);
     };
     for (let i = 0; i < WARMUP; i++) for (const side of sides) await send(side, -i);
 

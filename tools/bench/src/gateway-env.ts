@@ -3,6 +3,19 @@
 // the model. Each bench adds what it measures by (port, log level, limits).
 const BENCH_JWT_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 
+/** As benchGatewayEnv, for a gateway whose CPU and latency are measured: warn logs, a rate limit no bench reaches, no trace export. */
+export function measuredGatewayEnv(
+  stack: { env: Record<string, string>; redisKeyPrefix?: string },
+  overrides: Record<string, string>,
+): NodeJS.ProcessEnv {
+  return benchGatewayEnv(stack, {
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_POINTS: '10000000',
+    OTEL_TRACES_EXPORTER: 'none',
+    ...overrides,
+  });
+}
+
 export function benchGatewayEnv(
   stack: { env: Record<string, string>; redisKeyPrefix?: string },
   overrides: Record<string, string>,

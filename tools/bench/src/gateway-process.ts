@@ -1,8 +1,9 @@
 // A chat-gateway bundle started as a process of its own for the gateway benches: on the core of the
 // process under test when pinned (cpu-pinning.ts), ready once /healthz answers.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '@manga-assist/local-stack';
+import { chatMessage } from './chat-sdk-calls';
 import { onCpu, SUT_CPU } from './cpu-pinning';
 
 const root = join(__dirname, '..', '..', '..');
@@ -12,7 +13,6 @@ export interface GatewayProcess {
   port: number;
   url: string;
   pid: number;
-  child: ChildProcess;
   /** SIGTERM, then resolves once it exited (its graceful drain included). */
   stop(): Promise<void>;
 }
@@ -42,7 +42,6 @@ export async function startGatewayProcess(bundle: string, env: NodeJS.ProcessEnv
     port,
     url,
     pid: child.pid!,
-    child,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
@@ -59,4 +58,15 @@ export async function devToken(url: string, userId = 'bench'): Promise<string> {
   });
   if (!res.ok) throw new Error(`dev token: HTTP ${res.status}`);
   return ((await res.json()) as { token: string }).token;
+}
+
+/** POST /v1/chat sendMessage with chatMessage(i); the answer's status once its body is read. */
+export async function sendChat(url: string, token: string, i: number): Promise<number> {
+  const res = await fetch(`${url}/v1/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ action: 'sendMessage', data: { message: chatMessage(i) } }),
+  });
+  await res.arrayBuffer();
+  return res.status;
 }

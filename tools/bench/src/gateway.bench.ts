@@ -36,8 +36,9 @@ import { processCpuMs, startPortkey, type Peer } from './peers';
 import { newSessionItem } from './session-item';
 import { startStackProcess } from './stack-process';
 import { PINNING, pinSelf, SUT_CPU } from './cpu-pinning';
-import { benchGatewayEnv } from './gateway-env';
-import { devToken, startGatewayProcess, type GatewayProcess } from './gateway-process';
+import { measuredGatewayEnv } from './gateway-env';
+import { chatMessage } from './chat-sdk-calls';
+import { devToken, sendChat, startGatewayProcess, type GatewayProcess } from './gateway-process';
 import { startSdkFloor } from './sdk-floor-process';
 
 const PEERS = process.argv.includes('--peers');
@@ -126,11 +127,8 @@ async function main() {
   const startGateway = async (extraEnv: Record<string, string>) => {
     const gateway = await startGatewayProcess(
       bundle,
-      benchGatewayEnv(stack, {
-        LOG_LEVEL: 'warn',
-        RATE_LIMIT_POINTS: '10000000',
+      measuredGatewayEnv(stack, {
         WS_MAX_CONNECTIONS: String(IDLE_SOCKETS + 100),
-        OTEL_TRACES_EXPORTER: 'none',
         // Knock-out experiments on our gateway, e.g. '{"REDIS_URL":""}' (JSON object of strings).
         ...(process.env.BENCH_GATEWAY_ENV
           ? (JSON.parse(process.env.BENCH_GATEWAY_ENV) as Record<string, string>)
@@ -145,17 +143,19 @@ async function main() {
     const { port, url, pid } = await startGateway({});
     const token = await devToken(url);
     const fm = createFmClient({ bedrock: stack.clients.bedrock });
-    const message = (i: number) => `おすすめの新刊マンガを教えて #${i}`;
     const direct = async (i: number) => {
-      await fm.invoke({ model: 'haiku', messages: [{ role: 'user', content: message(i) }] });
+      await fm.invoke({ model: 'haiku', messages: [{ role: 'user', content: chatMessage(i) }] });
     };
     // What the gateway must do anyway: the model call, then one conditional session write.
     const baseline = async (i: number) => {
-      const { text } = await fm.invoke({ model: 'haiku', messages: [{ role: 'user', content: message(i) }] });
+      const { text } = await fm.invoke({
+        model: 'haiku',
+        messages: [{ role: 'user', content: chatMessage(i) }],
+      });
       await stack.clients.documentClient.send(
         new PutCommand({
           TableName: stack.names.tables.sessions,
-          Item: newSessionItem(message(i), text),
+          Item: newSessionItem(chatMessage(i), text),
           ConditionExpression: 'attribute_not_exists(sessionId)',
         }),
       );
@@ -164,13 +164,7 @@ async function main() {
     const viaGateway = (i: number) => viaGatewayAt(url, i);
     const viaGatewayAt = async (gatewayUrl: string, i: number) => {
       try {
-        const res = await fetch(`${gatewayUrl}/v1/chat`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ action: 'sendMessage', data: { message: message(i) } }),
-        });
-        await res.arrayBuffer();
-        if (res.status !== 200) failures++;
+        if ((await sendChat(gatewayUrl, token, i)) !== 200) failures++;
       } catch {
         failures++; // counted with the non-200 answers (a reset or refused connection on a saturated machine)
       }
@@ -212,7 +206,7 @@ async function main() {
         let first = 0;
         for await (const ev of fm.stream({
           model: 'haiku',
-          messages: [{ role: 'user', content: message(10_000 + i) }],
+          messages: [{ role: 'user', content: chatMessage(10_000 + i) }],
         })) {
           if (ev.type === 'delta' && !first) first = performance.now() - started;
         }
@@ -236,7 +230,11 @@ async function main() {
           };
           ws.on('message', onMessage);
           ws.send(
-            JSON.stringify({ id: `b${i}`, action: 'sendMessage', data: { message: message(20_000 + i) } }),
+            JSON.stringify({
+              id: `b${i}`,
+              action: 'sendMessage',
+              data: { message: chatMessage(20_000 + i) },
+            }),
           );
         });
       for (let i = 0; i < 20; i++) await wsOnce(-i);
@@ -267,7 +265,7 @@ async function main() {
       try {
         let peerFailures = 0;
         const viaPeer = async (i: number) => {
-          if (!(await peer.chat(message(i)).catch(() => false))) peerFailures++;
+          if (!(await peer.chat(chatMessage(i)).catch(() => false))) peerFailures++;
         };
         for (let i = 0; i < WARMUP; i++) await viaPeer(-i);
         if (peerFailures) throw new Error(`${peer.name} failed ${peerFailures} warm-up requests`);

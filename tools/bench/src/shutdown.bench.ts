@@ -12,6 +12,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startLocalStack } from '@manga-assist/local-stack';
 import { benchGatewayEnv } from './gateway-env';
+import { devToken } from './gateway-process';
+import { chatMessage } from './chat-sdk-calls';
 
 const CLIENTS = Number(process.argv[2] ?? 50);
 const root = join(__dirname, '..', '..', '..');
@@ -78,16 +80,9 @@ async function main() {
       if (i > 300) throw new Error('gateway did not start');
       await sleep(100);
     }
-    const { token } = (await (
-      await fetch(`${url}/dev/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"userId":"shutdown-bench"}',
-      })
-    ).json()) as { token: string };
+    const token = await devToken(url, 'shutdown-bench');
     const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-    const body = (i: number) =>
-      JSON.stringify({ action: 'sendMessage', data: { message: `おすすめの新刊マンガを教えて #${i}` } });
+    const body = (i: number) => JSON.stringify({ action: 'sendMessage', data: { message: chatMessage(i) } });
     // Warm every connection once, so each client holds a keep-alive socket.
     await Promise.all(
       Array.from({ length: CLIENTS }, (_, i) => post(agent, `${url}/v1/chat`, token, body(i))),
