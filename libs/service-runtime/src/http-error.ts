@@ -112,17 +112,16 @@ export const COMMON_ERRORS = {
 /** Express's and body-parser's error objects carry `type` and `status`. */
 type ExpressError = { type?: string; status?: number; statusCode?: number; message?: string };
 
-/** Maps anything thrown in a route to an HttpError: body-parser failures keep their 4xx meaning, the rest is 500. */
+/**
+ * Maps anything thrown in a route to an HttpError: failures of express.raw (the webhook receiver's
+ * body reader; JSON bodies are jsonBody's, which answers HttpErrors itself) keep their 4xx meaning,
+ * the rest is 500.
+ */
 function toHttpError(error: unknown): HttpError {
   if (isHttpError(error)) return error;
   const e = (error ?? {}) as ExpressError;
   if (e.type === 'entity.too.large') return httpError('PAYLOAD_TOO_LARGE', 413, COMMON_ERRORS.tooLarge);
-  if (
-    e.type === 'entity.parse.failed' ||
-    e.type === 'encoding.unsupported' ||
-    e.type === 'charset.unsupported'
-  )
-    return httpError('INVALID_JSON', 400, COMMON_ERRORS.badJson);
+  if (e.type === 'encoding.unsupported') return httpError('INVALID_JSON', 400, COMMON_ERRORS.badJson);
   const status = e.status ?? e.statusCode;
   if (status && status >= 400 && status < 500) return httpError('BAD_REQUEST', status, COMMON_ERRORS.badJson);
   return httpError('INTERNAL', 500, COMMON_ERRORS.internal);

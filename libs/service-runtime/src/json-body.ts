@@ -44,7 +44,7 @@ function decoderFor(encoding: string | undefined): Transform | undefined | 'unsu
   }
 }
 
-/** A JSON object or array (the text after an optional BOM), else undefined; `{}` for an empty body. */
+/** The JSON object or array in `text` (after an optional BOM); `{}` for an empty body; not ok for anything else. */
 export function parseJsonBody(text: string): { ok: true; value: unknown } | { ok: false } {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const first = /\S/.exec(body)?.[0];
