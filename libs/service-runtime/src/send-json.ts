@@ -2,7 +2,7 @@ import type { Response } from 'express';
 
 /**
  * The one way the services write a JSON answer (instead of Express's `res.json`, which looks its
- * content type up and re-parses it on every call; with jsonBody, about 2 % of the chat route's CPU).
+ * content type up and re-parses it on every call).
  * Node leaves the body out of a HEAD answer.
  */
 export function sendJson(
