@@ -201,6 +201,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     options.fallbackTokenBudget ?? Math.min(2000, Math.floor(options.inputTokenBudget / 3));
 
   const writes = createSessionWrites(options.maxPendingWrites);
+  const now = options.now ?? Date.now;
 
   async function loadSession(ctx: ChatRequestContext, sessionId: string): Promise<Session> {
     await writes.settled(sessionId);
@@ -420,6 +421,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   return {
     async sendMessage(ctx, input, sink) {
       const budget = startBudget(options.deadlines);
+      const receivedAt = now();
       const decision = await options.limiter.consume(ctx.userId);
       if (!decision.allowed) throw CHAT_ERRORS.rateLimited(decision.retryAfterSeconds);
       const session = input.sessionId ? await loadSession(ctx, input.sessionId) : undefined;
@@ -491,6 +493,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
       let persisted = true;
       if (path !== 'apology') {
+        // When each happened, not when saved: the store keeps the order the client sent them in.
+        const answeredAt = now();
         const save = async (): Promise<boolean> => {
           try {
             const saved = await withSpan('session write', { attributes: { 'session.id': sessionId } }, () =>
@@ -501,8 +505,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
                 // What this request read (or a brand-new id): the write needs no second read.
                 known: session ?? 'absent',
                 messages: [
-                  { role: 'user', content: input.message },
-                  { role: 'assistant', content: response.text },
+                  { role: 'user', content: input.message, at: receivedAt },
+                  { role: 'assistant', content: response.text, at: answeredAt },
                 ],
               }),
             );

@@ -21,6 +21,12 @@ describe('session store (DynamoDB via dynalite)', () => {
   });
   afterAll(() => stack.stop());
 
+  const messagesOf = async (id: string) => {
+    const session = await store.get(id, 'alice');
+    if (!session) throw new Error(`session ${id} cannot be read back`);
+    return session.messages;
+  };
+
   it('creates a session on the first exchange and reads it back for its owner only', async () => {
     const id = store.newSessionId();
     await store.append({
@@ -116,6 +122,82 @@ describe('session store (DynamoDB via dynalite)', () => {
     ).rejects.toBeInstanceOf(SessionNotFoundError);
   });
 
+  it('keeps exchanges in the order they happened when a later one was saved first (another instance)', async () => {
+    const id = store.newSessionId();
+    const pair = (n: number, receivedAt: number, answeredAt: number) => [
+      { role: 'user' as const, content: `q${n}`, at: receivedAt },
+      { role: 'assistant' as const, content: `a${n}`, at: answeredAt },
+    ];
+    await store.append({ sessionId: id, userId: 'alice', create: true, messages: pair(1, 1000, 1010) });
+    const read = await store.get(id, 'alice');
+    // Exchange 2 was answered (at 1020) and its save is slow; the client's next message reached
+    // another instance (at 1025), which read the session before that save and saved first.
+    await store.append({
+      sessionId: id,
+      userId: 'alice',
+      create: false,
+      messages: pair(3, 1025, 1030),
+      known: read,
+    });
+    await store.append({
+      sessionId: id,
+      userId: 'alice',
+      create: false,
+      messages: pair(2, 1015, 1020),
+      known: read,
+    });
+    const session = await store.get(id, 'alice');
+    expect(session?.messages.map((m) => [m.seq, m.content, m.at])).toEqual([
+      [1, 'q1', 1000],
+      [2, 'a1', 1010],
+      [3, 'q2', 1015],
+      [4, 'a2', 1020],
+      [5, 'q3', 1025],
+      [6, 'a3', 1030],
+    ]);
+    expect(session?.lastSeq).toBe(6);
+    // Concurrent messages (two tabs): neither was received after the other's answer, both kept.
+    await Promise.all([
+      store.append({ sessionId: id, userId: 'alice', create: false, messages: pair(4, 1040, 1050) }),
+      store.append({ sessionId: id, userId: 'alice', create: false, messages: pair(5, 1041, 1049) }),
+    ]);
+    const both = await store.get(id, 'alice');
+    expect(
+      both?.messages
+        .slice(6)
+        .map((m) => m.content)
+        .sort(),
+    ).toEqual(['a4', 'a5', 'q4', 'q5']);
+    expect(both?.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('does not fold a summary into turns renumbered since it was read', async () => {
+    const id = store.newSessionId();
+    const pair = (n: number, receivedAt: number) => [
+      { role: 'user' as const, content: `q${n}`, at: receivedAt },
+      { role: 'assistant' as const, content: `a${n}`, at: receivedAt + 5 },
+    ];
+    for (const n of [0, 1, 3])
+      await store.append({ sessionId: id, userId: 'alice', create: n === 0, messages: pair(n, n * 100) });
+    const through = (await messagesOf(id))[3]; // a1, seq 4: the summariser folds q0..a1
+    // Exchange 2 lands late and goes before exchange 3: a1 keeps seq 4, q3/a3 become 7/8.
+    await store.append({ sessionId: id, userId: 'alice', create: false, messages: pair(2, 200) });
+    expect(await store.applySummary(id, 'alice', 'q0..a1', through)).toBeDefined();
+    expect((await store.get(id, 'alice'))?.messages.map((m) => m.content)).toEqual(['q2', 'a2', 'q3', 'a3']);
+
+    const other = store.newSessionId();
+    for (const n of [0, 2])
+      await store.append({ sessionId: other, userId: 'alice', create: n === 0, messages: pair(n, n * 100) });
+    const stale = (await messagesOf(other))[3]; // a2, seq 4
+    // Exchange 1 lands late, before exchange 2: seq 4 is now a1. Folding "through seq 4" would drop
+    // q1/a1, which the summary never saw.
+    await store.append({ sessionId: other, userId: 'alice', create: false, messages: pair(1, 100) });
+    expect(await store.applySummary(other, 'alice', 'q0..a2', stale)).toBeUndefined();
+    const kept = await store.get(other, 'alice');
+    expect(kept?.summary).toBeUndefined();
+    expect(kept?.messages.map((m) => m.content)).toEqual(['q0', 'a0', 'q1', 'a1', 'q2', 'a2']);
+  });
+
   it('treats an item past its ttl as absent (DynamoDB deletes late) and slides the expiry on use', async () => {
     const id = store.newSessionId();
     const first = await store.append({
@@ -186,8 +268,11 @@ describe('session store (DynamoDB via dynalite)', () => {
         ],
       });
     }
+    const read = await messagesOf(id);
+    const [a3, a1] = [read[7], read[3]];
+    expect([a3.seq, a3.content, a1.seq]).toEqual([8, 'a3', 4]);
     await Promise.all([
-      store.applySummary(id, 'alice', 'summary of q0..q3', 8),
+      store.applySummary(id, 'alice', 'summary of q0..q3', a3),
       store.append({
         sessionId: id,
         userId: 'alice',
@@ -202,7 +287,7 @@ describe('session store (DynamoDB via dynalite)', () => {
     expect(session?.summary).toBe('summary of q0..q3');
     expect(session?.messages.map((m) => m.content)).toEqual(['q4', 'a4', 'q5', 'a5', 'q6', 'a6']);
     // An older summary arriving late never overwrites a newer one.
-    expect(await store.applySummary(id, 'alice', 'stale', 4)).toBeUndefined();
+    expect(await store.applySummary(id, 'alice', 'stale', a1)).toBeUndefined();
     const cleared = await store.clear(id, 'alice');
     expect(cleared.messages).toEqual([]);
     expect(cleared.summary).toBeUndefined();

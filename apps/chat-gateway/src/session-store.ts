@@ -10,6 +10,7 @@ export interface StoredMessage {
   seq: number;
   role: Role;
   content: string;
+  /** Epoch ms: a user message when the gateway received it, an answer when it was ready. */
   at: number;
 }
 
@@ -63,21 +64,29 @@ export interface SessionStore {
    * Appends messages; creates the session when `create` is set. Retries lost races (no turn is lost).
    * `known` is the session as this request already read it (undefined for a brand-new id): the first
    * attempt writes against it, conditionally, without reading again; a stale copy costs one retry.
+   * Messages go in the order they happened, not the order their writes landed: they are placed
+   * before any stored user message received after the last of them (`at`, default now), which only
+   * happens when an exchange saved after its answer lost the race to the client's next message,
+   * served by another instance (docs/architecture.md#save-after-answer).
    */
   append(args: {
     sessionId: string;
     userId: string;
     create: boolean;
-    messages: { role: Role; content: string }[];
+    messages: { role: Role; content: string; at?: number }[];
     known?: Session | 'absent';
   }): Promise<Session>;
   clear(sessionId: string, userId: string): Promise<Session>;
-  /** Replaces every message up to `throughSeq` by `summary`; a no-op when the session is gone. */
+  /**
+   * Replaces every message up to `through` (the last message summarised) by `summary`. A no-op
+   * (undefined) when the session is gone, a newer summary is in, or `through.seq` now names another
+   * message (an exchange was placed before it since it was read: the summary would fold the wrong turns).
+   */
   applySummary(
     sessionId: string,
     userId: string,
     summary: string,
-    throughSeq: number,
+    through: Pick<StoredMessage, 'seq' | 'role' | 'at' | 'content'>,
   ): Promise<Session | undefined>;
 }
 
@@ -148,6 +157,27 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     throw new SessionContentionError(maxAttempts);
   }
 
+  /**
+   * `added` placed before the first stored user message received after the last of them (none in
+   * the usual case: appended), and the seqs from there renumbered, so that they still rise along the
+   * list (the summary folds "everything up to seq N").
+   */
+  function placeInOrder(session: Session, added: { role: Role; content: string; at?: number }[]): Session {
+    if (added.length === 0) return session;
+    const stamped = added.map((m) => ({ role: m.role, content: m.content, at: m.at ?? now() }));
+    const lastAt = Math.max(...stamped.map((m) => m.at));
+    const found = session.messages.findIndex((m) => m.role === 'user' && m.at > lastAt);
+    const at = found < 0 ? session.messages.length : found;
+    const after = session.messages.slice(at);
+    let seq = after.length ? after[0].seq : session.lastSeq + 1;
+    session.messages = [
+      ...session.messages.slice(0, at),
+      ...[...stamped, ...after].map((m) => ({ ...m, seq: seq++ })),
+    ];
+    session.lastSeq = seq - 1;
+    return session;
+  }
+
   function bound(session: Session): Session {
     let dropped = 0;
     while (
@@ -191,11 +221,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
                 updatedAt: now(),
                 ttl: 0,
               };
-          for (const m of messages) {
-            base.lastSeq += 1;
-            base.messages.push({ seq: base.lastSeq, role: m.role, content: m.content, at: now() });
-          }
-          return bound(base);
+          return bound(placeInOrder(base, messages));
         },
         known,
       );
@@ -212,9 +238,17 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       });
       return result as Session;
     },
-    async applySummary(sessionId, userId, summary, throughSeq) {
+    async applySummary(sessionId, userId, summary, through) {
+      const throughSeq = through.seq;
       return update(sessionId, (current) => {
         if (!current || current.userId !== userId || current.summarizedThrough >= throughSeq)
+          return undefined;
+        // Dropped by the size bound meanwhile is fine (folded either way); renumbered is not.
+        const atSeq = current.messages.find((m) => m.seq === throughSeq);
+        if (
+          atSeq &&
+          (atSeq.role !== through.role || atSeq.at !== through.at || atSeq.content !== through.content)
+        )
           return undefined;
         const next = structuredClone(current);
         next.messages = next.messages.filter((m) => m.seq > throughSeq);

@@ -53,7 +53,7 @@ export function createSummarizer(options: {
       }
       const cut = session.messages.length - options.keepRecentTurns * 2;
       const older = session.messages.slice(0, cut);
-      const throughSeq = older[older.length - 1].seq;
+      const through = older[older.length - 1];
       const request = summaryRequest(session.summary, older);
       const response = await options.fm.invoke(
         { model: options.model ?? 'haiku', ...request, maxTokens: 400, temperature: 0 },
@@ -61,9 +61,12 @@ export function createSummarizer(options: {
       );
       const summary = response.text.trim();
       if (!summary) throw new Error('empty summary');
-      const applied = await options.store.applySummary(job.sessionId, job.userId, summary, throughSeq);
+      const applied = await options.store.applySummary(job.sessionId, job.userId, summary, through);
       options.metrics.summary(applied ? 'applied' : 'superseded');
-      log.info({ throughSeq, folded: older.length, summaryChars: summary.length }, 'older turns summarised');
+      log.info(
+        { throughSeq: through.seq, folded: older.length, summaryChars: summary.length },
+        'older turns summarised',
+      );
     } catch (error) {
       options.metrics.summary('failed');
       log.warn(
