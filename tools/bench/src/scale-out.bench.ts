@@ -274,19 +274,55 @@ async function runGateways() {
         sessionId = answer.sessionId as string;
         servedBy.push(proxy.log[proxy.log.length - 1]);
       }
-      const history = await post('/v1/chat', { action: 'getHistory', data: { sessionId } }, token);
-      const turns = history.turns as { role: string; content: string }[];
-      const userTurns = turns.filter((t) => t.role === 'user').map((t) => t.content);
-      const all = Array.from({ length: TURNS }, (_, t) =>
-        userTurns.some((c) => c.includes(`turn ${t + 1})`)),
-      );
+      // REST answers before it saves (docs/architecture.md#save-after-answer): a read that reaches
+      // the other instance within that write's few milliseconds may not see the last exchange yet.
+      // Read at once (that window), then until the last exchange is written. What the design
+      // promises: the turns kept are the latest exchanges in the order sent, and the older ones are
+      // in the summary (after 5 turns, written in the background by whichever instance served).
+      type Turn = { role: string; content: string };
+      const readHistory = async () => {
+        const history = await post('/v1/chat', { action: 'getHistory', data: { sessionId } }, token);
+        return {
+          turns: history.turns as Turn[],
+          summary: typeof history.summary === 'string' && history.summary.length > 0,
+          by: 'AB'[proxy.log[proxy.log.length - 1]],
+        };
+      };
+      const sent = (t: number) => `(turn ${t + 1})`;
+      const userTurns = (turns: Turn[]) => turns.filter((t) => t.role === 'user').map((t) => t.content);
+      const immediate = await readHistory();
+      const lastSeen = userTurns(immediate.turns).some((c) => c.includes(sent(TURNS - 1)));
+      const settleStarted = performance.now();
+      let settled = immediate;
+      const hasLast = (turns: Turn[]) => userTurns(turns).some((c) => c.includes(sent(TURNS - 1)));
+      while (!hasLast(settled.turns) && performance.now() - settleStarted < 2000) {
+        await sleep(20);
+        settled = await readHistory();
+      }
+      const settleMs = performance.now() - settleStarted;
+      const users = userTurns(settled.turns);
+      const older = TURNS - users.length;
+      const inOrder =
+        users.length > 0 &&
+        users.every((c, k) => c.includes(sent(older + k))) &&
+        settled.turns.every((turn, k) => turn.role === (k % 2 ? 'assistant' : 'user')) &&
+        (older === 0 || settled.summary);
       console.log(
         `scale-out gateways: 2 chat-gateway processes behind a round-robin proxy (127.0.0.1): ${TURNS} turns of one session ` +
-          `served by gateway ${servedBy.map((i) => 'AB'[i]).join(' ')}; history read through gateway ` +
-          `${'AB'[proxy.log[proxy.log.length - 1]]}: ${turns.length} turns (${userTurns.length} user), ` +
-          `every message present: ${all.every(Boolean)}, one session id: ${Boolean(sessionId)}; ` +
-          `requests per gateway ${proxy.served.join(' / ')}; ${load()}`,
+          `served by gateway ${servedBy.map((i) => 'AB'[i]).join(' ')}, each sent as soon as the previous answer came; ` +
+          `one session id: ${Boolean(sessionId)}; requests per gateway ${proxy.served.join(' / ')}; ${load()}`,
       );
+      console.log(
+        `  history read at once through gateway ${immediate.by}: ${immediate.turns.length} turns (${userTurns(immediate.turns).length} user)` +
+          `${lastSeen ? '' : ', the last exchange not written yet (the save-after-answer window)'}; ` +
+          `read again until written (${settleMs.toFixed(0)} ms, through gateway ${settled.by}): ` +
+          `${settled.turns.length} turns (${users.length} user)${older ? `, the ${older} older exchanges ${settled.summary ? 'in the summary' : 'MISSING (no summary)'}` : ''}; ` +
+          `the latest exchanges in the order sent: ${inOrder}`,
+      );
+      if (!inOrder)
+        console.log(
+          `  NOT met: user turns as stored: ${users.map((c) => /turn \d+/.exec(c)?.[0]).join(', ')}`,
+        );
     } finally {
       await proxy.close();
     }
