@@ -36,7 +36,15 @@ export const sendMessageAnswerSchema = z.object({
 export const getHistoryAnswerSchema = z.object({
   sessionId: z.string(),
   summary: z.string().optional(),
-  turns: z.array(z.object({ role: z.enum(['user', 'assistant']), content: z.string(), at: z.number() })),
+  turns: z.array(
+    z.object({
+      role: z.enum(['user', 'assistant']),
+      content: z.string(),
+      at: z
+        .number()
+        .describe('Epoch ms: a user message when the gateway received it, an answer when it was ready.'),
+    }),
+  ),
   expiresAt: z.number().describe('Epoch seconds when the session expires.'),
 });
 export const clearSessionAnswerSchema = z.object({ sessionId: z.string(), cleared: z.literal(true) });

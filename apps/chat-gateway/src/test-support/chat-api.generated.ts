@@ -218,6 +218,7 @@ export interface operations {
                             /** @enum {string} */
                             role: "user" | "assistant";
                             content: string;
+                            /** @description Epoch ms: a user message when the gateway received it, an answer when it was ready. */
                             at: number;
                         }[];
                         /** @description Epoch seconds when the session expires. */
