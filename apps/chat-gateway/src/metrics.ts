@@ -48,7 +48,7 @@ export function createGatewayMetrics(registry: Registry) {
   });
   const sessionWrites = counter(registry, {
     name: 'chat_session_events_total',
-    help: 'Session store events: messages dropped to bound the item, failed writes',
+    help: 'Session store events: messages dropped to bound the item, failed writes, answers given without the previous exchange (stale_context)',
     labelNames: ['event'],
   });
   return {

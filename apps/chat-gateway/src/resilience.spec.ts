@@ -286,3 +286,88 @@ describe('rate limiting and Redis outages', () => {
     }
   });
 });
+
+describe('one session served by two instances (save after the answer)', () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.stop());
+
+  it('keeps the exchange another instance saved late in its place, and counts the answer given without it', async () => {
+    const gw = await startGateway(stack, { REDIS_KEY_PREFIX: stack.redisKeyPrefix });
+    // Another instance's store, on the same table: its save after its answer lands late.
+    const otherInstance = createSessionStore({
+      documentClient: stack.clients.documentClient,
+      tableName: stack.names.tables.sessions,
+      ttlSeconds: 1800,
+      maxMessages: 80,
+      maxItemBytes: 128 * 1024,
+    });
+    const bedrock = stack.bedrock;
+    if (!bedrock) throw new Error('the stack has no Bedrock emulator');
+    const token = await gw.token('two-instances');
+    const client = await openWs(gw.url, token);
+    try {
+      const [first] = (await client.request({ action: 'sendMessage', data: { message: '一つ目' } })).filter(
+        (f) => f.type === 'final',
+      );
+      const sessionId = first.sessionId as string;
+      await gw.gateway.idle();
+
+      // The second message is answered slowly; once its model call is in flight the gateway has
+      // read the session (it reads before calling the model).
+      bedrock.setFaults({ extraLatencyMs: 800 });
+      const answeredBefore = Date.now();
+      const inFlight = bedrock.stats().inFlight;
+      const second = client.request({ action: 'sendMessage', data: { sessionId, message: '三つ目' } });
+      const deadline = Date.now() + 5000;
+      while (bedrock.stats().inFlight === inFlight && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 5));
+      expect(bedrock.stats().inFlight).toBe(inFlight + 1);
+      // Meanwhile the other instance's exchange, answered before this message arrived, is saved.
+      await otherInstance.append({
+        sessionId,
+        userId: 'two-instances',
+        create: false,
+        messages: [
+          { role: 'user', content: '二つ目', at: answeredBefore - 20 },
+          { role: 'assistant', content: '二つ目への回答', at: answeredBefore - 10 },
+        ],
+      });
+      const final = (await second).find((f) => f.type === 'final');
+      expect(final).toMatchObject({ persisted: true });
+      bedrock.resetFaults();
+
+      const [history] = (await client.request({ action: 'getHistory', data: { sessionId } })).filter(
+        (f) => f.type === 'history',
+      );
+      const turns = history.turns as { role: string; content: string }[];
+      expect(turns.filter((t) => t.role === 'user').map((t) => t.content)).toEqual([
+        '一つ目',
+        '二つ目',
+        '三つ目',
+      ]);
+      expect(turns.map((t) => t.role)).toEqual([
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+      ]);
+      expect(gw.logs.find((l) => /answered from a session read before/.test(String(l.msg)))).toMatchObject({
+        sessionId,
+        missedAnswers: 1,
+      });
+      expect(await (await fetch(`${gw.url}/metrics`)).text()).toMatch(
+        /chat_session_events_total\{[^}]*event="stale_context"[^}]*\} 1\b/,
+      );
+    } finally {
+      bedrock.resetFaults();
+      await client.close();
+      await gw.stop();
+    }
+  });
+});

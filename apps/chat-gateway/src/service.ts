@@ -177,6 +177,13 @@ export async function startChatGateway({
       metrics.session('messages_dropped', n);
       logger.info({ sessionId, dropped: n }, 'oldest messages dropped to bound the session item');
     },
+    onStaleContext: (sessionId, n) => {
+      metrics.session('stale_context', n);
+      logger.info(
+        { sessionId, missedAnswers: n },
+        'answered from a session read before the previous exchange was saved (another instance); saved in order',
+      );
+    },
   });
   const limiter = createUserRateLimiter({
     redis,

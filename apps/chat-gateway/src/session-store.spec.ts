@@ -6,6 +6,7 @@ describe('session store (DynamoDB via dynalite)', () => {
   let clock = Date.now();
   let store: SessionStore;
   const dropped: number[] = [];
+  const stale: [string, number][] = [];
 
   beforeAll(async () => {
     stack = await startLocalStack({ redis: false });
@@ -17,6 +18,7 @@ describe('session store (DynamoDB via dynalite)', () => {
       maxItemBytes: 64 * 1024,
       now: () => clock,
       onDropped: (_id, n) => dropped.push(n),
+      onStaleContext: (id, n) => stale.push([id, n]),
     });
   });
   afterAll(() => stack.stop());
@@ -156,7 +158,10 @@ describe('session store (DynamoDB via dynalite)', () => {
       [6, 'a3', 1030],
     ]);
     expect(session?.lastSeq).toBe(6);
-    // Concurrent messages (two tabs): neither was received after the other's answer, both kept.
+    // Exchange 3 was answered without exchange 2: counted once exchange 2 goes before it.
+    expect(stale.filter(([s]) => s === id)).toEqual([[id, 1]]);
+    // Concurrent messages (two tabs): neither was received after the other's answer, both kept,
+    // and neither counts as answered without the other.
     await Promise.all([
       store.append({ sessionId: id, userId: 'alice', create: false, messages: pair(4, 1040, 1050) }),
       store.append({ sessionId: id, userId: 'alice', create: false, messages: pair(5, 1041, 1049) }),
@@ -169,6 +174,50 @@ describe('session store (DynamoDB via dynalite)', () => {
         .sort(),
     ).toEqual(['a4', 'a5', 'q4', 'q5']);
     expect(both?.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(stale.filter(([s]) => s === id)).toEqual([[id, 1]]);
+  });
+
+  it('counts an exchange answered from a copy read before the previous exchange was saved', async () => {
+    const id = store.newSessionId();
+    const pair = (n: number, receivedAt: number) => [
+      { role: 'user' as const, content: `q${n}`, at: receivedAt },
+      { role: 'assistant' as const, content: `a${n}`, at: receivedAt + 5 },
+    ];
+    await store.append({
+      sessionId: id,
+      userId: 'alice',
+      create: true,
+      messages: pair(1, 100),
+      known: 'absent',
+    });
+    const read = await store.get(id, 'alice');
+    // Exchange 2's save lands; exchange 3 (received after exchange 2 was answered) was read before it.
+    await store.append({
+      sessionId: id,
+      userId: 'alice',
+      create: false,
+      messages: pair(2, 200),
+      known: read,
+    });
+    await store.append({
+      sessionId: id,
+      userId: 'alice',
+      create: false,
+      messages: pair(3, 300),
+      known: read,
+    });
+    expect(stale.filter(([s]) => s === id)).toEqual([[id, 1]]);
+    expect((await messagesOf(id)).map((m) => m.content)).toEqual(['q1', 'a1', 'q2', 'a2', 'q3', 'a3']);
+    // A copy that was current, or a write without one, reports nothing.
+    await store.append({
+      sessionId: id,
+      userId: 'alice',
+      create: false,
+      messages: pair(4, 400),
+      known: await store.get(id, 'alice'),
+    });
+    await store.append({ sessionId: id, userId: 'alice', create: false, messages: pair(5, 500) });
+    expect(stale.filter(([s]) => s === id)).toEqual([[id, 1]]);
   });
 
   it('does not fold a summary into turns renumbered since it was read', async () => {

@@ -54,6 +54,11 @@ export interface SessionStoreOptions {
   maxAttempts?: number;
   now?: () => number;
   onDropped?: (sessionId: string, dropped: number) => void;
+  /**
+   * Answers given without an earlier exchange of the session in their context: their copy was read
+   * before that exchange's write landed (another instance, within the save-after-answer window).
+   */
+  onStaleContext?: (sessionId: string, missedAnswers: number) => void;
 }
 
 export interface SessionStore {
@@ -160,10 +165,11 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   /**
    * `added` placed before the first stored user message received after the last of them (none in
    * the usual case: appended), and the seqs from there renumbered, so that they still rise along the
-   * list (the summary folds "everything up to seq N").
+   * list (the summary folds "everything up to seq N"). Returns how many stored exchanges it went
+   * before: each was answered without it.
    */
-  function placeInOrder(session: Session, added: { role: Role; content: string; at?: number }[]): Session {
-    if (added.length === 0) return session;
+  function placeInOrder(session: Session, added: { role: Role; content: string; at?: number }[]): number {
+    if (added.length === 0) return 0;
     const stamped = added.map((m) => ({ role: m.role, content: m.content, at: m.at ?? now() }));
     const lastAt = Math.max(...stamped.map((m) => m.at));
     const found = session.messages.findIndex((m) => m.role === 'user' && m.at > lastAt);
@@ -175,7 +181,22 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       ...[...stamped, ...after].map((m) => ({ ...m, seq: seq++ })),
     ];
     session.lastSeq = seq - 1;
-    return session;
+    return after.filter((m) => m.role === 'user').length;
+  }
+
+  /** Answers in `current`, given before `receivedAt`, that the copy `known` did not hold. */
+  function unseenAnswers(
+    current: Session,
+    known: Session | 'absent',
+    receivedAt: number | undefined,
+  ): number {
+    if (receivedAt === undefined) return 0;
+    const key = (m: StoredMessage) => `${m.at}|${m.content}`;
+    const seen = new Set(
+      known === 'absent' ? [] : known.messages.filter((m) => m.role === 'assistant').map(key),
+    );
+    return current.messages.filter((m) => m.role === 'assistant' && m.at < receivedAt && !seen.has(key(m)))
+      .length;
   }
 
   function bound(session: Session): Session {
@@ -203,6 +224,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     },
     newSessionId: () => randomUUID(),
     async append({ sessionId, userId, create, messages, known }) {
+      let missed = 0;
       const result = await update(
         sessionId,
         (current) => {
@@ -221,10 +243,17 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
                 updatedAt: now(),
                 ttl: 0,
               };
-          return bound(placeInOrder(base, messages));
+          // Answers given without another: this one, when it lands before later exchanges (their
+          // copies lacked it), or those its own stale copy lacked (a fresh read shows them).
+          const answeredWithout = placeInOrder(base, messages);
+          missed =
+            answeredWithout +
+            (known && current && current !== known ? unseenAnswers(current, known, messages[0]?.at) : 0);
+          return bound(base);
         },
         known,
       );
+      if (missed > 0) options.onStaleContext?.(sessionId, missed);
       return result as Session;
     },
     async clear(sessionId, userId) {
