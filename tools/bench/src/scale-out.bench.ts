@@ -319,6 +319,19 @@ async function runGateways() {
           `${settled.turns.length} turns (${users.length} user)${older ? `, the ${older} older exchanges ${settled.summary ? 'in the summary' : 'MISSING (no summary)'}` : ''}; ` +
           `the latest exchanges in the order sent: ${inOrder}`,
       );
+      // Answers given without the exchange before them (read before its save landed), as counted.
+      const staleContext = await Promise.all(
+        ports.map(async (port) => {
+          const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          const line = text
+            .split('\n')
+            .find((l) => /^chat_session_events_total\{.*event="stale_context"/.test(l));
+          return line ? Number(line.split(' ').pop()) : 0;
+        }),
+      );
+      console.log(
+        `  answers given without the previous exchange (chat_session_events_total{event="stale_context"}), per gateway: ${staleContext.join(' / ')} of ${TURNS} turns`,
+      );
       if (!inOrder)
         console.log(
           `  NOT met: user turns as stored: ${users.map((c) => /turn \d+/.exec(c)?.[0]).join(', ')}`,
