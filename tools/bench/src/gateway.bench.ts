@@ -40,6 +40,7 @@ import { measuredGatewayEnv } from './gateway-env';
 import { chatMessage } from './chat-sdk-calls';
 import { devToken, sendChat, startGatewayProcess, type GatewayProcess } from './gateway-process';
 import { startSdkFloor } from './sdk-floor-process';
+import { scrapeMetrics } from './metrics-scrape';
 
 const PEERS = process.argv.includes('--peers');
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -88,19 +89,11 @@ async function atRate(n: number, rate: number, run: (i: number) => Promise<void>
   return latencies.sort((a, b) => a - b);
 }
 
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(name));
-  return line ? Number(line.split(' ').pop()) : NaN;
-}
+const metric = async (url: string, name: string): Promise<number> => (await scrapeMetrics(url))(name);
 
 /** The gateway's CPU time (user + system, ms) from its own prom-client process metrics. */
 async function gatewayCpuMs(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const value = (name: string) => {
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-    return line ? Number(line.split(' ').pop()) : NaN;
-  };
+  const value = await scrapeMetrics(url);
   return (value('process_cpu_user_seconds_total') + value('process_cpu_system_seconds_total')) * 1000;
 }
 

@@ -42,6 +42,7 @@ import {
   type WorkerProcess,
 } from './worker-process';
 import { benchGatewayEnv } from './gateway-env';
+import { scrapeMetrics } from './metrics-scrape';
 
 const INSTANCES = arg('instances', '1,2,3').split(',').map(Number);
 const JOBS_PER_INSTANCE = Number(arg('jobs-per-instance', '400'));
@@ -322,11 +323,11 @@ async function runGateways() {
       // Answers given without the exchange before them (read before its save landed), as counted.
       const staleContext = await Promise.all(
         ports.map(async (port) => {
-          const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-          const line = text
-            .split('\n')
-            .find((l) => /^chat_session_events_total\{.*event="stale_context"/.test(l));
-          return line ? Number(line.split(' ').pop()) : 0;
+          const count = (await scrapeMetrics(`http://127.0.0.1:${port}`))(
+            'chat_session_events_total',
+            'event="stale_context"',
+          );
+          return Number.isNaN(count) ? 0 : count; // a labelled counter appears once incremented
         }),
       );
       console.log(

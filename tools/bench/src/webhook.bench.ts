@@ -23,6 +23,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients } from '@manga-assist/aws-clients';
 import Stripe from 'stripe';
 import { freePort, startLocalStack } from '@manga-assist/local-stack';
+import { scrapeMetrics } from './metrics-scrape';
 
 const DELIVERIES = Number(process.argv[2] ?? process.env.BENCH_DELIVERIES ?? 2000);
 const CONCURRENCY = Number(process.argv[3] ?? process.env.BENCH_CONCURRENCY ?? 32);
@@ -42,9 +43,7 @@ async function pool<T>(items: T[], concurrency: number, run: (item: T) => Promis
 }
 
 async function cpuSeconds(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const value = (name: string) =>
-    Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm'))?.[1] ?? NaN);
+  const value = await scrapeMetrics(url);
   return value('process_cpu_user_seconds_total') + value('process_cpu_system_seconds_total');
 }
 
