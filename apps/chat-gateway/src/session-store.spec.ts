@@ -23,6 +23,12 @@ describe('session store (DynamoDB via dynalite)', () => {
   });
   afterAll(() => stack.stop());
 
+  /** Exchange n: the user message received at `receivedAt`, its answer ready at `answeredAt`. */
+  const exchange = (n: number, receivedAt: number, answeredAt = receivedAt + 5) => [
+    { role: 'user' as const, content: `q${n}`, at: receivedAt },
+    { role: 'assistant' as const, content: `a${n}`, at: answeredAt },
+  ];
+
   const messagesOf = async (id: string) => {
     const session = await store.get(id, 'alice');
     if (!session) throw new Error(`session ${id} cannot be read back`);
@@ -126,11 +132,7 @@ describe('session store (DynamoDB via dynalite)', () => {
 
   it('keeps exchanges in the order they happened when a later one was saved first (another instance)', async () => {
     const id = store.newSessionId();
-    const pair = (n: number, receivedAt: number, answeredAt: number) => [
-      { role: 'user' as const, content: `q${n}`, at: receivedAt },
-      { role: 'assistant' as const, content: `a${n}`, at: answeredAt },
-    ];
-    await store.append({ sessionId: id, userId: 'alice', create: true, messages: pair(1, 1000, 1010) });
+    await store.append({ sessionId: id, userId: 'alice', create: true, messages: exchange(1, 1000, 1010) });
     const read = await store.get(id, 'alice');
     // Exchange 2 was answered (at 1020) and its save is slow; the client's next message reached
     // another instance (at 1025), which read the session before that save and saved first.
@@ -138,14 +140,14 @@ describe('session store (DynamoDB via dynalite)', () => {
       sessionId: id,
       userId: 'alice',
       create: false,
-      messages: pair(3, 1025, 1030),
+      messages: exchange(3, 1025, 1030),
       known: read,
     });
     await store.append({
       sessionId: id,
       userId: 'alice',
       create: false,
-      messages: pair(2, 1015, 1020),
+      messages: exchange(2, 1015, 1020),
       known: read,
     });
     const session = await store.get(id, 'alice');
@@ -163,8 +165,8 @@ describe('session store (DynamoDB via dynalite)', () => {
     // Concurrent messages (two tabs): neither was received after the other's answer, both kept,
     // and neither counts as answered without the other.
     await Promise.all([
-      store.append({ sessionId: id, userId: 'alice', create: false, messages: pair(4, 1040, 1050) }),
-      store.append({ sessionId: id, userId: 'alice', create: false, messages: pair(5, 1041, 1049) }),
+      store.append({ sessionId: id, userId: 'alice', create: false, messages: exchange(4, 1040, 1050) }),
+      store.append({ sessionId: id, userId: 'alice', create: false, messages: exchange(5, 1041, 1049) }),
     ]);
     const both = await store.get(id, 'alice');
     expect(
@@ -179,15 +181,11 @@ describe('session store (DynamoDB via dynalite)', () => {
 
   it('counts an exchange answered from a copy read before the previous exchange was saved', async () => {
     const id = store.newSessionId();
-    const pair = (n: number, receivedAt: number) => [
-      { role: 'user' as const, content: `q${n}`, at: receivedAt },
-      { role: 'assistant' as const, content: `a${n}`, at: receivedAt + 5 },
-    ];
     await store.append({
       sessionId: id,
       userId: 'alice',
       create: true,
-      messages: pair(1, 100),
+      messages: exchange(1, 100),
       known: 'absent',
     });
     const read = await store.get(id, 'alice');
@@ -196,14 +194,14 @@ describe('session store (DynamoDB via dynalite)', () => {
       sessionId: id,
       userId: 'alice',
       create: false,
-      messages: pair(2, 200),
+      messages: exchange(2, 200),
       known: read,
     });
     await store.append({
       sessionId: id,
       userId: 'alice',
       create: false,
-      messages: pair(3, 300),
+      messages: exchange(3, 300),
       known: read,
     });
     expect(stale.filter(([s]) => s === id)).toEqual([[id, 1]]);
@@ -213,35 +211,36 @@ describe('session store (DynamoDB via dynalite)', () => {
       sessionId: id,
       userId: 'alice',
       create: false,
-      messages: pair(4, 400),
+      messages: exchange(4, 400),
       known: await store.get(id, 'alice'),
     });
-    await store.append({ sessionId: id, userId: 'alice', create: false, messages: pair(5, 500) });
+    await store.append({ sessionId: id, userId: 'alice', create: false, messages: exchange(5, 500) });
     expect(stale.filter(([s]) => s === id)).toEqual([[id, 1]]);
   });
 
   it('does not fold a summary into turns renumbered since it was read', async () => {
     const id = store.newSessionId();
-    const pair = (n: number, receivedAt: number) => [
-      { role: 'user' as const, content: `q${n}`, at: receivedAt },
-      { role: 'assistant' as const, content: `a${n}`, at: receivedAt + 5 },
-    ];
     for (const n of [0, 1, 3])
-      await store.append({ sessionId: id, userId: 'alice', create: n === 0, messages: pair(n, n * 100) });
+      await store.append({ sessionId: id, userId: 'alice', create: n === 0, messages: exchange(n, n * 100) });
     const through = (await messagesOf(id))[3]; // a1, seq 4: the summariser folds q0..a1
     // Exchange 2 lands late and goes before exchange 3: a1 keeps seq 4, q3/a3 become 7/8.
-    await store.append({ sessionId: id, userId: 'alice', create: false, messages: pair(2, 200) });
+    await store.append({ sessionId: id, userId: 'alice', create: false, messages: exchange(2, 200) });
     expect(await store.applySummary(id, 'alice', 'q0..a1', through)).toBeDefined();
     expect((await store.get(id, 'alice'))?.messages.map((m) => m.content)).toEqual(['q2', 'a2', 'q3', 'a3']);
 
     const other = store.newSessionId();
     for (const n of [0, 2])
-      await store.append({ sessionId: other, userId: 'alice', create: n === 0, messages: pair(n, n * 100) });
-    const stale = (await messagesOf(other))[3]; // a2, seq 4
+      await store.append({
+        sessionId: other,
+        userId: 'alice',
+        create: n === 0,
+        messages: exchange(n, n * 100),
+      });
+    const throughA2 = (await messagesOf(other))[3]; // a2, seq 4
     // Exchange 1 lands late, before exchange 2: seq 4 is now a1. Folding "through seq 4" would drop
     // q1/a1, which the summary never saw.
-    await store.append({ sessionId: other, userId: 'alice', create: false, messages: pair(1, 100) });
-    expect(await store.applySummary(other, 'alice', 'q0..a2', stale)).toBeUndefined();
+    await store.append({ sessionId: other, userId: 'alice', create: false, messages: exchange(1, 100) });
+    expect(await store.applySummary(other, 'alice', 'q0..a2', throughA2)).toBeUndefined();
     const kept = await store.get(other, 'alice');
     expect(kept?.summary).toBeUndefined();
     expect(kept?.messages.map((m) => m.content)).toEqual(['q0', 'a0', 'q1', 'a1', 'q2', 'a2']);

@@ -184,6 +184,9 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     return after.filter((m) => m.role === 'user').length;
   }
 
+  /** What tells one stored message from another when seqs may have been renumbered. */
+  const identity = (m: Pick<StoredMessage, 'role' | 'at' | 'content'>) => `${m.role}|${m.at}|${m.content}`;
+
   /** Answers in `current`, given before `receivedAt`, that the copy `known` did not hold. */
   function unseenAnswers(
     current: Session,
@@ -191,12 +194,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     receivedAt: number | undefined,
   ): number {
     if (receivedAt === undefined) return 0;
-    const key = (m: StoredMessage) => `${m.at}|${m.content}`;
-    const seen = new Set(
-      known === 'absent' ? [] : known.messages.filter((m) => m.role === 'assistant').map(key),
-    );
-    return current.messages.filter((m) => m.role === 'assistant' && m.at < receivedAt && !seen.has(key(m)))
-      .length;
+    const seen = new Set(known === 'absent' ? [] : known.messages.map(identity));
+    return current.messages.filter(
+      (m) => m.role === 'assistant' && m.at < receivedAt && !seen.has(identity(m)),
+    ).length;
   }
 
   function bound(session: Session): Session {
@@ -274,11 +275,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
           return undefined;
         // Dropped by the size bound meanwhile is fine (folded either way); renumbered is not.
         const atSeq = current.messages.find((m) => m.seq === throughSeq);
-        if (
-          atSeq &&
-          (atSeq.role !== through.role || atSeq.at !== through.at || atSeq.content !== through.content)
-        )
-          return undefined;
+        if (atSeq && identity(atSeq) !== identity(through)) return undefined;
         const next = structuredClone(current);
         next.messages = next.messages.filter((m) => m.seq > throughSeq);
         while (next.messages[0]?.role === 'assistant') next.messages.shift();
