@@ -1,6 +1,6 @@
 import type { LocalStack } from '@manga-assist/local-stack';
 import { createSessionStore } from './session-store';
-import { openWs, startGateway, startStack, type Gateway } from './test-support/harness';
+import { openWs, startGateway, startStack, until, type Gateway } from './test-support/harness';
 
 /**
  * Time scaling: the emulator runs its latency model at TIME_SCALE (0.1: Sonnet's ~25 s time to
@@ -172,9 +172,7 @@ describe('scenario 1 replay: Sonnet with a long Japanese context answers within 
       await started;
       await new Promise((r) => setTimeout(r, 50));
       client.ws.terminate();
-      const deadline = Date.now() + 2000;
-      while (stack.bedrock!.stats().aborted === before && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
+      await until(() => stack.bedrock!.stats().aborted !== before, 'the model call to be aborted', 2000);
       expect(stack.bedrock!.stats().aborted).toBe(before + 1);
     } finally {
       stack.bedrock!.resetFaults();
@@ -322,9 +320,7 @@ describe('one session served by two instances (save after the answer)', () => {
       const answeredBefore = Date.now();
       const inFlight = bedrock.stats().inFlight;
       const second = client.request({ action: 'sendMessage', data: { sessionId, message: '三つ目' } });
-      const deadline = Date.now() + 5000;
-      while (bedrock.stats().inFlight === inFlight && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 5));
+      await until(() => bedrock.stats().inFlight !== inFlight, 'the second model call to be in flight');
       expect(bedrock.stats().inFlight).toBe(inFlight + 1);
       // Meanwhile the other instance's exchange, answered before this message arrived, is saved.
       await otherInstance.append({

@@ -2,16 +2,7 @@ import WebSocket from 'ws';
 import type { Socket } from 'node:net';
 import type { LocalStack } from '@manga-assist/local-stack';
 import type { BedrockEmulator } from '@manga-assist/bedrock-emulator';
-import { openWs, startGateway, startStack, type Gateway } from './test-support/harness';
-
-/** Polls `check` every 10 ms until it is true; fails with `what` after `timeoutMs`. */
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+import { openWs, startGateway, startStack, until, type Gateway } from './test-support/harness';
 
 const wsUrl = (gw: Gateway) => `${gw.url.replace('http', 'ws')}/v1/ws`;
 

@@ -291,11 +291,11 @@ async function runGateways() {
       };
       const sent = (t: number) => `(turn ${t + 1})`;
       const userTurns = (turns: Turn[]) => turns.filter((t) => t.role === 'user').map((t) => t.content);
+      const hasLast = (turns: Turn[]) => userTurns(turns).some((c) => c.includes(sent(TURNS - 1)));
       const immediate = await readHistory();
-      const lastSeen = userTurns(immediate.turns).some((c) => c.includes(sent(TURNS - 1)));
+      const lastSeen = hasLast(immediate.turns);
       const settleStarted = performance.now();
       let settled = immediate;
-      const hasLast = (turns: Turn[]) => userTurns(turns).some((c) => c.includes(sent(TURNS - 1)));
       while (!hasLast(settled.turns) && performance.now() - settleStarted < 2000) {
         await sleep(20);
         settled = await readHistory();

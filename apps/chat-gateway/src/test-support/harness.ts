@@ -13,6 +13,15 @@ import { chatWsAsyncApi, WS_SERVER_FRAMES } from '../asyncapi';
 import { loadChatGatewayConfig } from '../config';
 import { startChatGateway, type ChatGateway } from '../service';
 
+/** Polls `check` every 10 ms until it is true; fails with `what` after `timeoutMs`. */
+export async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 export const TEST_SECRET = 'test-secret-for-chat-gateway-0123456789abcdef';
 
 export interface Gateway {
