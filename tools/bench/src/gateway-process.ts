@@ -20,7 +20,8 @@ export interface GatewayProcess {
 /** `bundle` run by the project's Node with `env` plus PORT (a free one); rejects if it never gets healthy. */
 export async function startGatewayProcess(bundle: string, env: NodeJS.ProcessEnv): Promise<GatewayProcess> {
   const port = await freePort();
-  const child = spawn(...onCpu(SUT_CPU, join(root, 'node_modules', '.bin', 'node'), [bundle]), {
+  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(...onCpu(SUT_CPU, join(root, 'node_modules', '.bin', 'node'), [...nodeArgs, bundle]), {
     env: { ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
