@@ -476,6 +476,10 @@ async function main() {
         console.log(
           `  chat-gateway CPU per request / its two SDK calls: ${ratio(cpu.ours, floorBoth)} sequential, ${ratio(openOursCpu, floorAtRate)} at ${RATE} req/s (each against the floor at the same pace)`,
         );
+        // After a stall the backlog drains at 1 / (CPU per request): the open-loop p99 follows it.
+        console.log(
+          `  the two SDK calls alone / the peer's whole request, CPU at ${RATE} req/s: ${ratio(floorAtRate, openPeerCpu)} (a gateway adding nothing to its two calls would drain a backlog no faster than the peer)`,
+        );
         console.log(
           `  the sequential floor by /proc over the phase as the gateways are measured, less a no-op command in turn (${fmt(noopMs)}): ${fmt(floorByProc)} per pair; ours / that ${ratio(cpu.ours, floorByProc)} (for comparison; not the target's meter)`,
         );
