@@ -39,7 +39,7 @@ import { PINNING, pinSelf, SUT_CPU } from './cpu-pinning';
 import { measuredGatewayEnv } from './gateway-env';
 import { chatMessage } from './chat-sdk-calls';
 import { devToken, sendChat, startGatewayProcess, type GatewayProcess } from './gateway-process';
-import { startSdkFloor } from './sdk-floor-process';
+import { startSdkFloor, type SdkFloor } from './sdk-floor-process';
 import { scrapeMetrics } from './metrics-scrape';
 
 const PEERS = process.argv.includes('--peers');
@@ -117,6 +117,7 @@ async function main() {
   const stack = await startStackProcess('zero');
   const collector = await startTraceCollector({ maxTraces: 200 });
   const gateways: GatewayProcess[] = [];
+  const floors: SdkFloor[] = [];
   const startGateway = async (extraEnv: Record<string, string>) => {
     const gateway = await startGatewayProcess(
       bundle,
@@ -133,7 +134,18 @@ async function main() {
     return gateway;
   };
   try {
+    // --peers: two SDK floors, one started just before our gateway and one just after it, taking
+    // turns; the floor is their mean. Of two identical processes, the one started later measured
+    // about 3 % cheaper (README, "start order"): a single floor started after both gateways, as
+    // before, sat in the cheapest place of the run.
+    const startFloor = async () => {
+      const floor = await startSdkFloor({ ...stack.env, FM_MAX_ATTEMPTS: '3' }, WARMUP);
+      floors.push(floor);
+      return floor;
+    };
+    if (PEERS) await startFloor();
     const { port, url, pid } = await startGateway({});
+    if (PEERS) await startFloor();
     const token = await devToken(url);
     const fm = createFmClient({ bedrock: stack.clients.bedrock });
     const direct = async (i: number) => {
@@ -271,13 +283,13 @@ async function main() {
         // others used meanwhile. CPU: each gateway process over the whole phase (it has no other
         // work), so what it does after an answer (our session write, events) is counted even when it
         // runs during another path.
-        const floor = await startSdkFloor({ ...stack.env, FM_MAX_ATTEMPTS: '3' }, WARMUP);
-        let floorBothMs = 0;
+        const floorAfter = floors[1];
+        const floorBothMs = [0, 0];
         const seq = { direct: [] as number[], ours: [] as number[], peer: [] as number[] };
         failures = 0;
         peerFailures = 0;
         const seqStart = { ours: gatewayCpu(), peer: peerCpu() };
-        const floorProcStart = processCpuMs(floor.pid);
+        const floorProcStart = floors.map((f) => processCpuMs(f.pid));
         const seqStartedAt = performance.now();
         for (let i = 0; i < SEQ_SAMPLES; i++) {
           let t = performance.now();
@@ -289,7 +301,7 @@ async function main() {
           t = performance.now();
           await viaPeer(30_000 + i);
           seq.peer.push(performance.now() - t);
-          floorBothMs += await floor.run('both', 1);
+          floorBothMs[i % 2] += await floors[i % 2].run('both', 1);
         }
         const iterationMs = (performance.now() - seqStartedAt) / SEQ_SAMPLES;
         await sleep(500); // the last answers' background work
@@ -297,24 +309,26 @@ async function main() {
         // The floor measured as the gateways are (/proc over the phase: work after each batch, V8's
         // background tasks, counted too), less what a command costs it by itself (a no-op command at
         // the same pace). Printed beside the ratio; the target is decided on the floor's own meter.
-        const floorProcMs = processCpuMs(floor.pid) - floorProcStart;
+        const floorProcMs = floors.reduce((sum, f, k) => sum + processCpuMs(f.pid) - floorProcStart[k], 0);
         const noops = Math.max(100, Math.floor(SEQ_SAMPLES / 2));
-        const noopStart = processCpuMs(floor.pid);
+        const noopStart = floors.map((f) => processCpuMs(f.pid));
         for (let i = 0; i < noops; i++) {
-          await floor.run('noop', 1);
+          await floors[i % 2].run('noop', 1);
           await sleep(iterationMs);
         }
-        const noopMs = (processCpuMs(floor.pid) - noopStart) / noops;
+        const noopMs = floors.reduce((sum, f, k) => sum + processCpuMs(f.pid) - noopStart[k], 0) / noops;
         const floorByProc = floorProcMs / SEQ_SAMPLES - noopMs;
         // For comparison: the same pairs back to back (a warm loop, nothing else running between
         // them), and each call alone.
         const split = Math.max(25, Math.floor(SEQ_SAMPLES / 4));
         const floorSplit = {
-          warmLoop: (await floor.run('both', split)) / split,
-          converse: (await floor.run('converse', split)) / split,
-          put: (await floor.run('put', split)) / split,
+          warmLoop: (await floorAfter.run('both', split)) / split,
+          converse: (await floorAfter.run('converse', split)) / split,
+          put: (await floorAfter.run('put', split)) / split,
         };
-        const floorBoth = floorBothMs / SEQ_SAMPLES;
+        const pairsOf = (k: number) => Math.ceil((SEQ_SAMPLES - k) / 2);
+        const floorEach = [floorBothMs[0] / pairsOf(0), floorBothMs[1] / pairsOf(1)];
+        const floorBoth = (floorEach[0] + floorEach[1]) / 2;
         const seqFailures = { ours: failures, peer: peerFailures };
 
         // Open loop at RATE, in rounds whose order rotates (the machine's load changes hit every path alike).
@@ -334,7 +348,7 @@ async function main() {
         // falls with the rate as per-wake-up costs are shared, so the open-loop ratio needs its own floor.
         let floorAtRateMs = 0;
         for (let r = 0; r < rounds; r++) {
-          floorAtRateMs += await floor.run('rate', perRound, RATE);
+          floorAtRateMs += await floors[r % 2].run('rate', perRound, RATE);
           for (let k = 0; k < paths.length; k++) {
             const path = paths[(r + k) % paths.length];
             const base = 40_000 + r * perRound;
@@ -373,7 +387,6 @@ async function main() {
           ours: stats(lat.ours.sort((a, b) => a - b)),
           peer: stats(lat.peer.sort((a, b) => a - b)),
         };
-        await floor.stop();
         const floorAtRate = floorAtRateMs / (rounds * perRound);
         const openOursCpu = openCpuMs.ours / (rounds * perRound);
         const openPeerCpu = openCpuMs.peer / (rounds * perRound);
@@ -471,7 +484,7 @@ async function main() {
           '  (the Bedrock emulator runs in a process of its own; dynalite, fauxqs and the router in another: our path also writes the session and publishes events there)',
         );
         console.log(
-          `\n  the two SDK calls (sdk-floor.ts, own process, same clients): one pair in turn with the sequential requests ${fmt(floorBoth)} CPU per pair (after: ${split} pairs back to back ${fmt(floorSplit.warmLoop)}, Converse alone ${fmt(floorSplit.converse)}, session PutItem alone ${fmt(floorSplit.put)}); open loop at ${RATE} pairs/s, a round after each round of the paths: ${fmt(floorAtRate)} per pair`,
+          `\n  the two SDK calls (sdk-floor.ts, own process, same clients): one pair in turn with the sequential requests ${fmt(floorBoth)} CPU per pair, the mean of two floors taking turns (started before ours ${fmt(floorEach[0])}, after ours ${fmt(floorEach[1])}: ${ratio(floorEach[1], floorEach[0])}) (after: ${split} pairs back to back ${fmt(floorSplit.warmLoop)}, Converse alone ${fmt(floorSplit.converse)}, session PutItem alone ${fmt(floorSplit.put)}); open loop at ${RATE} pairs/s, a round after each round of the paths: ${fmt(floorAtRate)} per pair`,
         );
         console.log(
           `  chat-gateway CPU per request / its two SDK calls: ${ratio(cpu.ours, floorBoth)} sequential, ${ratio(openOursCpu, floorAtRate)} at ${RATE} req/s (each against the floor at the same pace)`,
@@ -689,7 +702,7 @@ async function main() {
     for (const s of sockets) s.terminate();
     await fm.close();
   } finally {
-    await Promise.all(gateways.map((gateway) => gateway.stop()));
+    await Promise.all([...gateways, ...floors].map((child) => child.stop()));
     await collector.stop();
     await stack.stop();
   }

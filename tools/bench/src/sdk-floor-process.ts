@@ -6,6 +6,8 @@ import { onCpu, SUT_CPU } from './cpu-pinning';
 
 const root = join(__dirname, '..', '..', '..');
 
+export type SdkFloor = Awaited<ReturnType<typeof startSdkFloor>>;
+
 /** sdk-floor.ts in a process of its own, driven batch by batch over its stdin. */
 export async function startSdkFloor(env: Record<string, string>, warmup: number) {
   const child = spawn(
