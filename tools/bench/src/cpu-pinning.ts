@@ -11,8 +11,10 @@ export const PINNING =
   cpus().length >= 2 &&
   spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }).status === 0;
 
-/** The core of the process under test; the load generator and the stack get core 0. */
+/** The core of the process under test. */
 export const SUT_CPU = 1;
+/** The core of the load generator and the stack. */
+export const LOAD_CPU = 0;
 
 /** `command args` started on `cpu` (and every thread and child it starts), when pinning is on. */
 export function onCpu(cpu: number, command: string, args: string[]): [string, string[]] {

@@ -13,7 +13,7 @@
 import { loadavg } from 'node:os';
 import { processCpuMs } from './peers';
 import { startStackProcess } from './stack-process';
-import { pinSelf } from './cpu-pinning';
+import { LOAD_CPU, pinSelf } from './cpu-pinning';
 import { measuredGatewayEnv } from './gateway-env';
 import { devToken, sendChat, startGatewayProcess, type GatewayProcess } from './gateway-process';
 import { startSdkFloor } from './sdk-floor-process';
@@ -34,7 +34,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
-  pinSelf(0);
+  pinSelf(LOAD_CPU);
   const stack = await startStackProcess('zero');
   const floor = await startSdkFloor({ ...stack.env, FM_MAX_ATTEMPTS: '3' }, WARMUP);
   const envB = process.env.BENCH_AB_ENV_B

@@ -35,11 +35,12 @@ import { freePort, startTraceCollector } from '@manga-assist/local-stack';
 import { processCpuMs, startPortkey, type Peer } from './peers';
 import { newSessionItem } from './session-item';
 import { startStackProcess } from './stack-process';
-import { PINNING, pinSelf, SUT_CPU } from './cpu-pinning';
+import { LOAD_CPU, PINNING, pinSelf, SUT_CPU } from './cpu-pinning';
 import { measuredGatewayEnv } from './gateway-env';
 import { chatMessage } from './chat-sdk-calls';
 import { devToken, sendChat, startGatewayProcess, type GatewayProcess } from './gateway-process';
 import { startSdkFloor, type SdkFloor } from './sdk-floor-process';
+import { coreStealMs, helperThreadsMs, runQueueDelayMs, type Stalls } from './core-stalls';
 import { scrapeMetrics } from './metrics-scrape';
 
 const PEERS = process.argv.includes('--peers');
@@ -113,7 +114,7 @@ function added(gateway: Stats, over: Stats, label: string) {
 
 async function main() {
   if (!existsSync(bundle)) spawnSync('npx', ['nx', 'build', 'chat-gateway'], { cwd: root, stdio: 'inherit' });
-  pinSelf(0);
+  pinSelf(LOAD_CPU);
   const stack = await startStackProcess('zero');
   const collector = await startTraceCollector({ maxTraces: 200 });
   const gateways: GatewayProcess[] = [];
@@ -344,6 +345,24 @@ async function main() {
         failures = 0;
         peerFailures = 0;
         const paths = ['direct', 'ours', 'peer'] as const;
+        type Path = (typeof paths)[number];
+        // What the machine took during each round (core-stalls.ts): steal time of the core the path's
+        // process ran on, and the run-queue wait of its main thread (the gateway's; this load
+        // generator's for the direct call).
+        const roundStalls = { direct: [] as Stalls[], ours: [] as Stalls[], peer: [] as Stalls[] };
+        const stallMeter = (path: Path) => {
+          const core = !PINNING ? 'all' : path === 'direct' ? LOAD_CPU : SUT_CPU;
+          const waiter = path === 'ours' ? pid : path === 'peer' ? peer.pid : process.pid;
+          const steal0 = coreStealMs(core);
+          const wait0 = runQueueDelayMs(waiter);
+          const helpers0 = helperThreadsMs(waiter);
+          return () =>
+            roundStalls[path].push({
+              stealMs: coreStealMs(core) - steal0,
+              waitMs: runQueueDelayMs(waiter) - wait0,
+              helpersMs: helperThreadsMs(waiter) - helpers0,
+            });
+        };
         // The floor at the same rate, a round of its own after each round of the paths: CPU per pair
         // falls with the rate as per-wake-up costs are shared, so the open-loop ratio needs its own floor.
         let floorAtRateMs = 0;
@@ -354,14 +373,17 @@ async function main() {
             const base = 40_000 + r * perRound;
             const m0 = processCpuMs(stack.pids.model);
             const s0 = processCpuMs(stack.pids.services);
-            if (path === 'direct')
+            const stallsDone = stallMeter(path);
+            if (path === 'direct') {
               lat.direct.push(...(await atRate(perRound, RATE, (i) => direct(base + i))));
-            else {
+              stallsDone();
+            } else {
               const cpuOf = path === 'ours' ? gatewayCpu : peerCpu;
               const c = cpuOf();
               lat[path].push(
                 ...(await atRate(perRound, RATE, (i) => (path === 'ours' ? viaGateway : viaPeer)(base + i))),
               );
+              stallsDone();
               await sleep(300); // work after the answers (events, writes) lands in its round
               openCpuMs[path] += cpuOf() - c;
             }
@@ -372,7 +394,7 @@ async function main() {
         // Each path's p99 round by round, before the latencies are sorted: the machine's stalls (which
         // the direct call meets too) show as rounds far above the others, and short rotating rounds
         // spread them over the paths alike.
-        const roundP99 = (path: (typeof paths)[number]) => {
+        const roundP99 = (path: Path) => {
           const byRound = Array.from({ length: rounds }, (_, r) =>
             pct(
               lat[path].slice(r * perRound, (r + 1) * perRound).sort((a, b) => a - b),
@@ -382,6 +404,40 @@ async function main() {
           return `${pct(byRound, 50).toFixed(1)}/${byRound[byRound.length - 1].toFixed(1)} ms`;
         };
         const p99ByRound = { direct: roundP99('direct'), ours: roundP99('ours'), peer: roundP99('peer') };
+        // The requests at or above a path's pooled p99 (the ones that set it), by the round they fell
+        // in, with that round's stalls: whether the machine or the gateway decided the p99.
+        const aboveP99 = (path: Path) => {
+          const threshold = pct(
+            [...lat[path]].sort((a, b) => a - b),
+            99,
+          );
+          const byRound = roundStalls[path]
+            .map((stalls, r) => ({
+              round: r + 1,
+              above: lat[path].slice(r * perRound, (r + 1) * perRound).filter((ms) => ms >= threshold).length,
+              ...stalls,
+            }))
+            .filter((row) => row.above > 0)
+            .sort((a, b) => b.above - a.above);
+          const total = byRound.reduce((n, row) => n + row.above, 0);
+          const stolen = byRound.filter((row) => row.stealMs > 0).reduce((n, row) => n + row.above, 0);
+          const rows = byRound
+            .slice(0, 4)
+            .map(
+              (row) =>
+                `r${row.round} ${row.above}: ${row.stealMs.toFixed(0)}/${row.waitMs.toFixed(1)}/${row.helpersMs.toFixed(1)}`,
+            )
+            .join(', ');
+          return `${stolen} of ${total} in rounds with steal; ${rows}${byRound.length > 4 ? ', ...' : ''}`;
+        };
+        const stallSum = (path: Path) => {
+          const sum = (key: keyof Stalls) => roundStalls[path].reduce((ms, stalls) => ms + stalls[key], 0);
+          return `${sum('stealMs').toFixed(0)} / ${sum('waitMs').toFixed(1)} / ${sum('helpersMs').toFixed(1)} ms`;
+        };
+        const stallLines = [
+          `  stalls in each path's rounds at ${RATE} req/s, summed: steal of its core / run-queue wait of its main thread / CPU of its other threads: ours ${stallSum('ours')}, peer ${stallSum('peer')}, direct call (the load generator's core) ${stallSum('direct')}`,
+          `  requests at or above each pooled p99, by round (requests: steal/wait/other threads, ms): ours ${aboveP99('ours')}; peer ${aboveP99('peer')}; direct ${aboveP99('direct')}`,
+        ];
         const open = {
           direct: stats(lat.direct.sort((a, b) => a - b)),
           ours: stats(lat.ours.sort((a, b) => a - b)),
@@ -483,6 +539,7 @@ async function main() {
         console.log(
           '  (the Bedrock emulator runs in a process of its own; dynalite, fauxqs and the router in another: our path also writes the session and publishes events there)',
         );
+        for (const stallLine of stallLines) console.log(stallLine);
         console.log(
           `\n  the two SDK calls (sdk-floor.ts, own process, same clients): one pair in turn with the sequential requests ${fmt(floorBoth)} CPU per pair, the mean of two floors taking turns (started before ours ${fmt(floorEach[0])}, after ours ${fmt(floorEach[1])}: ${ratio(floorEach[1], floorEach[0])}) (after: ${split} pairs back to back ${fmt(floorSplit.warmLoop)}, Converse alone ${fmt(floorSplit.converse)}, session PutItem alone ${fmt(floorSplit.put)}); open loop at ${RATE} pairs/s, a round after each round of the paths: ${fmt(floorAtRate)} per pair`,
         );
