@@ -125,6 +125,8 @@ const common = {
   },
 } satisfies Partial<StageSettings>;
 
+// Every task has at most one vCPU (1024 units): the image runs node --single-threaded for that
+// reason (apps/Dockerfile). Give a task more and revisit the flag.
 export const STAGES: Record<StageName, StageSettings> = {
   dev: {
     ...common,

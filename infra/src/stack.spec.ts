@@ -310,6 +310,8 @@ describe.each(['dev', 'prod'] as const)('the %s stage', (stage) => {
       const main = containers.find((c) => c.Name === app);
       const collector = containers.find((c) => c.Name === 'aws-otel-collector');
       expect(main.StopTimeout).toBeGreaterThanOrEqual(STAGES[stage].shutdownSeconds[app]);
+      // The image runs node --single-threaded because a task has at most one vCPU (apps/Dockerfile).
+      expect(Number(task!.Properties.Cpu)).toBeLessThanOrEqual(1024);
       expect(main.Environment).toContainEqual({
         Name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
         Value: 'http://localhost:4318',
