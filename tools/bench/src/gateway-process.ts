@@ -1,11 +1,11 @@
 // A chat-gateway bundle started as a process of its own for the gateway benches: on the core of the
 // process under test when pinned (cpu-pinning.ts), ready once /healthz answers.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@manga-assist/local-stack';
 import { chatMessage } from './chat-sdk-calls';
 import { onCpu, SUT_CPU } from './cpu-pinning';
+import { imageNodeArgs } from './image-node-args';
 
 const root = join(__dirname, '..', '..', '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -16,22 +16,6 @@ export interface GatewayProcess {
   pid: number;
   /** SIGTERM, then resolves once it exited (its graceful drain included). */
   stop(): Promise<void>;
-}
-
-/**
- * The flags the image starts node with (apps/Dockerfile's CMD, between `node` and `main.js`), so
- * that a bench measures the gateway as it is deployed. BENCH_IMAGE_NODE_ARGS=0 leaves them out.
- */
-export function imageNodeArgs(dockerfile = join(root, 'apps', 'Dockerfile')): string[] {
-  if (process.env.BENCH_IMAGE_NODE_ARGS === '0') return [];
-  const cmd = readFileSync(dockerfile, 'utf8')
-    .split('\n')
-    .filter((line) => line.startsWith('CMD ['))
-    .pop();
-  const argv = cmd ? (JSON.parse(cmd.slice('CMD '.length)) as string[]) : [];
-  if (argv[0] !== 'node' || argv[argv.length - 1] !== 'main.js')
-    throw new Error(`${dockerfile}: expected an exec-form CMD ["node", ...flags, "main.js"], found ${cmd}`);
-  return argv.slice(1, -1);
 }
 
 /** `bundle` run by the project's Node with `env` plus PORT (a free one); rejects if it never gets healthy. */

@@ -1,6 +1,7 @@
 // Shared by the worker benches: an enrichment-worker process (the esbuild bundle when built, else
 // tsx on main.ts) against a local stack, driven through its staff-only admin API.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { imageNodeArgs } from './image-node-args';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDevTokenIssuer, STAFF_ROLE } from '@manga-assist/identity';
@@ -41,7 +42,9 @@ export interface WorkerProcess {
 export function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
   const bundle = join(ROOT, 'dist/apps/enrichment-worker/main.js');
   const useBundle = existsSync(bundle);
-  const args = useBundle ? [bundle] : ['--import', 'tsx', join(ROOT, 'apps/enrichment-worker/src/main.ts')];
+  const args = useBundle
+    ? [...imageNodeArgs(), bundle]
+    : ['--import', 'tsx', join(ROOT, 'apps/enrichment-worker/src/main.ts')];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', AUTH_JWT_SECRET, ...env },
