@@ -149,9 +149,9 @@ describe('apps/Dockerfile (one image shape for every app)', () => {
     expect(dockerfile).not.toMatch(/^RUN /m);
   });
 
-  it('runs as the non-root node user, exec-form CMD, with a HEALTHCHECK and the OCI labels', () => {
+  it('runs as the non-root node user, exec-form CMD without V8 background threads (one vCPU per task), with a HEALTHCHECK and the OCI labels', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "main\.js"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "--single-threaded", "main\.js"\]$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/healthz/m);
     for (const label of ['source', 'revision', 'title'])
       expect(dockerfile).toContain(`org.opencontainers.image.${label}=`);

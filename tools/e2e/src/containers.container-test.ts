@@ -24,7 +24,7 @@ import {
 } from './docker';
 
 /**
- * The four images as deployed: each container runs its image's own CMD (node main.js, user node)
+ * The four images as deployed: each container runs its image's own CMD (node --single-threaded main.js, user node)
  * with --network host against the local stack on random ports, and has to do its job end to end.
  * Run by `nx run e2e:container-test` (tools/scripts/container-test.sh builds the images first and
  * passes IMAGE_TAG and BASE_IMAGE).
