@@ -11,7 +11,7 @@
 // BENCH_AB_ENV_B (a JSON object of strings) is added to B's environment only: with the same bundle
 // twice it measures a knock-out, e.g. BENCH_AB_ENV_B='{"REDIS_URL":""}'.
 import { loadavg } from 'node:os';
-import { processCpuMs } from './peers';
+import { processCpuMs } from './proc-stats';
 import { startStackProcess } from './stack-process';
 import { LOAD_CPU, pinSelf } from './cpu-pinning';
 import { measuredGatewayEnv } from './gateway-env';

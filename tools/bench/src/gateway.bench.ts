@@ -32,7 +32,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createFmClient } from '@manga-assist/fm-client';
 import { freePort, startTraceCollector } from '@manga-assist/local-stack';
-import { processCpuMs, startPortkey, type Peer } from './peers';
+import { startPortkey, type Peer } from './peers';
 import { newSessionItem } from './session-item';
 import { startStackProcess } from './stack-process';
 import { LOAD_CPU, PINNING, pinSelf, SUT_CPU } from './cpu-pinning';
@@ -40,7 +40,7 @@ import { measuredGatewayEnv } from './gateway-env';
 import { chatMessage } from './chat-sdk-calls';
 import { devToken, sendChat, startGatewayProcess, type GatewayProcess } from './gateway-process';
 import { startSdkFloor, type SdkFloor } from './sdk-floor-process';
-import { coreStealMs, helperThreadsMs, runQueueDelayMs, type Stalls } from './core-stalls';
+import { coreStealMs, helperThreadsMs, processCpuMs, runQueueDelayMs, type Stalls } from './proc-stats';
 import { scrapeMetrics } from './metrics-scrape';
 
 const PEERS = process.argv.includes('--peers');
@@ -140,9 +140,7 @@ async function main() {
     // about 3 % cheaper (README, "start order"): a single floor started after both gateways, as
     // before, sat in the cheapest place of the run.
     const startFloor = async () => {
-      const floor = await startSdkFloor({ ...stack.env, FM_MAX_ATTEMPTS: '3' }, WARMUP);
-      floors.push(floor);
-      return floor;
+      floors.push(await startSdkFloor({ ...stack.env, FM_MAX_ATTEMPTS: '3' }, WARMUP));
     };
     if (PEERS) await startFloor();
     const { port, url, pid } = await startGateway({});
@@ -346,9 +344,9 @@ async function main() {
         peerFailures = 0;
         const paths = ['direct', 'ours', 'peer'] as const;
         type Path = (typeof paths)[number];
-        // What the machine took during each round (core-stalls.ts): steal time of the core the path's
-        // process ran on, and the run-queue wait of its main thread (the gateway's; this load
-        // generator's for the direct call).
+        // Where each round's time went (proc-stats.ts): steal time of the core the path's process ran
+        // on, the run-queue wait of its main thread and the CPU of its other threads (the gateway's;
+        // this load generator's for the direct call).
         const roundStalls = { direct: [] as Stalls[], ours: [] as Stalls[], peer: [] as Stalls[] };
         const stallMeter = (path: Path) => {
           const core = !PINNING ? 'all' : path === 'direct' ? LOAD_CPU : SUT_CPU;

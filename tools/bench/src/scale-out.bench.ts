@@ -31,7 +31,6 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalStack, type LocalStack } from '@manga-assist/local-stack';
 import {
   arg,
-  cpuMs,
   ROOT,
   sleep,
   staffHeaders,
@@ -41,6 +40,7 @@ import {
   type BenchJob,
   type WorkerProcess,
 } from './worker-process';
+import { processCpuMs } from './proc-stats';
 import { benchGatewayEnv } from './gateway-env';
 import { scrapeMetrics } from './metrics-scrape';
 
@@ -127,7 +127,7 @@ async function runWorkers(n: number): Promise<WorkerRun> {
     const total = n * JOBS_PER_INSTANCE;
     const rounds = Math.ceil(total / GROUPS);
     const order = new Map<string, string[]>();
-    const cpuBefore = workers.map((w) => cpuMs(w.child.pid as number));
+    const cpuBefore = workers.map((w) => processCpuMs(w.child.pid as number));
     const stackCpuBefore = process.cpuUsage();
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
@@ -155,7 +155,7 @@ async function runWorkers(n: number): Promise<WorkerRun> {
     const elapsedS = (performance.now() - started) / 1000;
     delay.disable();
     const stackCpu = process.cpuUsage(stackCpuBefore);
-    const workerCpu = workers.map((w, i) => cpuMs(w.child.pid as number) - cpuBefore[i]);
+    const workerCpu = workers.map((w, i) => processCpuMs(w.child.pid as number) - cpuBefore[i]);
     const jobs = await scanJobs(stack);
     const byId = new Map(jobs.map((j) => [j.jobId, j]));
     const emulator = stack.bedrock!.stats();

@@ -2,7 +2,7 @@
 // tsx on main.ts) against a local stack, driven through its staff-only admin API.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { imageNodeArgs } from './image-node-args';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDevTokenIssuer, STAFF_ROLE } from '@manga-assist/identity';
 
@@ -23,13 +23,6 @@ export const arg = (name: string, fallback: string) => {
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 };
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const CLK_TCK = 100; // Linux USER_HZ
-/** CPU ms (user + system) of one process, from /proc, so the stack's own CPU is not counted. */
-export function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-}
 
 export interface WorkerProcess {
   child: ChildProcess;

@@ -22,7 +22,6 @@ import { loadavg } from 'node:os';
 import { startLocalStack } from '@manga-assist/local-stack';
 import {
   arg,
-  cpuMs,
   sleep,
   staffHeaders,
   startWorkerProcess,
@@ -30,6 +29,7 @@ import {
   workerStats,
   type WorkerStats,
 } from './worker-process';
+import { processCpuMs } from './proc-stats';
 
 const JOBS = Number(arg('jobs', '2000'));
 const QUOTA_JOBS = Number(arg('quota-jobs', '600'));
@@ -121,7 +121,7 @@ async function run(
       manga: { title: `Manga ${i}`, titleJp: `漫画${i}`, genre: 'shonen' },
     }));
     const pid = worker.child.pid as number;
-    const cpuBefore = cpuMs(pid);
+    const cpuBefore = processCpuMs(pid);
     const started = performance.now();
     await submitJobs(worker.url, auth, jobs);
     const limits: { t: number; limit: number }[] = [];
@@ -156,7 +156,7 @@ async function run(
       calls: emulator.requests,
       throttled: emulator.errors.ThrottlingException ?? 0,
       peak: emulator.peakConcurrency,
-      cpuPerJob: (cpuMs(pid) - cpuBefore) / jobCount,
+      cpuPerJob: (processCpuMs(pid) - cpuBefore) / jobCount,
       meanLimit: secondHalf.reduce((a, b) => a + b, 0) / Math.max(1, secondHalf.length),
       minLimit: Math.min(...secondHalf),
       mode: stats.concurrencyMode,

@@ -1,8 +1,23 @@
-// Where a slow round's time went, read from /proc: the steal time of a core (the hypervisor ran
-// something else on that virtual CPU) and the run-queue delay of a process's main thread (it was
-// ready to run while another thread of the machine had its core). Neither is the gateway's own work,
-// so a p99 decided in rounds where they are high was decided by the machine.
+// What the benches read from /proc: a process's CPU time, and where a slow round's time went: the
+// steal time of a core (the hypervisor ran something else on that virtual CPU), the run-queue wait
+// of a process's main thread (it was ready while another thread had its core) and the CPU of the
+// process's other threads (V8's helpers, which share a pinned process's core with its main thread).
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+
+let clockTicks: number | undefined;
+/** USER_HZ, the unit of /proc/<pid>/stat and /proc/stat (asked once, on first use). */
+const msPerTick = () =>
+  1000 /
+  (clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100);
+
+/** CPU time (user + system, ms) of a process from /proc/<pid>/stat: the same meter for every process measured. */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at state, field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * msPerTick(); // utime, stime (fields 14, 15)
+}
 
 export interface Stalls {
   /** Steal time of the core (ms). */
@@ -13,9 +28,6 @@ export interface Stalls {
   helpersMs: number;
 }
 
-// USER_HZ, the unit of /proc/stat: 100 on every Linux architecture Node runs on.
-const MS_PER_TICK = 10;
-
 /** Steal time of core `cpu` (of every core: 'all') since boot (ms); 0 where /proc/stat is not readable. */
 export function coreStealMs(cpu: number | 'all'): number {
   try {
@@ -25,7 +37,7 @@ export function coreStealMs(cpu: number | 'all'): number {
       .find((l) => l.startsWith(prefix));
     // cpuN user nice system idle iowait irq softirq steal ...
     const steal = Number(line?.trim().split(/\s+/)[8]);
-    return Number.isFinite(steal) ? steal * MS_PER_TICK : 0;
+    return Number.isFinite(steal) ? steal * msPerTick() : 0;
   } catch {
     return 0;
   }
